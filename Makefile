@@ -1,0 +1,30 @@
+# Set-up and everyday commands. Each target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: serve site test benchmark clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.site-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.site-installed
+
+serve: $(VENV)/.site-installed  ## install, then serve the site at http://127.0.0.1:8000 with live reload
+	$(BIN)/mkdocs serve
+
+site: $(VENV)/.site-installed  ## install, then build the site into site/
+	$(BIN)/mkdocs build --strict
+
+test: $(VENV)/.test-installed  ## install, then run every test (browser tests need /usr/bin/chromium)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf site $(VENV)

@@ -1,0 +1,68 @@
+"""The provenance check: every external link on a page must come from its source block.
+
+Links are collected twice, from the page's Markdown (links, autolinks, bare URLs) and from
+its HTML (every URL-carrying attribute), because extensions can turn text into links that
+the Markdown alone does not show.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup
+
+from .links import extract_urls, is_safe_url, normalise_url
+from .records import Problem
+
+#: Attributes through which HTML can make a browser fetch or navigate.
+URL_ATTRIBUTES = (
+    "href", "src", "srcset", "action", "formaction", "poster", "data", "cite",
+    "background", "xlink:href", "ping", "manifest", "longdesc", "lowsrc", "dynsrc", "icon",
+)
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_MD_DESTINATION = re.compile(r"\]\(\s*<?([^)>\s]+)")
+_MD_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>")
+_MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+
+
+def is_external(url: str) -> bool:
+    """True for a URL that leaves the site: it has a scheme or is protocol-relative."""
+    stripped = url.strip()
+    return bool(_SCHEME.match(stripped)) or stripped.startswith(("//", "\\\\", "/\\", "\\/"))
+
+
+def markdown_links(text: str) -> list[str]:
+    found = [m.group(1) for m in _MD_DESTINATION.finditer(text)]
+    found += [m.group(1) for m in _MD_AUTOLINK.finditer(text)]
+    found += [m.group(1) for m in _MD_REFERENCE.finditer(text)]
+    found = [url for url in found if is_external(url)]
+    return found + extract_urls(text)
+
+
+def html_links(html: str) -> list[str]:
+    found = []
+    for tag in BeautifulSoup(html, "html.parser").find_all(True):
+        for name in URL_ATTRIBUTES:
+            value = tag.get(name)
+            if not value:
+                continue
+            values = [v.strip().split(" ")[0] for v in value.split(",")] if name == "srcset" else [value]
+            found.extend(v for v in values if is_external(v))
+    return found
+
+
+def check_links(path: str, links: list[str], allowed: frozenset[str]) -> list[Problem]:
+    """One problem per link (from :func:`page_links`) that is not an http(s) URL of the source block."""
+    problems = []
+    for url in links:
+        if not is_safe_url(url):
+            problems.append(Problem(path, None, f"link {url!r} is not an http(s) link"))
+        elif url not in allowed:
+            problems.append(Problem(path, None, f"link {url} is not in the source block"))
+    return problems
+
+
+def page_links(markdown: str, html: str | None = None) -> list[str]:
+    """Every external link of a page, normalised where it is an http(s) URL, first seen first."""
+    links = markdown_links(markdown) + (html_links(html) if html is not None else [])
+    return list(dict.fromkeys(normalise_url(u) if is_safe_url(u) else u for u in links))

@@ -1,0 +1,204 @@
+"""Prompt + inference + workflow -> the Markdown of its page (:class:`Page`).
+
+Every piece of prompt text goes through :mod:`generator.escape`; every link is one of the
+source block's URLs, written with :func:`escape.markdown_link`, which refuses anything else.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from .escape import markdown_link, markdown_text, yaml_title
+from .links import label_url, url_spans
+from .records import Entry, Page, Prompt, TaskInference, Technique
+from .vocabulary import Vocabulary
+from .workflow import Workflow, render_workflow
+
+TITLE_LENGTH = 90
+_FIT_MARK = {"same": "✓ Yes", "related": "◐ Partly", "different": "✗ No", "unknown": "? Unknown"}
+_QUALIFIER_NAMES = (("scale", "Scale"), ("device", "Device"), ("media", "Media"), ("goals", "Goals"))
+
+
+def page_title(question: str) -> str:
+    text = " ".join(question.split())
+    if len(text) <= TITLE_LENGTH:
+        return text
+    return text[: TITLE_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def front_matter(meta: dict) -> list[str]:
+    return ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False).strip(), "---", ""]
+
+
+def compose_error_page(slug: str, path: str, problems) -> Page:
+    """A page that says why a prompt has no page, so that it does not silently vanish."""
+    title = f"Prompt not readable: {path}"
+    out = front_matter({"title": yaml_title(title), "search": {"exclude": True}})
+    out += [
+        f"# {markdown_text(title)}",
+        "",
+        '!!! failure "This prompt could not be turned into a page"',
+        "",
+        "    Fix these problems in the prompt file; its page appears on the next build.",
+        "",
+    ]
+    out += [f"    - {markdown_text(str(problem))}" for problem in problems]
+    return Page(slug, path, title, "\n".join(out) + "\n")
+
+
+def compose_page(
+    prompt: Prompt,
+    inference: TaskInference,
+    techniques: tuple[Technique, ...],
+    workflow: Workflow,
+    vocab: Vocabulary,
+) -> Page:
+    block = prompt.source
+    title = page_title(block.question)
+    task = vocab.tasks.get(inference.task_id) if inference.task_id else None
+    front = {"title": yaml_title(title), "description": yaml_title(title)}
+    if task:
+        front["tags"] = [task.label]
+    out = front_matter(front)
+    out += [f"# {markdown_text(title)}", ""]
+    out += [f"> {markdown_text(block.question)}", ""]
+
+    fitting = sum(1 for fit in inference.model_fits if fit.relation == "same")
+    out += [
+        f"**Task:** {markdown_text(task.label) if task else 'not clear'} · "
+        f"**Recommended models:** {len(block.models)} ({fitting} doing the task) · "
+        f"**Related papers:** {len(block.papers)}",
+        "",
+    ]
+    out += _task_section(prompt, inference, vocab)
+    out += _workflow_section(workflow, techniques, block.papers)
+    out += _references_section(block.models, block.papers)
+    return Page(prompt.slug, prompt.path, title, "\n".join(out).rstrip() + "\n")
+
+
+def _task_section(prompt: Prompt, inference: TaskInference, vocab: Vocabulary) -> list[str]:
+    out = ["## Task", ""]
+    if inference.task_id:
+        task = vocab.tasks[inference.task_id]
+        out += [
+            f'!!! abstract "{markdown_text(task.label)}"',
+            "",
+            f"    The user is trying to do **{markdown_text(task.label.lower())}**: "
+            f"{markdown_text(task.description[0].lower() + task.description[1:])}",
+            f"    Input: {markdown_text(task.input)}. Output: {markdown_text(task.output)}.",
+            "",
+        ]
+    else:
+        names = ", ".join(
+            f"{markdown_text(vocab.label(c.task_id))} ({c.score:g})" for c in inference.candidates
+        )
+        out += [
+            '!!! question "No single task is clear"',
+            "",
+            "    Neither the question nor the recommended models point clearly to one task.",
+            f"    Candidates, by score: {names}." if names else "    No cue of any task was found.",
+            "",
+        ]
+
+    rows = [(name, values) for key, name in _QUALIFIER_NAMES if (values := getattr(inference.qualifiers, key))]
+    if rows:
+        out += ["| Qualifier | Found in the question |", "| --- | --- |"]
+        out += [f"| {name} | {markdown_text(', '.join(values))} |" for name, values in rows]
+        out.append("")
+
+    if inference.evidence:
+        words = ", ".join(
+            f"“{markdown_text(e.text)}” ({e.where})" for e in _unique_evidence(inference.evidence)
+        )
+        out += [f"**Evidence:** {words}.", ""]
+    others = [c for c in inference.candidates if c.task_id != inference.task_id]
+    if inference.task_id and others:
+        names = ", ".join(f"{markdown_text(vocab.label(c.task_id))} ({c.score:g})" for c in others)
+        top = next(c.score for c in inference.candidates if c.task_id == inference.task_id)
+        out += [f"**Other candidates:** {names}; the task above scored {top:g}.", ""]
+
+    out += ["### Do the recommended models fit?", ""]
+    out += ["| Model | Its task | Fits the task? |", "| --- | --- | --- |"]
+    for index, fit in enumerate(inference.model_fits, start=1):
+        own = markdown_text(vocab.label(fit.task_id)) if fit.task_id else "unknown"
+        out.append(
+            f"| [{markdown_text(fit.name)}](#model-{index}) | {own} | "
+            f"{_FIT_MARK[fit.relation]}: {markdown_text(fit.reason)} |"
+        )
+    out.append("")
+    misfits = [fit for fit in inference.model_fits if fit.relation in ("related", "different")]
+    if misfits and inference.task_id:
+        task = vocab.tasks[inference.task_id]
+        out += [f'!!! warning "{len(misfits)} of {len(inference.model_fits)} recommended models do not do {markdown_text(task.label.lower())}"', ""]
+        for fit in misfits:
+            out.append(f"    - **{markdown_text(fit.name)}** is {markdown_text(fit.reason)}.")
+        out += ["", "    An answer should say so rather than present these models as the solution.", ""]
+    return out
+
+
+def _unique_evidence(evidence):
+    seen = set()
+    for item in evidence:
+        key = (item.text.lower(), item.where)
+        if key not in seen:
+            seen.add(key)
+            yield item
+
+
+def _workflow_section(workflow: Workflow, techniques: tuple[Technique, ...], papers: tuple[Entry, ...]) -> list[str]:
+    out = ["## Workflow", "", "```mermaid", render_workflow(workflow), "```", ""]
+    out += [f"{number}. {step_markdown(step)}" for number, step in enumerate(workflow.steps, start=1)]
+    out.append("")
+    if techniques:
+        anchors = {paper.name: f"#paper-{index}" for index, paper in enumerate(papers, start=1)}
+        out += ["### Techniques from the related papers", ""]
+        for technique in techniques:
+            out.append(
+                f"- **{markdown_text(technique.label)}**: {markdown_text(technique.effect)}. "
+                f"From [{markdown_text(technique.paper)}]({anchors[technique.paper]}): "
+                f"“{markdown_text(technique.sentence)}”"
+            )
+        out.append("")
+    return out
+
+
+def step_markdown(step: str) -> str:
+    """Workflow steps carry ``**bold**`` around names: escape the names, keep the bold."""
+    parts = step.split("**")
+    return "".join(f"**{markdown_text(p)}**" if i % 2 else markdown_text(p) for i, p in enumerate(parts))
+
+
+def _references_section(models: tuple[Entry, ...], papers: tuple[Entry, ...]) -> list[str]:
+    out = ["## References", ""]
+    for heading, entries, prefix in (("Recommended models", models, "model"), ("Related papers", papers, "paper")):
+        if not entries:
+            continue
+        out += [f"### {heading}", ""]
+        for index, entry in enumerate(entries, start=1):
+            out += [f"#### {markdown_text(entry.name)} {{#{prefix}-{index}}}", ""]
+            out += _entry_links(entry)
+            if entry.summary:
+                out += [linked_text(paragraph) + "\n" for paragraph in entry.summary.split("\n\n")]
+            for key, value in entry.extra:
+                out += [f"*{markdown_text(key)}:* {linked_text(value)}", ""]
+    return out
+
+
+def _entry_links(entry: Entry) -> list[str]:
+    rows = []
+    for name, value in (("Paper", entry.paper), ("GitHub", entry.github), ("Hugging Face", entry.huggingface)):
+        if not value:
+            continue
+        rows.append(f"- {name}: {linked_text(value)}")
+    return [*rows, ""] if rows else []
+
+
+def linked_text(text: str) -> str:
+    """Text with its URLs as labelled links and everything else escaped."""
+    out, position = [], 0
+    for start, end, url in url_spans(text):
+        out.append(markdown_text(text[position:start]))
+        out.append(markdown_link(label_url(url), url))
+        position = end
+    out.append(markdown_text(text[position:]))
+    return "".join(out).strip()

@@ -1,0 +1,52 @@
+"""Generated prompt -> the JSON object ``python -m generator export`` prints for it."""
+
+from __future__ import annotations
+
+from .pipeline import Generated
+from .records import Entry
+from .vocabulary import Vocabulary
+
+
+def export_record(generated: Generated, vocab: Vocabulary) -> dict:
+    prompt, inference = generated.prompt, generated.inference
+    fits = {fit.name: fit for fit in inference.model_fits}
+    return {
+        "slug": prompt.slug,
+        "source": prompt.path,
+        "question": prompt.source.question,
+        "task": {
+            "id": inference.task_id,
+            "label": vocab.label(inference.task_id),
+            "evidence": [{"text": e.text, "where": e.where} for e in inference.evidence],
+            "candidates": [
+                {"id": c.task_id, "label": vocab.label(c.task_id), "score": c.score} for c in inference.candidates
+            ],
+        },
+        "qualifiers": inference.qualifiers.as_dict(),
+        "models": [
+            {
+                **_entry(model),
+                "task": fits[model.name].task_id,
+                "fits_task": fits[model.name].fits,
+                "fit": fits[model.name].relation,
+                "fit_reason": fits[model.name].reason,
+            }
+            for model in prompt.source.models
+        ],
+        "papers": [_entry(paper) for paper in prompt.source.papers],
+        "techniques": [
+            {"id": t.id, "label": t.label, "paper": t.paper, "sentence": t.sentence} for t in generated.techniques
+        ],
+        "source_links": sorted(prompt.source.links),
+        "page_links": list(generated.links),
+    }
+
+
+def _entry(entry: Entry) -> dict:
+    links = {"paper": entry.paper, "github": entry.github, "huggingface": entry.huggingface}
+    return {
+        "name": entry.name,
+        "links": {key: value for key, value in links.items() if value},
+        "all_links": list(entry.links),
+        "summary": entry.summary,
+    }

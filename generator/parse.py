@@ -1,0 +1,283 @@
+"""Prompt text -> :class:`Prompt`.
+
+The grammar is the one real prompt producers emit (see ``sources/`` and README):
+
+    ...preamble...
+    A user has asked the following question:
+    "QUESTION"                      (or a ``Question: ...`` line)
+    ...
+    ### Recommended AI Models:
+    Model: NAME                     (or ``Title:``/``Name:``, or a ``- **NAME**`` bullet)
+    Paper: URL | N/A | None | (empty)
+    GitHub: URL                     (``Github:``/``Code:``; the line may be missing)
+    Summary: TEXT                   (may run over several lines)
+    ### Related Papers:
+    ...the same entries...
+    Answer: ANYTHING                (the rest of the file is an answer)
+
+Anything that cannot be read this way raises :class:`PromptError` naming the line and
+what was expected there.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .links import extract_urls
+from .records import Entry, Problem, Prompt, PromptError, SourceBlock
+
+_QUESTION_MARKER = re.compile(r"asked\s+the\s+following\s+question\s*:?\s*(.*)$", re.IGNORECASE)
+_QUESTION_LINE = re.compile(r"^\W{0,4}(?:user\s+)?question\W{0,4}:\s*(.*)$", re.IGNORECASE)
+_SECTION = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(recommended(?:\s+ai)?\s+models?|related\s+papers?)\s*:?\s*(?:\*\*)?\s*:?\s*$",
+    re.IGNORECASE,
+)
+_ANSWER = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?answer\s*(?:\*\*)?\s*:\s*(?:\*\*)?(.*)$", re.IGNORECASE)
+_BULLET = r"(?:[-*+]\s+|\d{1,3}[.)]\s+)?"
+_FIELD = re.compile(
+    rf"^\s*{_BULLET}(?:\*\*)?([A-Za-z][A-Za-z ]{{0,24}}?)\s*(?:\*\*)?\s*:(?:\*\*)?(?:\s+(.*)|)$"
+)
+_BOLD_ENTRY = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\*\*(.+?)\*\*\s*:?\s*(.*)$")
+
+#: Field names as producers spell them -> the field they fill.
+_KEYS = {
+    "model": "name", "title": "name", "name": "name", "model name": "name",
+    "paper": "paper", "pdf": "paper", "arxiv": "paper", "paper link": "paper",
+    "github": "github", "code": "github", "repo": "github", "repository": "github",
+    "hugging face": "huggingface", "huggingface": "huggingface", "hf": "huggingface",
+    "summary": "summary", "abstract": "summary", "description": "summary",
+}
+#: Other fields kept as they are, so that nothing the producer wrote is lost.
+_EXTRA_KEYS = {
+    "category", "detailed category", "task", "dataset", "datasets", "authors",
+    "year", "venue", "link", "url", "website", "project page", "demo", "license",
+}
+_EMPTY_VALUES = {"", "n/a", "na", "none", "null", "-", "—", "nil", "not available"}
+_QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c", "\u00ab": "\u00bb"}
+
+
+def parse_prompt(text: str, path: str, slug: str) -> Prompt:
+    """Parse one prompt. ``text`` is the decoded file; ``path`` is used in messages only."""
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    problems: list[Problem] = []
+
+    def fail(line: int | None, message: str) -> None:
+        problems.append(Problem(path, line, message))
+
+    if not "".join(lines).strip():
+        raise PromptError([Problem(path, 1, "the file is empty; expected a prompt with a question and recommended models")])
+
+    answer_index = next((i for i, line in enumerate(lines) if _ANSWER.match(line)), len(lines))
+    block = lines[:answer_index]
+
+    question, question_line, after_question = _find_question(block, fail)
+    sections = _find_sections(block, after_question, fail)
+
+    models: tuple[Entry, ...] = ()
+    papers: tuple[Entry, ...] = ()
+    if question is None and not sections:
+        raise PromptError(problems)  # not a prompt at all: one message says it best
+    if "models" not in sections:
+        fail(
+            (after_question or len(block)) + 1 if question is not None else None,
+            "expected a '### Recommended AI Models:' section listing the recommended models",
+        )
+    else:
+        start, end = sections["models"]
+        models = _parse_entries(block, start, end, "model", fail)
+        if not models and not problems:
+            fail(start, "expected at least one 'Model: NAME' entry under '### Recommended AI Models:'")
+    if "papers" in sections:
+        start, end = sections["papers"]
+        papers = _parse_entries(block, start, end, "paper", fail)
+
+    if problems:
+        raise PromptError(problems)
+
+    answer = ""
+    answer_line = None
+    if answer_index < len(lines):
+        answer_line = answer_index + 1
+        first = _ANSWER.match(lines[answer_index]).group(1)
+        answer = "\n".join([first, *lines[answer_index + 1 :]]).strip()
+
+    source_text = "\n".join(block[question_line - 1 :])
+    return Prompt(
+        path=path,
+        slug=slug,
+        source=SourceBlock(
+            question=question,
+            question_line=question_line,
+            models=models,
+            papers=papers,
+            links=frozenset(extract_urls(source_text)),
+        ),
+        answer=answer,
+        answer_line=answer_line,
+    )
+
+
+def _find_question(lines: list[str], fail) -> tuple[str | None, int, int]:
+    """Return (question, its 1-based line, index of the first line after it)."""
+    for index, line in enumerate(lines):
+        marker = _QUESTION_MARKER.search(line)
+        inline = _QUESTION_LINE.match(line) if not marker else None
+        if not (marker or inline):
+            continue
+        rest = (marker or inline).group(1).strip()
+        if rest:
+            start = index
+            first = rest
+        else:
+            start = next((i for i in range(index + 1, len(lines)) if lines[i].strip()), None)
+            if start is None or _SECTION.match(lines[start]):
+                fail(index + 2, "expected the user's question in double quotes after this line")
+                return None, index + 1, index + 1
+            first = lines[start].strip()
+        question, end = _quoted(lines, start, first)
+        if not question:
+            fail(start + 1, "expected the user's question in double quotes, found an empty question")
+            return None, start + 1, end
+        return question, start + 1, end
+    fail(
+        1 if lines and any(l.strip() for l in lines) else 1,
+        "expected the line 'A user has asked the following question:' followed by the question in double quotes",
+    )
+    return None, 1, 0
+
+
+def _quoted(lines: list[str], start: int, first: str) -> tuple[str, int]:
+    """Read a question that may be quoted and may run over several lines."""
+    closing = _QUOTES.get(first[:1])
+    if closing is None:
+        return first.strip(), start + 1
+    parts = [first[1:]]
+    index = start
+    while True:
+        if parts[-1].rstrip().endswith(closing):
+            text = " ".join(p.strip() for p in parts)
+            return text[: text.rstrip().rfind(closing)].strip(), index + 1
+        index += 1
+        if index >= len(lines) or not lines[index].strip() or _SECTION.match(lines[index]):
+            # No closing quote: take the first line as it stands.
+            return first[1:].strip(), start + 1
+        parts.append(lines[index])
+
+
+def _find_sections(lines: list[str], start: int, fail) -> dict[str, tuple[int, int]]:
+    """Map "models"/"papers" to (header line number, index where the section ends)."""
+    found: list[tuple[str, int]] = []
+    for index in range(start, len(lines)):
+        match = _SECTION.match(lines[index])
+        if match:
+            kind = "models" if match.group(1).lower().startswith("recommended") else "papers"
+            if any(k == kind for k, _ in found):
+                fail(index + 1, f"a second '{lines[index].strip()}' header; expected one per prompt")
+                continue
+            found.append((kind, index))
+    sections = {}
+    for position, (kind, index) in enumerate(found):
+        end = found[position + 1][1] if position + 1 < len(found) else len(lines)
+        sections[kind] = (index + 1, end)
+    return sections
+
+
+def _parse_entries(lines, header_line: int, end: int, kind: str, fail) -> tuple[Entry, ...]:
+    """Parse the entries between a section header (1-based ``header_line``) and ``end``."""
+    entries: list[Entry] = []
+    current: dict | None = None
+    open_field: str | None = None
+    skipping = False  # after an entry without a name, until the next entry
+
+    def close() -> None:
+        if current is not None:
+            entries.append(
+                Entry(
+                    name=current["name"],
+                    line=current["line"],
+                    paper=current.get("paper"),
+                    github=current.get("github"),
+                    huggingface=current.get("huggingface"),
+                    summary=_join(current.get("summary", [])),
+                    extra=tuple(current["extra"]),
+                )
+            )
+
+    for index in range(header_line, end):
+        raw = lines[index]
+        number = index + 1
+        line = raw.strip()
+        if not line:
+            if open_field == "summary":
+                current["summary"].append("")
+            continue
+        field = _FIELD.match(raw)
+        key = field.group(1).strip().lower() if field else None
+        bold = _BOLD_ENTRY.match(raw) if not (key in _KEYS or key in _EXTRA_KEYS) else None
+        if key is not None and _KEYS.get(key) == "name":
+            close()
+            name = _clean_name(field.group(2) or "")
+            if not name:
+                fail(number, f"expected a {kind} name after '{field.group(1).strip()}:'")
+                current, open_field, skipping = None, None, True
+                continue
+            current, open_field, skipping = {"name": name, "line": number, "extra": []}, None, False
+        elif bold and _clean_name(bold.group(1)).lower().rstrip(":") not in _KEYS:
+            close()
+            current = {"name": _clean_name(bold.group(1)), "line": number, "extra": []}
+            open_field, skipping = None, False
+            if bold.group(2).strip():
+                current["summary"] = [bold.group(2).strip()]
+                open_field = "summary"
+        elif skipping:
+            continue
+        elif current is None:
+            if line.strip("*_ ").lower() in _EMPTY_VALUES:
+                continue  # "### Related Papers:" followed by "None"
+            fail(number, f"expected an entry starting with 'Model: NAME' (or '- **NAME**'), found {_show(line)}")
+            return tuple(entries)
+        elif key is not None and key in _KEYS:
+            target = _KEYS[key]
+            value = (field.group(2) or "").strip().strip("*").strip()
+            if target == "summary":
+                current["summary"] = [value] if value else []
+                open_field = "summary"
+            else:
+                current[target] = None if value.lower() in _EMPTY_VALUES else value
+                open_field = None
+        elif key is not None and key in _EXTRA_KEYS and open_field != "summary":
+            value = (field.group(2) or "").strip()
+            if value.lower() not in _EMPTY_VALUES:
+                current["extra"].append((field.group(1).strip(), value))
+            open_field = None
+        elif open_field == "summary":
+            current["summary"].append(line)
+        else:
+            # Free text after the links and before any "Summary:" line: it is the summary.
+            current.setdefault("summary", []).append(line)
+            open_field = "summary"
+    close()
+    return tuple(entries)
+
+
+def _join(lines: list[str]) -> str:
+    """Join summary lines into paragraphs separated by one blank line."""
+    paragraphs, current = [], []
+    for line in lines:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return "\n\n".join(paragraphs)
+
+
+def _clean_name(value: str) -> str:
+    name = value.strip().strip("*").strip()
+    return "" if name.lower() in _EMPTY_VALUES else name
+
+
+def _show(line: str) -> str:
+    return repr(line if len(line) <= 60 else line[:57] + "...")

@@ -1,0 +1,53 @@
+"""One prompt file through every step: parse -> infer -> compose -> check.
+
+Pure: a :class:`SourceFile` in, a :class:`Generated` out. The CLI and the MkDocs plugin
+call :func:`generate` and do the writing themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .check import check_links, page_links
+from .compose import compose_error_page, compose_page
+from .infer import infer_task
+from .parse import parse_prompt
+from .records import Page, Problem, Prompt, PromptError, TaskInference, Technique
+from .render import render_html
+from .sources import SourceFile
+from .vocabulary import load_vocabulary
+from .workflow import find_techniques, load_techniques, plan_workflow
+
+
+@dataclass(frozen=True)
+class Generated:
+    source: SourceFile
+    page: Page  # the prompt's page, or a page explaining why it could not be made
+    problems: tuple[Problem, ...]
+    prompt: Prompt | None = None
+    inference: TaskInference | None = None
+    techniques: tuple[Technique, ...] = ()
+    links: tuple[str, ...] = ()  # every external link on the page, normalised
+
+
+def generate(source: SourceFile, *, check_html: bool = True) -> Generated:
+    """Make the page of one prompt file.
+
+    ``check_html`` renders the page to HTML here to check its links; the MkDocs plugin turns
+    it off and checks the HTML MkDocs renders anyway.
+    """
+    if source.text is None:
+        return Generated(source, compose_error_page(source.slug, source.path, [source.problem]), (source.problem,))
+    try:
+        prompt = parse_prompt(source.text, source.path, source.slug)
+    except PromptError as error:
+        return Generated(source, compose_error_page(source.slug, source.path, error.problems), error.problems)
+    vocab = load_vocabulary()
+    technique_vocab = load_techniques()
+    inference = infer_task(prompt.source, vocab)
+    techniques = find_techniques(prompt.source.papers, technique_vocab)
+    workflow = plan_workflow(prompt, inference, techniques, vocab, technique_vocab)
+    page = compose_page(prompt, inference, techniques, workflow, vocab)
+    links = page_links(page.markdown, render_html(page.markdown) if check_html else None)
+    problems = check_links(source.path, links, prompt.source.links)
+    return Generated(source, page, tuple(problems), prompt, inference, techniques, tuple(links))

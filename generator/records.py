@@ -1,0 +1,179 @@
+"""The small typed records that flow through the pipeline.
+
+sources/ -> parse (Prompt) -> infer (TaskInference) -> compose (Page) -> check (Problem) -> pages.
+Every record is frozen: a step never changes what an earlier step produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with an input, reported as ``path:line: message``."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.path}: {self.message}"
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class PromptError(Exception):
+    """A prompt file that cannot be read as a prompt; carries every problem found in it."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A recommended model or a related paper, as the source block lists it."""
+
+    name: str
+    line: int
+    paper: str | None = None
+    github: str | None = None
+    huggingface: str | None = None
+    summary: str = ""
+    #: Other ``Key: value`` lines of the entry (``Category``, ``Dataset``…), in file order.
+    extra: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def links(self) -> tuple[str, ...]:
+        """Every URL of the entry, normalised, first the named fields then the summary's."""
+        from .links import extract_urls
+
+        found: list[str] = []
+        for value in (self.paper, self.github, self.huggingface):
+            if value:
+                found.extend(extract_urls(value))
+        found.extend(extract_urls(self.summary))
+        for _, value in self.extra:
+            found.extend(extract_urls(value))
+        return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class SourceBlock:
+    """The part of a prompt with the question, the models and the papers.
+
+    Its URLs are the only links any page made from the prompt may show.
+    """
+
+    question: str
+    question_line: int
+    models: tuple[Entry, ...]
+    papers: tuple[Entry, ...]
+    #: Every URL that occurs anywhere in the block's text, normalised.
+    links: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One prompt file, parsed."""
+
+    path: str
+    slug: str
+    source: SourceBlock
+    #: Text after the prompt's ``Answer:`` line (empty in the seeds).
+    answer: str = ""
+    answer_line: int | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    """One entry of the task vocabulary (``generator/data/tasks.yaml``)."""
+
+    id: str
+    label: str
+    description: str
+    input: str
+    output: str
+    aliases: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()
+    model_prefixes: tuple[str, ...] = ()
+    #: Tasks whose models can stand in, at least in part (restoration for deblurring…).
+    related: tuple[str, ...] = ()
+    #: "pre" tasks clean an image and can run before a "main" task in a chain.
+    stage: str = "main"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A word or phrase that pointed to a task, and where it was found."""
+
+    text: str
+    where: str  # "question", "model name" or "model summary"
+    task_id: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    task_id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Qualifiers:
+    """What the question says about the job besides the task itself."""
+
+    scale: tuple[str, ...] = ()
+    device: tuple[str, ...] = ()
+    media: tuple[str, ...] = ()
+    goals: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {
+            "scale": list(self.scale),
+            "device": list(self.device),
+            "media": list(self.media),
+            "goals": list(self.goals),
+        }
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    """Whether a recommended model does the task the user wants."""
+
+    name: str
+    task_id: str | None  # the model's own task, None when nothing points to one
+    fits: bool | None  # None when either task is unknown
+    relation: str  # "same", "related", "different" or "unknown"
+    reason: str
+
+
+@dataclass(frozen=True)
+class TaskInference:
+    task_id: str | None  # None when no task is clear
+    evidence: tuple[Evidence, ...]
+    candidates: tuple[Candidate, ...]
+    qualifiers: Qualifiers
+    model_fits: tuple[ModelFit, ...]
+
+
+@dataclass(frozen=True)
+class Technique:
+    """A technique a related paper contributes, with the sentence that names it."""
+
+    id: str
+    label: str
+    effect: str
+    paper: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """A composed Markdown page."""
+
+    slug: str
+    source: str  # the prompt's path, as given
+    title: str
+    markdown: str

@@ -1,0 +1,238 @@
+"""Task inference + models + papers -> a CNAPS-style workflow graph, and its Mermaid text.
+
+A CNAPS network is a synapse-like graph of models: clean-up models run first in a chain,
+models that do the task run side by side and merge, techniques from the related papers
+attach as side nodes. The graph is planned as plain records (:class:`Workflow`) and only
+then rendered, so that its structure can be tested apart from Mermaid's syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from .escape import mermaid_text
+from .records import Entry, Prompt, TaskInference, Technique
+from .vocabulary import CueMatcher, Cue, Vocabulary
+
+#: Technique side nodes drawn in the diagram; the text under it lists them all.
+MAX_TECHNIQUE_NODES = 6
+MAX_LABEL = 48
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    label: tuple[str, ...]  # lines of the label
+    kind: str  # input, output, model, mismatch, gap, fuse, technique
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    label: str = ""
+    dotted: bool = False
+
+
+@dataclass(frozen=True)
+class Workflow:
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    #: One sentence per step, in the order data flows, for the text under the diagram.
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TechniqueSpec:
+    id: str
+    label: str
+    effect: str
+    role: str
+
+
+@dataclass(frozen=True)
+class TechniqueVocabulary:
+    techniques: dict[str, TechniqueSpec]
+    cues: CueMatcher
+
+
+@cache
+def load_techniques() -> TechniqueVocabulary:
+    text = resources.files("generator").joinpath("data/techniques.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)["techniques"]
+    specs = {t["id"]: TechniqueSpec(t["id"], t["label"], t["effect"], t["role"]) for t in data}
+    cues = [Cue(t["id"], cue, 1.0) for t in data for cue in t["cues"]]
+    return TechniqueVocabulary(specs, CueMatcher(cues))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
+
+
+def find_techniques(papers: tuple[Entry, ...], vocab: TechniqueVocabulary) -> tuple[Technique, ...]:
+    """Techniques named in the papers' summaries, each with the first sentence naming it."""
+    found: list[Technique] = []
+    for paper in papers:
+        seen: set[str] = set()
+        for sentence in split_sentences(paper.summary):
+            for hit in vocab.cues.find(sentence):
+                spec = vocab.techniques[hit.cue.key]
+                if spec.id in seen:
+                    continue
+                seen.add(spec.id)
+                found.append(Technique(spec.id, spec.label, spec.effect, paper.name, sentence))
+    return tuple(found)
+
+
+def plan_workflow(
+    prompt: Prompt,
+    inference: TaskInference,
+    techniques: tuple[Technique, ...],
+    vocab: Vocabulary,
+    technique_vocab: TechniqueVocabulary,
+) -> Workflow:
+    task = vocab.tasks.get(inference.task_id) if inference.task_id else None
+    q = inference.qualifiers
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    steps: list[str] = []
+
+    media = f" ({', '.join(q.media)})" if q.media else ""
+    what_in = task.input if task else "the user's input"
+    nodes.append(Node("in", ("Input", _short(what_in + media)), "input"))
+    steps.append(f"**Input**: {what_in}{media}, as the user describes it.")
+
+    fits = {fit.name: fit for fit in inference.model_fits}
+    pre: list[tuple[int, Entry]] = []
+    main: list[tuple[int, Entry]] = []
+    aside: list[tuple[int, Entry]] = []
+    for index, model in enumerate(prompt.source.models, start=1):
+        fit = fits[model.name]
+        own = vocab.tasks.get(fit.task_id) if fit.task_id else None
+        if task is None or fit.relation == "same" or (fit.relation == "unknown" and not fit.task_id):
+            main.append((index, model))
+        elif fit.relation == "related" and own is not None and own.stage == "pre":
+            pre.append((index, model))
+        else:
+            aside.append((index, model))
+
+    previous = "in"
+    for index, model in pre:
+        node_id = f"m{index}"
+        own = vocab.tasks[fits[model.name].task_id]
+        nodes.append(Node(node_id, (_short(model.name), f"{own.label}: clean-up step"), "mismatch"))
+        edges.append(Edge(previous, node_id))
+        steps.append(
+            f"**{model.name}** ({own.label.lower()}) can clean the input first; "
+            f"it does not do {task.label.lower()} itself."
+        )
+        previous = node_id
+
+    main_ids: list[str] = []
+    if main:
+        for index, model in main:
+            node_id = f"m{index}"
+            fit = fits[model.name]
+            own = vocab.tasks.get(fit.task_id) if fit.task_id else None
+            nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), "model"))
+            edges.append(Edge(previous, node_id))
+            main_ids.append(node_id)
+            doing = task.label.lower() if task else (own.label.lower() if own else "its own task")
+            steps.append(f"**{model.name}** does {doing}.")
+    else:
+        nodes.append(Node("gap", ("Missing step", f"no recommended model does {task.label.lower()}"), "gap"))
+        edges.append(Edge(previous, "gap", dotted=True))
+        main_ids.append("gap")
+        steps.append(
+            f"**Missing step**: none of the recommended models does {task.label.lower()}, "
+            "so the workflow cannot reach the output with them alone."
+        )
+
+    last = main_ids
+    if len(main_ids) > 1:
+        nodes.append(Node("merge", ("Merge", f"compare or fuse {len(main_ids)} results"), "fuse"))
+        edges.extend(Edge(node_id, "merge") for node_id in main_ids)
+        steps.append(
+            f"**Merge**: the {len(main_ids)} models run in parallel on the same input; "
+            "their results are compared or fused into one."
+        )
+        last = ["merge"]
+
+    scale = f" at {', '.join(q.scale)}" if q.scale and task and task.id == "super_resolution" else ""
+    what_out = (task.output if task else "the result the user wants") + scale
+    nodes.append(Node("out", ("Output", _short(what_out)), "output"))
+    for node_id in last:
+        edges.append(Edge(node_id, "out", dotted=node_id == "gap"))
+    steps.append(f"**Output**: {what_out}.")
+
+    for index, model in aside:
+        node_id = f"m{index}"
+        fit = fits[model.name]
+        own = vocab.tasks.get(fit.task_id) if fit.task_id else None
+        nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), "mismatch"))
+        edges.append(Edge("in", node_id, "does not fit", dotted=True))
+        steps.append(f"**{model.name}** stays aside: {fit.reason}.")
+
+    anchor = main_ids[0]
+    for number, technique in enumerate(techniques[:MAX_TECHNIQUE_NODES], start=1):
+        node_id = f"t{number}"
+        nodes.append(Node(node_id, (technique.label, _short(technique.paper)), "technique"))
+        role = technique_vocab.techniques[technique.id].role
+        edges.append(Edge(node_id, anchor, "training" if role == "training" else "at run time", dotted=True))
+
+    return Workflow(tuple(nodes), tuple(edges), tuple(steps))
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
+
+
+# ---- Mermaid ---------------------------------------------------------------------------
+
+_SHAPES = {
+    "input": ('(["', '"])'),
+    "output": ('(["', '"])'),
+    "model": ('["', '"]'),
+    "mismatch": ('["', '"]'),
+    "gap": ('{{"', '"}}'),
+    "fuse": ('(("', '"))'),
+    "technique": ('[/"', '"/]'),
+}
+_NODE_ID = re.compile(r"^[a-z][a-z0-9]*$")
+
+
+def render_workflow(workflow: Workflow) -> str:
+    """The Mermaid flowchart of a workflow (without the fence)."""
+    lines = ["flowchart LR"]
+    for node in workflow.nodes:
+        if not _NODE_ID.match(node.id):
+            raise ValueError(f"unsafe node id {node.id!r}")
+        opening, closing = _SHAPES[node.kind]
+        label = "<br/>".join(mermaid_text(part) for part in node.label)
+        lines.append(f"    {node.id}{opening}{label}{closing}:::{node.kind}")
+    for edge in workflow.edges:
+        arrow = "-.->" if edge.dotted else "-->"
+        if edge.label:
+            arrow = f'{arrow}|"{mermaid_text(edge.label)}"|'
+        lines.append(f"    {edge.source} {arrow} {edge.target}")
+    lines.extend(
+        [
+            "    classDef input stroke-width:2px",
+            "    classDef output stroke-width:2px",
+            "    classDef mismatch stroke-dasharray:5 4",
+            "    classDef gap stroke-dasharray:5 4",
+            "    classDef technique stroke-dasharray:2 2",
+            "    classDef model stroke-width:1px",
+            "    classDef fuse stroke-width:1px",
+        ]
+    )
+    return "\n".join(lines)
