@@ -46,7 +46,7 @@ def infer_task(block: SourceBlock, vocab: Vocabulary) -> TaskInference:
 
     seen: set[tuple[str, str]] = set()
     for hit in vocab.cues.find(block.question):
-        key = (hit.cue.key, hit.cue.text)
+        key = (hit.cue.key, hit.found.lower())
         if key in seen:
             continue  # a cue repeated in the question is one piece of evidence
         seen.add(key)
@@ -87,11 +87,12 @@ def model_task(entry: Entry, vocab: Vocabulary) -> tuple[str | None, list[Eviden
     scores: dict[str, float] = defaultdict(float)
     found: dict[str, list[Evidence]] = defaultdict(list)
     for text, factor, where in ((entry.name, NAME_FACTOR, "model name"), (entry.summary, SUMMARY_FACTOR, "model summary")):
-        seen: set[str] = set()
-        for hit in vocab.cues.find(text):
-            if hit.cue.text in seen:
+        seen: set[tuple[str, str]] = set()
+        # /regex/ cues read the question's numbers ("3×"); in a model's text they misfire ("512×512").
+        for hit in vocab.cues.find(text, patterns=False):
+            if (hit.cue.key, hit.found.lower()) in seen:
                 continue
-            seen.add(hit.cue.text)
+            seen.add((hit.cue.key, hit.found.lower()))
             scores[hit.cue.key] += hit.cue.weight * factor
             found[hit.cue.key].append(Evidence(hit.found, where, hit.cue.key))
     if not scores:

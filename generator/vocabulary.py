@@ -34,38 +34,98 @@ class Hit:
     found: str  # the text that matched, as written in the input
 
 
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+_GAP = re.compile(r"[\s\-–]+")
+
+
 class CueMatcher:
-    """All cues in one regular expression, so a text is scanned once whatever their number."""
+    """Finds the cues of a vocabulary in a text in one pass over its words.
+
+    Cues are indexed by their first word (exactly, or by prefix for ``word*``), so the cost
+    of a text grows with its length, not with the number of cues. The words of a phrase may
+    be separated by spaces or hyphens ("low light" finds "low-light"). Where several cues
+    start at one word, the longest and most specific wins and the scan goes on after it, so
+    "remove the blur" is not also counted as "remove*". ``/regex/`` cues are searched apart.
+    """
 
     def __init__(self, cues: list[Cue]):
-        by_pattern: dict[str, list[Cue]] = {}
-        for cue in cues:
-            by_pattern.setdefault(cue_pattern(cue.text), []).append(cue)
-        # Longest first: a specific phrase ("remove the blur") wins over a word inside it.
-        patterns = sorted(by_pattern, key=lambda p: (-len(p), p))
-        self._cues = [tuple(by_pattern[p]) for p in patterns]
-        alternation = "|".join(f"({p})" for p in patterns) or "(?!)"
-        self._regex = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
+        self._exact: dict[str, list[tuple[tuple[str, ...], Cue]]] = {}
+        self._prefix: dict[str, list[tuple[tuple[str, ...], Cue]]] = {}
+        self._regexes: list[tuple[re.Pattern, Cue]] = []
+        seen: set[tuple[tuple[str, ...], str]] = set()
+        for cue in sorted(cues, key=lambda c: -c.weight):
+            if len(cue.text) > 2 and cue.text.startswith("/") and cue.text.endswith("/"):
+                self._regexes.append((re.compile(cue.text[1:-1], re.IGNORECASE), cue))
+                continue
+            words = cue_words(cue.text)
+            if not words or (words, cue.key) in seen:
+                continue  # "low light" and "low-light" are one cue: count it once
+            seen.add((words, cue.key))
+            index = self._prefix if words[0].endswith("*") else self._exact
+            index.setdefault(words[0].rstrip("*"), []).append((words, cue))
+        self._prefix_lengths = sorted({len(p) for p in self._prefix}, reverse=True)
 
-    def find(self, text: str) -> list[Hit]:
-        hits = []
-        for match in self._regex.finditer(text):
-            for cue in self._cues[match.lastindex - 1]:
-                hits.append(Hit(cue, match.group(match.lastindex)))
+    def find(self, text: str, patterns: bool = True) -> list[Hit]:
+        """Every cue in ``text``; ``patterns=False`` skips the ``/regex/`` cues."""
+        lowered = text.lower().replace("’", "'")
+        tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
+        hits: list[Hit] = []
+        position = 0
+        while position < len(tokens):
+            word = tokens[position][0]
+            candidates = list(self._exact.get(word, ()))
+            for length in self._prefix_lengths:
+                if length <= len(word):
+                    candidates.extend(self._prefix.get(word[:length], ()))
+            best_key, best = (0,), []
+            for words, cue in candidates:
+                length = _match_length(words, tokens, position, lowered)
+                if not length:
+                    continue
+                # Longest, then most specific: "coloriz*" wins over "colo*" on "colorize".
+                key = (length, sum(len(w.rstrip("*")) for w in words), not words[-1].endswith("*"))
+                if key > best_key:
+                    best_key, best = key, [cue]
+                elif key == best_key:
+                    best.append(cue)  # the same phrase in several tasks counts for each
+            if best:
+                best_length = best_key[0]
+                start, end = tokens[position][1], tokens[position + best_length - 1][2]
+                hits.extend(Hit(cue, text[start:end]) for cue in best)
+                position += best_length
+            else:
+                position += 1
+        for regex, cue in self._regexes if patterns else ():
+            hits.extend(Hit(cue, m.group()) for m in regex.finditer(text))
         return hits
 
 
-def cue_pattern(cue: str) -> str:
-    """Compile one cue: ``/regex/`` as is; words, where a trailing ``*`` matches any ending."""
-    if len(cue) > 2 and cue.startswith("/") and cue.endswith("/"):
-        return f"(?:{cue[1:-1]})"
-    words = []
-    for word in cue.lower().split():
-        if word.endswith("*") and len(word) > 1:
-            words.append(re.escape(word[:-1]) + r"[\w'’-]*")
-        else:
-            words.append(re.escape(word))
-    return r"[\s-]+".join(words)
+def cue_words(text: str) -> tuple[str, ...]:
+    """The words of a cue as the matcher compares them; a trailing ``*`` stays on its word."""
+    words: list[str] = []
+    for raw in text.lower().replace("’", "'").split():
+        parts = _TOKEN.findall(raw)
+        if parts:
+            words.extend(parts)
+            if raw.endswith("*"):
+                words[-1] += "*"
+    return tuple(words)
+
+
+def _match_length(words: tuple[str, ...], tokens, position: int, text: str) -> int:
+    """How many tokens the cue covers from ``position``; 0 when it does not match there."""
+    if position + len(words) > len(tokens):
+        return 0
+    for offset, word in enumerate(words):
+        token, start, _ = tokens[position + offset]
+        if word.endswith("*"):
+            if not token.startswith(word[:-1]):
+                return 0
+        elif token != word:
+            return 0
+        if offset and not _GAP.fullmatch(text, tokens[position + offset - 1][2], start):
+            return 0
+    return len(words)
 
 
 @dataclass(frozen=True)
@@ -101,7 +161,8 @@ def build_vocabulary(data: dict) -> Vocabulary:
         if task.id in tasks:
             raise ValueError(f"task id {task.id!r} appears twice in the vocabulary")
         tasks[task.id] = task
-        for text in (*task.aliases, *task.cues):
+        # The task's own label is its strongest cue ("Depth estimation", "Object tracking").
+        for text in (task.label, *task.aliases, *task.cues):
             cues.append(Cue(task.id, text, CUE_WEIGHT))
         for text in entry.get("hints", ()):
             cues.append(Cue(task.id, text, HINT_WEIGHT))
