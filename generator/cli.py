@@ -9,9 +9,7 @@ from pathlib import Path
 
 from .export import export_record
 from .output import write_pages
-from .pipeline import Generated, generate
-from .records import Problem
-from .sources import read_sources
+from .site import generate_site
 from .vocabulary import load_vocabulary
 
 
@@ -27,10 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("sources", nargs="+")
     arguments = parser.parse_args(argv)
 
-    results, problems = run(arguments.sources)
+    site = generate_site(arguments.sources)
+    results, problems = site.results, site.problems
     if arguments.command == "build":
-        pages = {f"prompts/{r.page.slug}.md": r.page.markdown for r in results}
-        problems += write_pages(arguments.out, pages)
+        problems += write_pages(arguments.out, {page.path: page.markdown for page in site.pages})
     elif arguments.command == "export":
         vocab = load_vocabulary()
         records = [export_record(r, vocab) for r in results if r.prompt is not None]
@@ -41,13 +39,3 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "check" and not problems:
         print(f"{len(results)} prompts checked, no problems", file=sys.stderr)
     return 1 if problems else 0
-
-
-def run(arguments: list[str]) -> tuple[list[Generated], list[Problem]]:
-    sources, problems = read_sources(arguments)
-    results = [generate(source) for source in sources]
-    for result in results:
-        problems.extend(result.problems)
-    if not sources and not problems:
-        problems.append(Problem(" ".join(arguments), None, "no prompt files (*.txt) found"))
-    return results, problems

@@ -10,6 +10,7 @@ import yaml
 
 from .escape import markdown_link, markdown_text, yaml_title
 from .links import label_url, url_spans
+from .paths import link, model_page, paper_page, prompt_page, task_page
 from .records import Entry, Page, Prompt, TaskInference, Technique
 from .vocabulary import Vocabulary
 from .workflow import Workflow, render_workflow
@@ -60,23 +61,25 @@ def compose_page(
     if task:
         front["tags"] = [task.label]
     out = front_matter(front)
-    out += [f"# {markdown_text(title)}", ""]
-    out += [f"> {markdown_text(block.question)}", ""]
+    # The heading is the whole question; the title (tab, search, index lists) is its start.
+    out += [f"# {markdown_text(block.question)}", ""]
 
+    here = prompt_page(prompt.slug)
     fitting = sum(1 for fit in inference.model_fits if fit.relation == "same")
+    task_name = markdown_text(task.label) if task else "not clear"
     out += [
-        f"**Task:** {markdown_text(task.label) if task else 'not clear'} · "
+        f"**Task:** [{task_name}]({link(here, task_page(inference.task_id))}) · "
         f"**Recommended models:** {len(block.models)} ({fitting} doing the task) · "
         f"**Related papers:** {len(block.papers)}",
         "",
     ]
-    out += _task_section(prompt, inference, vocab)
+    out += _task_section(here, inference, vocab)
     out += _workflow_section(workflow, techniques, block.papers)
-    out += _references_section(block.models, block.papers)
+    out += _references_section(here, block.models, block.papers)
     return Page(prompt.slug, prompt.path, title, "\n".join(out).rstrip() + "\n")
 
 
-def _task_section(prompt: Prompt, inference: TaskInference, vocab: Vocabulary) -> list[str]:
+def _task_section(here: str, inference: TaskInference, vocab: Vocabulary) -> list[str]:
     out = ["## Task", ""]
     if inference.task_id:
         task = vocab.tasks[inference.task_id]
@@ -120,7 +123,7 @@ def _task_section(prompt: Prompt, inference: TaskInference, vocab: Vocabulary) -
     out += ["### Do the recommended models fit?", ""]
     out += ["| Model | Its task | Fits the task? |", "| --- | --- | --- |"]
     for index, fit in enumerate(inference.model_fits, start=1):
-        own = markdown_text(vocab.label(fit.task_id)) if fit.task_id else "unknown"
+        own = f"[{markdown_text(vocab.label(fit.task_id))}]({link(here, task_page(fit.task_id))})" if fit.task_id else "unknown"
         out.append(
             f"| [{markdown_text(fit.name)}](#model-{index}) | {own} | "
             f"{_FIT_MARK[fit.relation]}: {markdown_text(fit.reason)} |"
@@ -168,15 +171,22 @@ def step_markdown(step: str) -> str:
     return "".join(f"**{markdown_text(p)}**" if i % 2 else markdown_text(p) for i, p in enumerate(parts))
 
 
-def _references_section(models: tuple[Entry, ...], papers: tuple[Entry, ...]) -> list[str]:
+_REFERENCE_KINDS = (
+    ("Recommended models", "model", model_page, "every prompt recommending it"),
+    ("Related papers", "paper", paper_page, "every prompt citing it"),
+)
+
+
+def _references_section(here: str, models: tuple[Entry, ...], papers: tuple[Entry, ...]) -> list[str]:
     out = ["## References", ""]
-    for heading, entries, prefix in (("Recommended models", models, "model"), ("Related papers", papers, "paper")):
+    for (heading, prefix, page_of, others), entries in zip(_REFERENCE_KINDS, (models, papers)):
         if not entries:
             continue
         out += [f"### {heading}", ""]
         for index, entry in enumerate(entries, start=1):
             out += [f"#### {markdown_text(entry.name)} {{#{prefix}-{index}}}", ""]
             out += _entry_links(entry)
+            out += [f"[→ {others}]({link(here, page_of(entry.name))})", ""]
             if entry.summary:
                 out += [linked_text(paragraph) + "\n" for paragraph in entry.summary.split("\n\n")]
             for key, value in entry.extra:

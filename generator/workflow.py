@@ -19,9 +19,10 @@ from .escape import mermaid_text
 from .records import Entry, Prompt, TaskInference, Technique
 from .vocabulary import CueMatcher, Cue, Vocabulary
 
-#: Technique side nodes drawn in the diagram; the text under it lists them all.
-MAX_TECHNIQUE_NODES = 6
+#: Papers drawn as technique side nodes; the text under the diagram lists them all.
+MAX_TECHNIQUE_NODES = 5
 MAX_LABEL = 48
+_ROLE_WORDS = {"inference": "at run time", "training": "in training"}
 
 
 @dataclass(frozen=True)
@@ -181,14 +182,26 @@ def plan_workflow(
         edges.append(Edge("in", node_id, "does not fit", dotted=True))
         steps.append(f"**{model.name}** stays aside: {fit.reason}.")
 
+    # One side node per paper, naming its techniques: the diagram stays readable with many.
     anchor = main_ids[0]
-    for number, technique in enumerate(techniques[:MAX_TECHNIQUE_NODES], start=1):
+    by_paper: dict[str, list[Technique]] = {}
+    for technique in techniques:
+        by_paper.setdefault(technique.paper, []).append(technique)
+    for number, (paper, found) in enumerate(list(by_paper.items())[:MAX_TECHNIQUE_NODES], start=1):
         node_id = f"t{number}"
-        nodes.append(Node(node_id, (technique.label, _short(technique.paper)), "technique"))
-        role = technique_vocab.techniques[technique.id].role
-        edges.append(Edge(node_id, anchor, "training" if role == "training" else "at run time", dotted=True))
+        names = ", ".join(t.label.lower() for t in found)
+        nodes.append(Node(node_id, (_short(short_title(paper)), _short(names[:1].upper() + names[1:])), "technique"))
+        roles = {technique_vocab.techniques[t.id].role for t in found}
+        label = " + ".join(_ROLE_WORDS[role] for role in sorted(roles))
+        edges.append(Edge(node_id, anchor, label, dotted=True))
 
     return Workflow(tuple(nodes), tuple(edges), tuple(steps))
+
+
+def short_title(title: str) -> str:
+    """A paper's short name: "T3DNet" for "T3DNet: Compressing Point Cloud Models…"."""
+    head, colon, _ = title.partition(":")
+    return head.strip() if colon and 2 <= len(head.strip()) <= 32 else title
 
 
 def _short(text: str) -> str:

@@ -1,0 +1,215 @@
+"""Generated prompts -> the site's index pages: by task, by recommended model, by related paper.
+
+Every list is cut into pages of a fixed length, so that no page grows with the corpus: at
+10,000 prompts the largest page is as large as at 1,000. Each entry links both ways: an
+index entry lists its prompts, a prompt page links to its entries (see compose.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .compose import front_matter, linked_text
+from .escape import markdown_link, markdown_text, yaml_title
+from .links import label_url
+from .paths import (
+    MODEL_INDEX, PAPER_INDEX, TASK_INDEX, index_page, link, model_page, paper_page, prompt_page, slugify, task_page,
+)
+from .pipeline import Generated
+from .records import Entry
+from .vocabulary import Vocabulary
+
+#: Prompts listed on one page of a task, model or paper.
+PROMPTS_PER_PAGE = 100
+#: Rows of one page of a top-level index (tasks, models, papers).
+ROWS_PER_PAGE = 200
+_FIT_WORD = {"same": "does the task", "related": "related task", "different": "does not fit", "unknown": "fit unknown"}
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    path: str
+    title: str
+    markdown: str
+    #: The links this page may carry: those of the source blocks of the prompts it lists.
+    allowed_links: frozenset[str]
+
+
+@dataclass
+class _Group:
+    """One task, model or paper and the prompts that point to it."""
+
+    key: str
+    name: str
+    entries: list[Entry] = field(default_factory=list)
+    prompts: list[tuple[Generated, str]] = field(default_factory=list)  # (prompt, a note)
+    task_id: str | None = None
+
+
+def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage]:
+    readable = sorted((r for r in results if r.prompt is not None), key=lambda r: r.prompt.slug)
+    # Every task of the vocabulary has a page, with or without prompts: model pages link to
+    # their task, and the tasks index doubles as the vocabulary's reference.
+    tasks = {task_id: _Group(task_id, task.label, task_id=task_id) for task_id, task in vocab.tasks.items()}
+    models: dict[str, _Group] = {}
+    papers: dict[str, _Group] = {}
+    for result in readable:
+        inference = result.inference
+        task_key = inference.task_id or ""
+        group = tasks.setdefault(task_key, _Group(task_key, vocab.label(inference.task_id), task_id=inference.task_id))
+        group.prompts.append((result, _models_note(result, vocab)))
+        for model, fit in zip(result.prompt.source.models, inference.model_fits):
+            group = models.setdefault(slugify(model.name), _Group(slugify(model.name), model.name))
+            group.entries.append(model)
+            group.task_id = group.task_id or fit.task_id
+            asked = vocab.label(inference.task_id)
+            group.prompts.append((result, f"asked: {asked} · {_FIT_WORD[fit.relation]}"))
+        for paper in result.prompt.source.papers:
+            group = papers.setdefault(slugify(paper.name), _Group(slugify(paper.name), paper.name))
+            group.entries.append(paper)
+            group.prompts.append((result, f"task: {vocab.label(inference.task_id)}"))
+
+    task_groups = sorted(tasks.values(), key=lambda g: (-len(g.prompts), g.task_id is None, g.name.casefold()))
+    model_groups = sorted(models.values(), key=lambda g: (g.name.casefold(), g.key))
+    paper_groups = sorted(papers.values(), key=lambda g: (g.name.casefold(), g.key))
+
+    pages: list[IndexPage] = []
+    pages += _top_index(
+        TASK_INDEX, "Tasks",
+        "What the users behind the prompts are trying to do, inferred from each question and its "
+        "recommended models; most asked first. Every task of the vocabulary is listed, and its page "
+        "lists its prompts.",
+        ("Task", "Prompts", "What it is"),
+        [(g.name, task_page(g.task_id), [str(len(g.prompts)), _task_description(g, vocab)]) for g in task_groups],
+        _problems_note(results),
+    )
+    pages += _top_index(
+        MODEL_INDEX, "Recommended models",
+        "Every model a retriever recommended in some prompt. A model's page has its links and "
+        "every prompt that recommends it, with whether it fits that prompt's task.",
+        ("Model", "Its task", "Prompts"),
+        [(g.name, model_page(g.name), [vocab.label(g.task_id) if g.task_id else "unknown", str(len(g.prompts))])
+         for g in model_groups],
+    )
+    pages += _top_index(
+        PAPER_INDEX, "Related papers",
+        "Every paper cited as related in some prompt. A paper's page has its links, its summary "
+        "and every prompt citing it.",
+        ("Paper", "Prompts"),
+        [(g.name, paper_page(g.name), [str(len(g.prompts))]) for g in paper_groups],
+    )
+    for group in task_groups:
+        pages += _entity_pages(group, lambda page, g=group: task_page(g.task_id, page), _task_header(group, vocab), "Prompts")
+    for group in model_groups:
+        pages += _entity_pages(group, lambda page, g=group: model_page(g.name, page), _entry_header(group, vocab, "model"),
+                               "Prompts recommending it")
+    for group in paper_groups:
+        pages += _entity_pages(group, lambda page, g=group: paper_page(g.name, page), _entry_header(group, vocab, "paper"),
+                               "Prompts citing it")
+    return pages
+
+
+def _models_note(result: Generated, vocab: Vocabulary) -> str:
+    fits = result.inference.model_fits
+    doing = sum(1 for fit in fits if fit.relation == "same")
+    return f"{len(fits)} recommended model{'s' if len(fits) != 1 else ''}, {doing} doing the task"
+
+
+def _task_description(group: _Group, vocab: Vocabulary) -> str:
+    if group.task_id is None:
+        return "No single task is clear from the question and the models."
+    return vocab.tasks[group.task_id].description
+
+
+def _problems_note(results: list[Generated]) -> list[str]:
+    broken = [r for r in results if r.prompt is None]
+    if not broken:
+        return []
+    lines = ["", '!!! failure "Prompts that could not be read"', ""]
+    for result in broken:
+        target = link(TASK_INDEX, prompt_page(result.source.slug))
+        lines.append(f"    - [{markdown_text(result.source.path)}]({target})")
+    return lines
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _pager(here: str, page: int, pages: int, page_path: Callable[[int], str]) -> list[str]:
+    if pages == 1:
+        return []
+    parts = [f"Page {page} of {pages}"]
+    if page > 1:
+        parts.append(f"[← previous]({link(here, page_path(page - 1))})")
+    if page < pages:
+        parts.append(f"[next →]({link(here, page_path(page + 1))})")
+    return [" · ".join(parts), ""]
+
+
+def _top_index(path, title, intro, columns, rows, extra=()) -> list[IndexPage]:
+    chunks = _chunks(rows, ROWS_PER_PAGE)
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        here = index_page(path, number)
+        out = front_matter({"title": title}) + [f"# {title}", "", intro, ""]
+        out += _pager(here, number, len(chunks), lambda n: index_page(path, n))
+        if chunk:
+            out += ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+            for name, target, cells in chunk:
+                row = [f"[{markdown_text(name)}]({link(here, target)})", *map(markdown_text, cells)]
+                out.append("| " + " | ".join(row) + " |")
+        else:
+            out.append("Nothing yet: add prompts to `sources/`.")
+        out += [*extra, ""] if number == 1 else [""]
+        pages.append(IndexPage(here, title, "\n".join(out), frozenset()))
+    return pages
+
+
+def _task_header(group: _Group, vocab: Vocabulary) -> tuple[str, list[str]]:
+    if group.task_id is None:
+        return "No clear task", ["Prompts whose question and models do not point clearly to one task.", ""]
+    task = vocab.tasks[group.task_id]
+    lines = [
+        f"{markdown_text(task.description)}",
+        "",
+        f"**Input:** {markdown_text(task.input)} · **Output:** {markdown_text(task.output)}",
+        "",
+    ]
+    if task.aliases:
+        lines += [f"**Also called:** {markdown_text(', '.join(task.aliases))}", ""]
+    return task.label, lines
+
+
+def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, list[str]]:
+    links = list(dict.fromkeys(url for entry in group.entries for url in entry.links))
+    lines = []
+    if kind == "model":
+        task = vocab.label(group.task_id) if group.task_id else "unknown"
+        target = task_page(group.task_id) if group.task_id else None
+        shown = f"[{markdown_text(task)}]({link(model_page(group.name), target)})" if target else task
+        lines += [f"**Its task:** {shown}", ""]
+    lines += [f"- {markdown_link(label_url(url), url)}" for url in links]
+    if links:
+        lines.append("")
+    summary = next((entry.summary for entry in group.entries if entry.summary), "")
+    lines += [linked_text(paragraph) + "\n" for paragraph in summary.split("\n\n") if paragraph]
+    return group.name, lines
+
+
+def _entity_pages(group: _Group, page_path: Callable[[int], str], header, heading: str) -> list[IndexPage]:
+    title, intro = header
+    allowed = frozenset().union(*(result.prompt.source.links for result, _ in group.prompts))
+    chunks = _chunks(group.prompts, PROMPTS_PER_PAGE)
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        here = page_path(number)
+        out = front_matter({"title": yaml_title(title)}) + [f"# {markdown_text(title)}", "", *intro]
+        out += [f"## {heading} ({len(group.prompts)})", ""]
+        out += _pager(here, number, len(chunks), page_path)
+        for result, note in chunk:
+            target = link(here, prompt_page(result.prompt.slug))
+            out.append(f"- [{markdown_text(result.page.title)}]({target}): {markdown_text(note)}")
+        pages.append(IndexPage(here, title, "\n".join(out) + "\n", allowed))
+    return pages

@@ -1,0 +1,58 @@
+"""Where each generated page lives in the site, and links between them.
+
+Pure functions of names, so that a prompt page can link to its task, model and paper
+pages without knowing the other prompts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+
+PROMPTS = "prompts"
+TASK_INDEX = "tasks/index.md"
+MODEL_INDEX = "models/index.md"
+PAPER_INDEX = "papers/index.md"
+UNCLEAR_TASK = "unclear"
+MAX_SLUG = 80
+
+
+def slugify(name: str) -> str:
+    """A file-name-safe slug; names that give the same slug are the same model or paper."""
+    slug = re.sub(r"[^\w]+", "-", name.casefold()).strip("-_")
+    if len(slug) > MAX_SLUG:
+        digest = hashlib.sha1(name.casefold().encode()).hexdigest()[:8]
+        slug = slug[:MAX_SLUG].rstrip("-_") + "-" + digest
+    return slug or "x-" + hashlib.sha1(name.encode()).hexdigest()[:8]
+
+
+def _paged(base: str, page: int) -> str:
+    return f"{base}.md" if page == 1 else f"{base}-{page}.md"
+
+
+def prompt_page(slug: str) -> str:
+    return f"{PROMPTS}/{slug}.md"
+
+
+def task_page(task_id: str | None, page: int = 1) -> str:
+    return _paged(f"tasks/{task_id or UNCLEAR_TASK}", page)
+
+
+def model_page(name: str, page: int = 1) -> str:
+    return _paged(f"models/{slugify(name)}", page)
+
+
+def paper_page(name: str, page: int = 1) -> str:
+    return _paged(f"papers/{slugify(name)}", page)
+
+
+def index_page(base: str, page: int) -> str:
+    """Page ``page`` of a top-level index (``tasks/index.md``, ``tasks/index-2.md``…)."""
+    return base if page == 1 else base.removesuffix(".md") + f"-{page}.md"
+
+
+def link(source_page: str, target_page: str, anchor: str = "") -> str:
+    """A relative Markdown link target from one generated page to another."""
+    target = posixpath.relpath(target_page, posixpath.dirname(source_page) or ".")
+    return target + (f"#{anchor}" if anchor else "")

@@ -1,0 +1,134 @@
+"""The built site in a real Chromium: pages, diagrams, search, requests, console."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from site_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, build_site, serve
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+SEED_PAGE = "prompts/000_39a63bbddd643d31/"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # in CI a missing browser fails, it never skips
+        pytest.skip(message)
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("site") / "site"
+    build_site(directory)
+    with serve(directory) as url:
+        yield url
+
+
+class Recorder:
+    """A page that remembers every request it made and every console error."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def recorder(browser):
+    recorder = Recorder(browser)
+    yield recorder
+    recorder.close()
+
+
+def search(page, query):
+    """Type a query into Material's search once its index is loaded; wait for the results."""
+    page.wait_for_load_state("networkidle")
+    page.keyboard.press("/")
+    field = page.locator("input.md-search__input")
+    results = page.locator(".md-search-result__item")
+    for _ in range(20):  # a query typed before the search worker is ready is dropped
+        field.fill("")
+        field.press_sequentially(query, delay=20)
+        try:
+            results.first.wait_for(state="visible", timeout=1000)
+            return results
+        except playwright_api.TimeoutError:
+            continue
+    raise AssertionError(f"no search results for {query!r}")
+
+
+def screenshot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+
+
+def test_seed_page_shows_its_sections_and_a_drawn_diagram(recorder, site_url):
+    page = recorder.page
+    page.goto(site_url + SEED_PAGE)
+    headings = page.locator("article h2").all_inner_texts()
+    assert [h.strip("¶ ").strip() for h in headings[:3]] == ["Task", "Workflow", "References"]
+    assert "Even without a strong processor" in page.locator("article h1").inner_text()
+    diagram = page.locator(".mermaid svg").first
+    diagram.wait_for(state="visible", timeout=15000)
+    box = diagram.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 50
+    assert page.locator(".mermaid pre, .mermaid code").count() == 0  # the source was replaced
+    text = diagram.text_content()
+    assert "Deblur-MSSNet-GoPro" in text and "Missing step" in text
+    assert page.locator('a[href="https://github.com/kky7/MSSNet"]').count() >= 1
+    page.locator("#workflow").scroll_into_view_if_needed()
+    screenshot(page, "seed-page-workflow.png")
+    page.goto(site_url + SEED_PAGE)
+    screenshot(page, "seed-page-top.png")
+
+
+def test_search_for_mssnet_lists_the_seed_pages(recorder, site_url):
+    page = recorder.page
+    page.goto(site_url)
+    search(page, "MSSNet")
+    links = [a.get_attribute("href") for a in page.locator(".md-search-result__item > a").all()]
+    found = {link.split("prompts/")[1].split("/")[0] for link in links if "prompts/" in link}
+    assert {"000_39a63bbddd643d31", "001_d18f79af084974a4", "002_60b490d2addfba6c"} <= found
+    screenshot(page, "search-mssnet.png")
+
+
+def test_every_request_stays_on_the_site_and_no_console_error(recorder, site_url):
+    page = recorder.page
+    for path in ("", SEED_PAGE, "prompts/004_343d4d4a0cf9dc44/", "tasks/", "models/deblur-mssnet-gopro/", "papers/"):
+        page.goto(site_url + path)
+        page.wait_for_load_state("networkidle")
+    search(page, "upscale")
+    hosts = {urlsplit(url).hostname for url in recorder.requests if not url.startswith(("data:", "blob:"))}
+    assert hosts == {"127.0.0.1"}, hosts
+    assert recorder.errors == []
+
+
+def test_a_prompt_page_links_to_its_task_model_and_paper_entries_and_back(recorder, site_url):
+    page = recorder.page
+    page.goto(site_url + SEED_PAGE)
+    page.get_by_role("link", name="Super-resolution").first.click()
+    page.wait_for_url("**/tasks/super_resolution/")
+    assert page.locator("article a[href*='000_39a63bbddd643d31']").count() == 1
+    page.goto(site_url + SEED_PAGE)
+    page.locator("a", has_text="every prompt recommending it").first.click()
+    page.wait_for_url("**/models/deblur-mssnet-gopro/")
+    assert page.locator("article li a[href*='prompts/']").count() == 3
