@@ -1,5 +1,6 @@
 # Set-up and everyday commands. Each target installs what it needs into .venv first.
 PYTHON ?= python3
+export NO_MKDOCS_2_WARNING := 1
 VENV := .venv
 BIN := $(VENV)/bin
 

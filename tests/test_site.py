@@ -1,0 +1,169 @@
+"""The site as MkDocs (and ProperDocs) build it: pages, indexes, strictness, serve."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from generator.render import PAGE_EXTENSIONS
+from site_helpers import build_site, copy_project, mkdocs
+
+from conftest import ROOT, SEEDS, make_prompt
+
+BROKEN = make_prompt("Upscale my photo 2x", "Model:\nPaper: https://x.org/p\n")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("built") / "site"
+    build_site(directory)
+    return directory
+
+
+def test_the_site_has_every_seed_page_and_the_index_pages(built):
+    for seed in SEEDS:
+        assert (built / "prompts" / seed.stem / "index.html").is_file()
+    for index in ("tasks", "models", "papers"):
+        assert (built / index / "index.html").is_file()
+    assert (built / "models" / "deblur-mssnet-gopro" / "index.html").is_file()
+    assert (built / "tasks" / "super_resolution" / "index.html").is_file()
+
+
+def test_generated_pages_are_not_written_into_docs(built):
+    assert not (ROOT / "docs" / "prompts").exists() and not (ROOT / "docs" / "tasks").exists()
+
+
+def test_the_nav_holds_the_index_pages_only(built):
+    soup = BeautifulSoup((built / "prompts" / SEEDS[0].stem / "index.html").read_text(), "html.parser")
+    nav = [a.get_text(strip=True) for a in soup.select("nav.md-nav--primary a.md-nav__link")]
+    assert [n for n in nav if n] == ["Home", "Tasks", "Models", "Papers"]
+
+
+def test_no_page_loads_anything_from_another_host(built):
+    for html in built.rglob("*.html"):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(src=True):
+            assert not tag["src"].startswith(("http:", "https:", "//")), (html, tag["src"])
+        for tag in soup.find_all("link", href=True):
+            assert not tag["href"].startswith(("http:", "https:", "//")) or "canonical" in tag.get("rel", []), (html, tag)
+    assert (built / "assets" / "javascripts" / "mermaid-11.17.2.min.js").is_file()
+
+
+def test_mkdocs_yml_enables_what_generated_pages_rely_on():
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=Loader)
+    names = {next(iter(e)) if isinstance(e, dict) else e for e in config["markdown_extensions"]}
+    assert set(PAGE_EXTENSIONS) <= names
+    assert config["theme"]["font"] is False
+    assert any("prompt-pages" in (p if isinstance(p, str) else next(iter(p))) for p in config["plugins"])
+
+
+def test_a_broken_prompt_fails_the_strict_build_with_its_line_and_gets_an_error_page(tmp_path):
+    project = copy_project(tmp_path / "project")
+    (project / "sources" / "broken.txt").write_text(BROKEN)
+    (project / "sources" / "empty.txt").write_text("")
+    strict = mkdocs("build", "--strict", "-d", str(tmp_path / "strict"), cwd=project)
+    assert strict.returncode != 0
+    line = BROKEN.split("\n").index("Model:") + 1
+    assert f"WARNING -  sources/broken.txt:{line}: expected a model name after 'Model:'" in strict.stderr
+    assert "WARNING -  sources/empty.txt:1: the file is empty" in strict.stderr  # every bad file, one run
+    lenient = mkdocs("build", "-d", str(tmp_path / "lenient"), cwd=project)
+    assert lenient.returncode == 0
+    page = (tmp_path / "lenient" / "prompts" / "broken" / "index.html").read_text()
+    assert "could not be turned into a page" in page and "expected a model name after" in page
+    assert (tmp_path / "lenient" / "prompts" / SEEDS[0].stem / "index.html").is_file()
+
+
+def test_a_hand_written_page_wins_over_a_generated_one(tmp_path):
+    project = copy_project(tmp_path / "project")
+    (project / "docs" / "papers").mkdir()
+    (project / "docs" / "papers" / "index.md").write_text("# Our own papers page\n")
+    result = mkdocs("build", "-d", str(tmp_path / "site"), cwd=project)
+    assert "docs/papers/index.md is hand-written; not replacing it" in result.stderr
+    assert "Our own papers page" in (tmp_path / "site" / "papers" / "index.html").read_text()
+
+
+def test_properdocs_builds_the_same_config_strictly(tmp_path):
+    result = mkdocs("build", "--strict", "-d", str(tmp_path / "site"), config=ROOT / "mkdocs.yml", tool="properdocs")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "site" / "prompts" / SEEDS[0].stem / "index.html").is_file()
+
+
+def test_pages_written_by_the_cli_build_without_the_plugin(tmp_path):
+    """`python -m generator build` output is plain Markdown any MkDocs-compatible tool renders."""
+    docs = tmp_path / "docs"
+    subprocess.run(["cp", "-r", str(ROOT / "docs"), str(docs)], check=True)
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "sources", "--out", str(docs)],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    config = (ROOT / "mkdocs.yml").read_text().replace("  - prompt-pages:\n      sources: sources\n", "")
+    config = config.replace("docs_dir: docs", f"docs_dir: {docs}")
+    (tmp_path / "plain.yml").write_text(config)
+    build = mkdocs("build", "--strict", "-d", str(tmp_path / "site"), config=tmp_path / "plain.yml", cwd=tmp_path)
+    assert build.returncode == 0, build.stderr[-2000:]
+    assert (tmp_path / "site" / "prompts" / SEEDS[0].stem / "index.html").is_file()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except OSError:
+        return 0, ""
+
+
+def _wait_for(url: str, predicate, seconds: float = 60) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, body = _get(url)
+        if predicate(status, body):
+            return body
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not reach the expected state in {seconds} s")
+
+
+def test_mkdocs_serve_follows_sources_as_they_change(tmp_path):
+    project = copy_project(tmp_path / "project")
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_for(base + "prompts/000_39a63bbddd643d31/", lambda s, b: s == 200)
+        new = project / "sources" / "new_prompt.txt"
+        new.write_text(make_prompt("How can I colorize my grandfather's black and white photo?",
+                                   "Model: Colorization-DISCO-c0_2\nPaper: https://arxiv.org/pdf/2206.13184\n"))
+        body = _wait_for(base + "prompts/new_prompt/", lambda s, b: s == 200)
+        assert "Colorization" in body
+        new.write_text(BROKEN)
+        body = _wait_for(base + "prompts/new_prompt/", lambda s, b: "could not be turned into a page" in b)
+        assert "expected a model name" in body
+        new.unlink()
+        _wait_for(base + "prompts/new_prompt/", lambda s, b: s == 404)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
