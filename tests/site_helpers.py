@@ -14,7 +14,8 @@ from pathlib import Path
 
 from conftest import ROOT
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium by default; CHROMIUM=/path/to/chrome points the browser tests at another build.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
@@ -50,20 +51,37 @@ def copy_project(destination: Path) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    not_found: Path | None = None
+
     def log_message(self, *args):
         pass
 
+    def send_error(self, code, message=None, explain=None):
+        if code != 404 or self.not_found is None:
+            return super().send_error(code, message, explain)
+        body = self.not_found.read_bytes()  # as GitHub Pages does: the site's 404 page, status 404
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
 
 @contextmanager
-def serve(directory: Path, prefix: str = ""):
-    """Serve ``directory`` at http://127.0.0.1:PORT/PREFIX/ in a thread; yields the base URL."""
+def serve(directory: Path, prefix: str = "", not_found: Path | None = None):
+    """Serve ``directory`` at http://127.0.0.1:PORT/PREFIX/ in a thread; yields the base URL.
+
+    With ``not_found`` (a file), a missing path gets that page with status 404, as on GitHub Pages.
+    """
     root = directory
     if prefix:
         root = directory.parent / (directory.name + "-served")
         (root / prefix).parent.mkdir(parents=True, exist_ok=True)
         if not (root / prefix).exists():
             (root / prefix).symlink_to(directory.resolve(), target_is_directory=True)
-    handler = functools.partial(_QuietHandler, directory=str(root))
+    handler_class = type("_Handler", (_QuietHandler,), {"not_found": not_found})
+    handler = functools.partial(handler_class, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
