@@ -2,25 +2,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.synth import PREAMBLE  # the seeds' preamble, verbatim
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "sources"
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = sorted(SOURCES.glob("0*.txt"))
-
-PREAMBLE = """You are an AI scientist.
-
-A user has asked the following question:
-"{question}"
-
-Based on the following recommended models, explain:
-
-1. What task the user is trying to perform.
-2. How the model(s) would work in a CNAPS AI-like workflow (input → model → output).
-3. List relevant papers and tools (with GitHub or ArXiv links) that support your answer.
-
-Use **only the provided models and papers**. Do not refer to outside sources.
-
-"""
 
 
 def make_prompt(question: str, models: str, papers: str = "", answer: str = "") -> str:

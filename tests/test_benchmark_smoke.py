@@ -1,0 +1,140 @@
+"""A small run of the scale benchmark (benchmarks/), so that it cannot rot.
+
+Checks that the synthesiser writes valid prompts in the seeds' format, deterministically,
+and that the runner measures N=20 end to end (without the browser) and writes every field.
+No timing target is asserted here: the targets are the benchmark's to report.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, SEEDS
+
+from benchmarks.run import plain_config
+from benchmarks.synth import PREAMBLE, load_catalog, synth_prompt, write_corpus
+from generator.parse import parse_prompt
+from generator.site import generate_site
+
+
+def _files(folder):
+    return {path.name: path.read_bytes() for path in sorted(folder.glob("*.txt"))}
+
+
+def test_the_preamble_is_the_seeds():
+    before, after = PREAMBLE.split("{question}")
+    seed = SEEDS[0].read_text(encoding="utf-8")
+    assert seed.startswith(before)
+    assert after in seed
+    assert seed.index(after) < seed.index("### Recommended AI Models:")
+
+
+def test_synthesiser_writes_20_valid_prompts_deterministically(tmp_path):
+    summary = write_corpus(tmp_path / "a", 20, seed=7)
+    write_corpus(tmp_path / "b", 20, seed=7)
+    write_corpus(tmp_path / "c", 20, seed=8)
+    a, b, c = _files(tmp_path / "a"), _files(tmp_path / "b"), _files(tmp_path / "c")
+    assert len(a) == 20 and summary["prompts"] == 20
+    assert a == b, "the same seed must give the same corpus"
+    assert a != c
+    # A smaller corpus is the start of a bigger one.
+    write_corpus(tmp_path / "d", 30, seed=7)
+    assert list(_files(tmp_path / "d").values())[:20] == list(a.values())
+
+    for text in (data.decode("utf-8") for data in a.values()):
+        assert text.startswith("You are an AI scientist.\n\nA user has asked the following question:\n\"")
+        assert "\n### Recommended AI Models:\nModel: " in text
+        assert "\n### Related Papers:\nModel: " in text
+        assert "\n\nAnswer:\n" in text
+
+    # Every prompt parses and passes the provenance check. (An answer citing another prompt's
+    # link is meant to be caught once answers are checked: those files are not counted here.)
+    catalog = load_catalog()
+    foreign = {synth_prompt(catalog, i, seed=7).name for i in range(20) if synth_prompt(catalog, i, seed=7).foreign_link}
+    site = generate_site([str(tmp_path / "a")], check_html=False)
+    assert [p for p in site.problems if Path(p.path).name not in foreign] == []
+    assert len(site.results) == 20
+    for result in site.results:
+        assert 1 <= len(result.prompt.source.models) <= 3
+        assert 2 <= len(result.prompt.source.papers) <= 4
+
+
+def test_about_one_prompt_in_ten_has_an_answer_citing_its_own_links():
+    catalog = load_catalog()
+    prompts = [synth_prompt(catalog, index, seed=0) for index in range(1500)]
+    answered = [p for p in prompts if p.has_answer]
+    assert 0.07 <= len(answered) / len(prompts) <= 0.13
+    foreign = [p for p in answered if p.foreign_link]
+    assert 0 < len(foreign) < len(answered) * 0.25
+    for prompt in answered[:40] + foreign:
+        parsed = parse_prompt(prompt.text, prompt.name, prompt.name)
+        assert parsed.answer, "the answer follows the final 'Answer:' line"
+        cited = [link for link in prompt.links if link in parsed.answer]
+        assert 1 <= len(cited) <= 3
+        assert set(prompt.links) <= parsed.source.links
+        if prompt.foreign_link:
+            assert prompt.foreign_link in parsed.answer
+            assert prompt.foreign_link not in parsed.source.links
+    # The variations real producers emit all occur.
+    texts = "\n".join(p.text for p in prompts)
+    for variant in ("Paper: N/A\n", "Paper: None\n", "GitHub: N/A\n", "Hugging Face: "):
+        assert variant in texts
+
+
+def test_plain_config_drops_only_the_plugin(tmp_path):
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    plain = plain_config(text, tmp_path / "docs")
+    assert "prompt-pages" not in plain
+    assert f"docs_dir: {tmp_path / 'docs'}\n" in plain
+    assert "  - search\n" in plain
+    assert plain.count("\n") < text.count("\n")
+
+
+def test_benchmark_runner_measures_20_prompts(tmp_path):
+    out = tmp_path / "results.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--sizes", "20", "--repeat", "1", "--out", str(out),
+         "--work", str(tmp_path / "work")],
+        cwd=ROOT, capture_output=True, text=True, timeout=180,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "(b)/(c) plugin overhead" in run.stdout
+    results = json.loads(out.read_text())
+
+    machine = results["machine"]
+    assert machine["cpu_count"] >= 1 and machine["python"] and machine["platform"] and machine["date"]
+    size = results["sizes"]["20"]
+    assert size["corpus"]["prompts"] == 20
+
+    for kind in ("check_html_false", "check_html_true", "single_core"):
+        figure = size["generator"][kind]
+        assert figure["prompts"] == 20 and figure["problems"] == 0
+        assert figure["wall_s"] > 0 and figure["prompts_per_s"] > 0 and figure["prompts_per_cpu_s"] > 0
+    assert size["generator"]["check_html_true"]["check_html"] is True
+    assert len(size["generator"]["single_core"]["cpu_affinity"]) == 1
+
+    for build in ("build_plugin", "build_plain"):
+        assert size[build]["returncode"] == 0
+        assert size[build]["wall_s"] > 0 and size[build]["maxrss_mb"] > 0
+        assert size[build]["warnings"] >= 0  # counted; answers citing other prompts' links may warn
+    assert size["cli_build"]["returncode"] == 0
+    assert math.isfinite(size["plugin_overhead"]) and 0.3 < size["plugin_overhead"] < 10
+
+    for site in ("site_plugin", "site_plain"):
+        stats = size[site]
+        assert stats["prompt_pages"] == 20
+        assert stats["html_pages"] > 20
+        assert 1_000 < stats["largest_html_bytes"] < 5_000_000
+        assert stats["largest_prompt_html_bytes"] <= stats["largest_html_bytes"]
+        assert stats["search_index_bytes"] > 1_000 and stats["search_index_docs"] > 20
+    # Both builds render the same pages.
+    assert size["site_plugin"]["html_pages"] == size["site_plain"]["html_pages"]
+    assert "search" not in size  # no --browser
+
+    targets = results["targets"]
+    assert {"plugin_overhead", "generator_single_core"} <= set(targets)
+    assert all(isinstance(target["met"], bool) for target in targets.values())
