@@ -20,7 +20,9 @@ URL_ATTRIBUTES = (
     "background", "xlink:href", "ping", "manifest", "longdesc", "lowsrc", "dynsrc", "icon",
 )
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
-_MD_DESTINATION = re.compile(r"\]\(\s*<?([^)>\s]+)")
+# A link destination: <anything but > and newline>, or a run without spaces whose parentheses
+# balance one level deep, as CommonMark allows (``[x](https://w.org/a_(b))``, ``javascript:f(1)``).
+_MD_DESTINATION = re.compile(r"\]\(\s*(?:<([^>\n]+)>|((?:[^()\s]|\([^()\s]*\))+))")
 _MD_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>")
 _MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
 
@@ -32,7 +34,7 @@ def is_external(url: str) -> bool:
 
 
 def markdown_links(text: str) -> list[str]:
-    found = [m.group(1) for m in _MD_DESTINATION.finditer(text)]
+    found = [m.group(1) or m.group(2) for m in _MD_DESTINATION.finditer(text)]
     found += [m.group(1) for m in _MD_AUTOLINK.finditer(text)]
     found += [m.group(1) for m in _MD_REFERENCE.finditer(text)]
     found = [url for url in found if is_external(url)]

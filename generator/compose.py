@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import yaml
 
+from .answers import UNSUPPORTED_MARK, inert_text
 from .escape import markdown_link, markdown_text, yaml_title
 from .links import label_url, url_spans
-from .paths import link, model_page, paper_page, prompt_page, task_page
-from .records import Entry, Page, Prompt, TaskInference, Technique
+from .paths import UNSUPPORTED_INDEX, link, model_page, paper_page, prompt_page, task_page
+from .records import Entry, Page, Problem, Prompt, ReviewedAnswer, TaskInference, Technique
 from .vocabulary import Vocabulary
 from .workflow import Workflow, render_workflow
 
@@ -53,6 +54,8 @@ def compose_page(
     techniques: tuple[Technique, ...],
     workflow: Workflow,
     vocab: Vocabulary,
+    answers: tuple[ReviewedAnswer, ...] = (),
+    unreadable_answers: tuple[Problem, ...] = (),
 ) -> Page:
     block = prompt.source
     title = page_title(block.question)
@@ -76,6 +79,7 @@ def compose_page(
     out += _task_section(here, inference, vocab)
     out += _workflow_section(workflow, techniques, block.papers)
     out += _references_section(here, block.models, block.papers)
+    out += _answers_section(here, answers, unreadable_answers)
     return Page(prompt.slug, prompt.path, title, "\n".join(out).rstrip() + "\n")
 
 
@@ -212,3 +216,75 @@ def linked_text(text: str) -> str:
         position = end
     out.append(markdown_text(text[position:]))
     return "".join(out).strip()
+
+
+def _answers_section(here: str, answers: tuple[ReviewedAnswer, ...], unreadable: tuple[Problem, ...]) -> list[str]:
+    """The answers as raw HTML built by generator.answers: one as is, several as Material content tabs.
+
+    The HTML is one block without blank lines, so Markdown passes it through untouched.
+    """
+    if not answers and not unreadable:
+        return []
+    out = ["## Answers", ""]
+    if unreadable:
+        out += ['!!! failure "An answer file could not be read"', ""]
+        out += [f"    - {markdown_text(str(problem))}" for problem in unreadable]
+        out.append("")
+    if not answers:
+        return out
+    cited = sum(len(a.citations) for a in answers)
+    unsupported = sum(len(a.unsupported) for a in answers)
+    count = f"{len(answers)} answers were" if len(answers) > 1 else "One answer was"
+    out.append(
+        f"{count} written for this prompt. Every link an answer cites is checked against the prompt's "
+        f"models and papers above: {cited} cited, "
+        + (f"**{unsupported} not in the sources**, shown as text marked “{UNSUPPORTED_MARK}” "
+           f"([every unsupported citation of the site]({link(here, UNSUPPORTED_INDEX)}))."
+           if unsupported else "all in the sources.")
+    )
+    out.append("")
+    if len(answers) == 1:
+        out.append(f'<div class="answers">{_answer_html(answers[0])}</div>')
+    else:
+        # The markup of pymdownx.tabbed's alternate style, which Material styles as content tabs.
+        count = len(answers)
+        inputs = "".join(
+            f'<input{" checked" if n == 1 else ""} id="__tabbed_1_{n}" name="__tabbed_1" type="radio">'
+            for n in range(1, count + 1)
+        )
+        labels = "".join(
+            f'<label for="__tabbed_1_{n}">{inert_text(a.answer.label)}{" ⚠" if a.unsupported else ""}</label>'
+            for n, a in enumerate(answers, start=1)
+        )
+        blocks = "".join(f'<div class="tabbed-block">{_answer_html(a)}</div>' for a in answers)
+        out.append(
+            f'<div class="answers tabbed-set tabbed-alternate" data-tabs="1:{count}">{inputs}'
+            f'<div class="tabbed-labels">{labels}</div><div class="tabbed-content">{blocks}</div></div>'
+        )
+    out.append("")
+    return out
+
+
+def _answer_html(reviewed: ReviewedAnswer) -> str:
+    answer = reviewed.answer
+    links = len(reviewed.citations)
+    verdict = (
+        "cites no link" if not links
+        else f"cites {links} link{'s' if links > 1 else ''}, "
+        + (f"{len(reviewed.unsupported)} not in the sources" if reviewed.unsupported else "all in the sources")
+    )
+    meta = (
+        f'<p class="answer-meta"><strong>{inert_text(answer.label)}</strong> · '
+        f"<code>{inert_text(answer.path)}</code>, from line {answer.line} · {verdict}</p>"
+    )
+    summary = ""
+    if reviewed.unsupported:
+        items = "".join(
+            f"<li><code>{inert_text(c.url)}</code> (line {c.line})</li>" for c in reviewed.unsupported
+        )
+        count = len(reviewed.unsupported)
+        summary = (
+            f'<div class="admonition warning"><p class="admonition-title">{count} link{"s" if count > 1 else ""} '
+            f"{UNSUPPORTED_MARK}: not clickable below</p><ul>{items}</ul></div>"
+        )
+    return f'<div class="answer">{meta}{summary}<div class="answer-body">{reviewed.html}</div></div>'

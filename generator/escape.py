@@ -25,13 +25,18 @@ def _ref(char: str) -> str:
     return f"&#{ord(char)};"
 
 
+# str.translate tables: one C-level pass instead of a Python-level loop per character.
+_INLINE_TABLE = {ord(c): _ref(c) for c in _INLINE}
+_TITLE_TABLE = {ord(c): _ref(c) for c in "<>&\"'"}
+
+
 def markdown_text(text: str) -> str:
     """Inline-safe Markdown for arbitrary text: one line, every syntax character neutral.
 
     Runs of whitespace become one space (outer ones kept, so pieces can be concatenated).
     """
     text = _WHITESPACE.sub(" ", text)
-    out = "".join(_ref(c) if c in _INLINE else c for c in text)
+    out = text.translate(_INLINE_TABLE)
     if out[:1] in _LINE_START:
         out = _ref(out[0]) + out[1:]
     return _ORDERED_LIST.sub(lambda m: m.group(1) + _ref(m.group(2)), out, count=1)
@@ -46,10 +51,10 @@ def markdown_link(text: str, url: str) -> str:
 
 def yaml_title(text: str) -> str:
     """Page titles reach HTML templates that may not escape them: keep them free of markup."""
-    return "".join(_ref(c) if c in "<>&\"'" else c for c in " ".join(text.split()))
+    return " ".join(text.split()).translate(_TITLE_TABLE)
 
 
-_SAFE_LABEL_CHAR = re.compile(r"[A-Za-z0-9 .,:()\-/?!'+]")
+_UNSAFE_LABEL_CHAR = re.compile(r"[^A-Za-z0-9 .,:()\-/?!'+]")
 
 
 def mermaid_text(text: str) -> str:
@@ -59,4 +64,14 @@ def mermaid_text(text: str) -> str:
     label can close its quotes, start a comment or directive (``%%``), add a ``click``
     callback or carry HTML: the label's text is inert whatever the prompt says.
     """
-    return "".join(c if _SAFE_LABEL_CHAR.fullmatch(c) else f"#{ord(c)};" for c in text)
+    return _UNSAFE_LABEL_CHAR.sub(_mermaid_ref, text)
+
+
+def _mermaid_ref(match: re.Match) -> str:
+    return f"#{ord(match.group())};"
+
+
+def inert_url(url: str) -> str:
+    """A URL as Markdown text that shows the URL but is no link to any renderer or scanner:
+    for links that must be shown, never followed (an answer's citation outside the sources)."""
+    return markdown_text(url).replace(":", "&#58;").replace("(", "&#40;").replace(")", "&#41;")

@@ -39,6 +39,15 @@ def export_record(generated: Generated, vocab: Vocabulary) -> dict:
         ],
         "source_links": sorted(prompt.source.links),
         "page_links": list(generated.links),
+        "answers": [
+            {
+                "label": reviewed.answer.label,
+                "source": reviewed.answer.path,
+                "links": [c.url for c in reviewed.citations],
+                "unsupported_links": [c.url for c in reviewed.unsupported],
+            }
+            for reviewed in generated.answers
+        ],
     }
 
 

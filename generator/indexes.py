@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .compose import front_matter, linked_text
-from .escape import markdown_link, markdown_text, yaml_title
+from .escape import inert_url, markdown_link, markdown_text, yaml_title
 from .links import label_url
 from .paths import (
-    MODEL_INDEX, PAPER_INDEX, TASK_INDEX, index_page, link, model_page, paper_page, prompt_page, slugify, task_page,
+    MODEL_INDEX, PAPER_INDEX, TASK_INDEX, UNSUPPORTED_INDEX, index_page, link, model_page, paper_page, prompt_page,
+    slugify, task_page,
 )
 from .pipeline import Generated
 from .records import Entry
@@ -107,7 +108,47 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
     for group in paper_groups:
         pages += _entity_pages(group, lambda page, g=group: paper_page(g.name, page), _entry_header(group, vocab, "paper"),
                                "Prompts citing it")
+    pages += _unsupported_citations(readable)
     return pages
+
+
+def _unsupported_citations(readable: list[Generated]) -> list[IndexPage]:
+    """Every link an answer cites that its prompt's source block does not have, for review in one place."""
+    answers = [answer for result in readable for answer in result.answers]
+    rows = [
+        (result, answer, citation)
+        for result in readable for answer in result.answers for citation in answer.unsupported
+    ]
+    title = "Unsupported citations"
+    intro = [
+        f"Links that model-written answers cite although their prompt's source block does not have them. "
+        f"The answers' pages show these as text marked “not in the sources”; none is clickable anywhere on "
+        f"the site. {_count(len(answers), 'answer')} to {_count(sum(1 for r in readable if r.answers), 'prompt')} "
+        f"cite {_count(sum(len(a.citations) for a in answers), 'link')}; {len(rows)} of them "
+        f"{'is' if len(rows) == 1 else 'are'} not in the sources, "
+        f"in {_count(sum(1 for a in answers if a.unsupported), 'answer')}.",
+        "",
+    ]
+    chunks = _chunks(rows, ROWS_PER_PAGE)
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        here = index_page(UNSUPPORTED_INDEX, number)
+        out = front_matter({"title": title}) + [f"# {title}", "", *intro]
+        out += _pager(here, number, len(chunks), lambda n: index_page(UNSUPPORTED_INDEX, n))
+        if chunk:
+            out += ["| Prompt | Answer | Where | Cited link |", "| --- | --- | --- | --- |"]
+            for result, answer, citation in chunk:
+                prompt = f"[{markdown_text(result.page.title)}]({link(here, prompt_page(result.prompt.slug), 'answers')})"
+                where = markdown_text(f"{answer.answer.path}:{citation.line}")
+                out.append(f"| {prompt} | {markdown_text(answer.answer.label)} | {where} | <code>{inert_url(citation.url)}</code> |")
+        else:
+            out.append("None: every link every answer cites is in its prompt's source block.")
+        pages.append(IndexPage(here, title, "\n".join(out) + "\n", frozenset()))
+    return pages
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _models_note(result: Generated, vocab: Vocabulary) -> str:

@@ -96,10 +96,12 @@ def parse_prompt(text: str, path: str, slug: str) -> Prompt:
 
     answer = ""
     answer_line = None
-    if answer_index < len(lines):
-        answer_line = answer_index + 1
-        first = _ANSWER.match(lines[answer_index]).group(1)
-        answer = "\n".join([first, *lines[answer_index + 1 :]]).strip()
+    answer_lines = [_ANSWER.match(lines[answer_index]).group(1), *lines[answer_index + 1 :]] if answer_index < len(lines) else []
+    first_text = next((i for i, line in enumerate(answer_lines) if line.strip()), None)
+    if first_text is not None:
+        # The line where the answer's text starts, so that answer messages point at the right line.
+        answer_line = answer_index + 1 + first_text
+        answer = "\n".join(answer_lines[first_text:]).rstrip()
 
     source_text = "\n".join(block[question_line - 1 :])
     return Prompt(

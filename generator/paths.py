@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from functools import lru_cache
 
 PROMPTS = "prompts"
 TASK_INDEX = "tasks/index.md"
 MODEL_INDEX = "models/index.md"
 PAPER_INDEX = "papers/index.md"
+UNSUPPORTED_INDEX = "answers/index.md"
 UNCLEAR_TASK = "unclear"
 MAX_SLUG = 80
 
@@ -54,5 +56,12 @@ def index_page(base: str, page: int) -> str:
 
 def link(source_page: str, target_page: str, anchor: str = "") -> str:
     """A relative Markdown link target from one generated page to another."""
-    target = posixpath.relpath(target_page, posixpath.dirname(source_page) or ".")
+    target = _relative(target_page, posixpath.dirname(source_page) or ".")
     return target + (f"#{anchor}" if anchor else "")
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative(target_page: str, folder: str) -> str:
+    # Pages live in a few folders and link to the same task, model and paper pages: keyed by
+    # folder, not by page, relpath (which looks up the working directory) runs once per pair.
+    return posixpath.relpath(target_page, folder)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .answers import answer_problems, collect_answers, review_answer
 from .check import check_links, page_links
 from .compose import compose_error_page, compose_page
 from .infer import infer_task
 from .parse import parse_prompt
-from .records import Page, Problem, Prompt, PromptError, TaskInference, Technique
+from .records import Page, Problem, Prompt, PromptError, ReviewedAnswer, TaskInference, Technique
 from .render import render_html
 from .sources import SourceFile
 from .vocabulary import load_vocabulary
@@ -28,6 +29,7 @@ class Generated:
     inference: TaskInference | None = None
     techniques: tuple[Technique, ...] = ()
     links: tuple[str, ...] = ()  # every external link on the page, normalised
+    answers: tuple[ReviewedAnswer, ...] = ()
 
 
 def generate(source: SourceFile, *, check_html: bool = True) -> Generated:
@@ -47,7 +49,11 @@ def generate(source: SourceFile, *, check_html: bool = True) -> Generated:
     inference = infer_task(prompt.source, vocab)
     techniques = find_techniques(prompt.source.papers, technique_vocab)
     workflow = plan_workflow(prompt, inference, techniques, vocab, technique_vocab)
-    page = compose_page(prompt, inference, techniques, workflow, vocab)
+    answers, unreadable = collect_answers(prompt, source.answers)
+    reviewed = tuple(review_answer(answer, prompt.source.links) for answer in answers)
+    page = compose_page(prompt, inference, techniques, workflow, vocab, reviewed, tuple(unreadable))
     links = page_links(page.markdown, render_html(page.markdown) if check_html else None)
-    problems = check_links(source.path, links, prompt.source.links)
-    return Generated(source, page, tuple(problems), prompt, inference, techniques, tuple(links))
+    problems = [*check_links(source.path, links, prompt.source.links), *unreadable]
+    for answer in reviewed:
+        problems += answer_problems(answer)
+    return Generated(source, page, tuple(problems), prompt, inference, techniques, tuple(links), reviewed)

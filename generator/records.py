@@ -88,6 +88,38 @@ class Prompt:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """One model-written answer to a prompt (see generator/answers.py for where they live)."""
+
+    label: str
+    path: str  # the file it was read from, as shown in messages
+    line: int  # the line of that file where the answer's text starts
+    text: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A link an answer cites, normalised when it is an http(s) URL."""
+
+    url: str
+    line: int  # in the answer's file
+    supported: bool  # True when the prompt's source block has it
+
+
+@dataclass(frozen=True)
+class ReviewedAnswer:
+    """An answer with every link it cites checked, and its safe HTML."""
+
+    answer: Answer
+    citations: tuple[Citation, ...]
+    html: str
+
+    @property
+    def unsupported(self) -> tuple[Citation, ...]:
+        return tuple(c for c in self.citations if not c.supported)
+
+
+@dataclass(frozen=True)
 class Task:
     """One entry of the task vocabulary (``generator/data/tasks.yaml``)."""
 

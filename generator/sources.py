@@ -1,7 +1,11 @@
-"""Finding and reading prompt files: the input edge of the pipeline.
+"""Finding and reading prompt files and their answers: the input edge of the pipeline.
 
 Every problem with a file (unreadable, not UTF-8, binary, too big, a slug already taken)
 becomes a :class:`Problem` for that file; the other files go on.
+
+Answers to ``NAME.txt`` live beside it: ``NAME.answer.md`` (labelled "answer") and every
+``NAME.answers/LABEL.md`` (labelled by the file name). The text after the prompt's own
+``Answer:`` line is found by the parser.
 """
 
 from __future__ import annotations
@@ -14,8 +18,22 @@ from pathlib import Path
 from .records import Problem
 
 PROMPT_SUFFIX = ".txt"
+ANSWER_SUFFIX = ".answer.md"
+ANSWERS_FOLDER_SUFFIX = ".answers"
+#: The label of ``NAME.answer.md``.
+ANSWER_FILE_LABEL = "answer"
 #: Real prompts are a few kilobytes; a file this big is a mistake, not a prompt.
 MAX_PROMPT_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AnswerFile:
+    """A file holding one answer to a prompt."""
+
+    path: str  # as shown in messages
+    label: str
+    text: str | None  # None when the file could not be read; see problem
+    problem: Problem | None = None
 
 
 @dataclass(frozen=True)
@@ -24,6 +42,7 @@ class SourceFile:
     slug: str
     text: str | None  # None when the file could not be read; see problem
     problem: Problem | None = None
+    answers: tuple[AnswerFile, ...] = ()
 
 
 def find_prompt_files(arguments: list[str]) -> tuple[list[tuple[Path, Path]], list[Problem]]:
@@ -34,15 +53,36 @@ def find_prompt_files(arguments: list[str]) -> tuple[list[tuple[Path, Path]], li
         path = Path(argument)
         if path.is_dir():
             for directory, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                folder = Path(directory)
+                # An answers folder holds answers, never prompts (see find_answer_files).
+                answer_folders = sorted(d for d in dirs if d.endswith(ANSWERS_FOLDER_SUFFIX) and not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in answer_folders)
                 for name in sorted(files):
-                    if name.endswith(PROMPT_SUFFIX) and not name.startswith("."):
-                        found.append((Path(directory) / name, path))
+                    if name.startswith("."):
+                        continue
+                    if name.endswith(PROMPT_SUFFIX):
+                        found.append((folder / name, path))
+                    elif name.endswith(ANSWER_SUFFIX):
+                        problems += _orphan_problems(folder / name, name.removesuffix(ANSWER_SUFFIX))
+                for name in answer_folders:
+                    problems += _orphan_problems(folder / name, name.removesuffix(ANSWERS_FOLDER_SUFFIX))
+                    problems += [
+                        Problem(display_path(file), None, "is not an answer: an answers folder holds Markdown files (*.md)")
+                        for file in sorted((folder / name).iterdir())
+                        if not file.name.startswith(".") and not (file.suffix == ".md" and file.is_file())
+                    ]
         elif path.is_file():
             found.append((path, path.parent))
         else:
             problems.append(Problem(argument, None, "no such file or folder"))
     return sorted(set(found)), problems
+
+
+def _orphan_problems(answer: Path, stem: str) -> list[Problem]:
+    """An answer whose prompt is missing would vanish without a word: report it."""
+    if answer.with_name(stem + PROMPT_SUFFIX).is_file():
+        return []
+    return [Problem(display_path(answer), None, f"is an answer, but there is no prompt {stem}{PROMPT_SUFFIX} beside it")]
 
 
 def slug_for(file: Path, root: Path) -> str:
@@ -58,26 +98,50 @@ def display_path(file: Path) -> str:
         return file.as_posix()
 
 
-def read_source(file: Path, slug: str) -> SourceFile:
+def read_text(file: Path) -> tuple[str, str | None, Problem | None]:
+    """(path as shown, text, problem): the text of a UTF-8 file, or why there is none."""
     shown = display_path(file)
     try:
         size = file.stat().st_size
         if size > MAX_PROMPT_BYTES:
-            return SourceFile(shown, slug, None, Problem(
-                shown, None, f"is {size / 1048576:.1f} MB; a prompt file may be at most {MAX_PROMPT_BYTES // 1048576} MB"))
+            return shown, None, Problem(
+                shown, None, f"is {size / 1048576:.1f} MB; a prompt or answer file may be at most {MAX_PROMPT_BYTES // 1048576} MB")
         data = file.read_bytes()
     except OSError as error:
-        return SourceFile(shown, slug, None, Problem(shown, None, f"cannot be read: {error.strerror or error}"))
+        return shown, None, Problem(shown, None, f"cannot be read: {error.strerror or error}")
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        return SourceFile(shown, slug, None, Problem(shown, line, "is a binary file (NUL byte); expected UTF-8 text"))
+        return shown, None, Problem(shown, line, "is a binary file (NUL byte); expected UTF-8 text")
     try:
-        text = data.decode("utf-8")
+        return shown, data.decode("utf-8"), None
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return SourceFile(shown, slug, None, Problem(
-            shown, line, f"is not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8"))
-    return SourceFile(shown, slug, text)
+        return shown, None, Problem(
+            shown, line, f"is not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8")
+
+
+def read_source(file: Path, slug: str) -> SourceFile:
+    shown, text, problem = read_text(file)
+    answers = []
+    for answer_file, label in find_answer_files(file):
+        answer_shown, answer_text, answer_problem = read_text(answer_file)
+        answers.append(AnswerFile(answer_shown, label, answer_text, answer_problem))
+    return SourceFile(shown, slug, text, problem, tuple(answers))
+
+
+def find_answer_files(prompt: Path) -> list[tuple[Path, str]]:
+    """(file, label) for every answer beside a prompt file, in a stable order."""
+    stem = prompt.name.removesuffix(PROMPT_SUFFIX)
+    found = []
+    single = prompt.with_name(stem + ANSWER_SUFFIX)
+    if single.is_file():
+        found.append((single, ANSWER_FILE_LABEL))
+    folder = prompt.with_name(stem + ANSWERS_FOLDER_SUFFIX)
+    if folder.is_dir():
+        for file in sorted(folder.iterdir()):
+            if file.suffix == ".md" and not file.name.startswith(".") and file.is_file():
+                found.append((file, file.stem))
+    return found
 
 
 def read_sources(arguments: list[str]) -> tuple[list[SourceFile], list[Problem]]:

@@ -132,3 +132,58 @@ def test_a_prompt_page_links_to_its_task_model_and_paper_entries_and_back(record
     page.locator("a", has_text="every prompt recommending it").first.click()
     page.wait_for_url("**/models/deblur-mssnet-gopro/")
     assert page.locator("article li a[href*='prompts/']").count() == 3
+
+
+ANSWERS_PAGE = "prompts/003_7a8e5cf31d328f51/"
+
+
+def test_several_answers_are_tabs_a_reader_can_switch(recorder, site_url):
+    page = recorder.page
+    page.goto(site_url + ANSWERS_PAGE)
+    labels = page.locator(".answers .tabbed-labels label")
+    assert labels.all_inner_texts() == ["concise", "detailed"]
+    blocks = page.locator(".answers .tabbed-block")
+    assert blocks.nth(0).is_visible() and not blocks.nth(1).is_visible()
+    labels.nth(1).click()
+    blocks.nth(1).wait_for(state="visible")
+    assert not blocks.nth(0).is_visible()
+    assert blocks.nth(1).locator('a[href="https://github.com/vgcq/easier"]').count() == 1
+    blocks.nth(1).scroll_into_view_if_needed()
+    screenshot(page, "answers-tabs.png")
+
+
+@pytest.fixture(scope="module")
+def unsupported_site(tmp_path_factory):
+    """The project with tests/data/answers added: answers citing links outside their sources."""
+    from site_helpers import copy_project, mkdocs
+    import shutil
+
+    root = tmp_path_factory.mktemp("unsupported")
+    project = copy_project(root / "project")
+    shutil.copytree(Path(__file__).resolve().parent / "data" / "answers", project / "sources" / "fixture")
+    result = mkdocs("build", "-d", str(root / "site"), cwd=project)  # not --strict: it fails, by design
+    assert result.returncode == 0, result.stderr[-2000:]
+    with serve(root / "site") as url:
+        yield url
+
+
+def test_an_unsupported_citation_is_marked_and_leads_nowhere(recorder, unsupported_site):
+    page = recorder.page
+    address = unsupported_site + "prompts/fixture-upscale/"
+    page.goto(address)
+    page.locator(".answers label", has_text="answer").click()
+    block = page.locator(".answers .tabbed-block").nth(1)
+    block.wait_for(state="visible")
+    assert "2 links not in the sources" in block.locator(".admonition.warning").inner_text()
+    mark = block.locator(".answer-unsupported", has_text="Real-ESRGAN")
+    assert mark.is_visible() and "not in the sources" in mark.inner_text()
+    assert mark.locator("a").count() == 0
+    mark.click()
+    assert page.url.split("#")[0] == address
+    page.locator(".answers label", has_text="gpt-4o").click()
+    scripted = page.locator(".answers .tabbed-block").nth(3)
+    assert "<script>" in scripted.inner_text() and page.title() != "pwned"
+    assert not any("tracker.example" in url or "evil.example" in url for url in recorder.requests)
+    assert recorder.errors == []
+    scripted.scroll_into_view_if_needed()
+    screenshot(page, "answers-unsupported.png")

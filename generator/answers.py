@@ -1,0 +1,186 @@
+"""Model-written answers: which links they cite, and their HTML with nothing unsafe left.
+
+Answers come from language models and strangers' pull requests, and the prompt asked them
+to use only the provided models and papers. So every link an answer cites is compared with
+the prompt's source block (the same extraction and normalisation as the provenance check),
+and the answer is rendered so that:
+
+- no raw HTML of the answer survives: Python-Markdown runs with its HTML passes removed,
+  and the result is rebuilt from a small allow-list of tags and attributes;
+- a cited link that the source block has stays a link; any other link, image or URL is
+  inert text (its ``:`` and brackets as character references, so neither a browser nor the
+  page's own provenance check sees a link in it) with a visible "not in the sources" mark;
+- images are never loaded (a tracking pixel is one): a supported image becomes a link.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+
+import markdown
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from .check import is_external, markdown_links
+from .links import is_safe_url, normalise_url, url_spans
+from .records import Answer, Citation, Problem, Prompt, ReviewedAnswer
+from .sources import AnswerFile
+
+#: The label of the text after a prompt's own ``Answer:`` line.
+INLINE_LABEL = "inline"
+UNSUPPORTED_MARK = "not in the sources"
+
+_MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+#: Tags an answer keeps (with no attribute unless listed in _ATTRIBUTES); others are unwrapped.
+_KEPT_TAGS = {
+    "p", "br", "hr", "ul", "ol", "li", "blockquote", "pre", "code", "em", "strong",
+    "table", "thead", "tbody", "tr", "th", "td",
+}
+_VOID_TAGS = {"br", "hr"}
+_HEADINGS = {f"h{level}" for level in range(1, 7)}
+#: An answer's headings sit under the page's "Answers" heading (h2): h1 -> h3.
+_HEADING_SHIFT = 2
+_ATTRIBUTES = {"ol": {"start": str.isdigit}, "code": {"class": lambda v: v.startswith("language-") and v[9:].replace("-", "").isalnum()}}
+
+
+def collect_answers(prompt: Prompt, files: tuple[AnswerFile, ...]) -> tuple[list[Answer], list[Problem]]:
+    """Every non-empty answer of a prompt, inline first, and the problems of unreadable answer files."""
+    answers, problems = [], []
+    if prompt.answer.strip():
+        answers.append(Answer(INLINE_LABEL, prompt.path, prompt.answer_line or 1, prompt.answer))
+    for file in files:
+        if file.text is None:
+            problems.append(file.problem)
+        elif file.text.strip():
+            answers.append(Answer(file.label, file.path, 1, file.text.removeprefix("\ufeff")))
+    return answers, problems
+
+
+def cite_links(answer: Answer, allowed: frozenset[str]) -> tuple[Citation, ...]:
+    """Every link the answer cites, once, at the line where it first appears."""
+    found: dict[str, Citation] = {}
+    for offset, line in enumerate(answer.text.split("\n")):
+        for raw in markdown_links(line):
+            url = _normalised(raw)
+            if url not in found:
+                found[url] = Citation(url, answer.line + offset, url in allowed)
+    return tuple(found.values())
+
+
+def review_answer(answer: Answer, allowed: frozenset[str]) -> ReviewedAnswer:
+    html_text = _render_markdown(answer.text)
+    body = _SafeHTML(allowed).emit(BeautifulSoup(html_text, "html.parser"))
+    return ReviewedAnswer(answer, cite_links(answer, allowed), body)
+
+
+def answer_problems(reviewed: ReviewedAnswer) -> list[Problem]:
+    return [
+        Problem(reviewed.answer.path, c.line,
+                f"answer {reviewed.answer.label} cites {c.url}, which is not in the source block")
+        for c in reviewed.unsupported
+    ]
+
+
+def inert_text(text: str) -> str:
+    """HTML text that no renderer or link scanner reads as a link or as markup.
+
+    Also the form in which unsupported URLs appear anywhere on the site: ``https&#58;//…``
+    shows as ``https://…`` but is no URL to a browser, Markdown or :mod:`generator.check`.
+    """
+    return "".join(_INERT.get(char, char) for char in text)
+
+
+_INERT = {char: f"&#{ord(char)};" for char in "&<>\"':[]()\n"}
+
+
+def _normalised(url: str) -> str:
+    return normalise_url(url) if is_safe_url(url) else url
+
+
+@cache
+def _markdown() -> markdown.Markdown:
+    md = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS)
+    # Without these two passes raw HTML in the text is output as is; without them it is text.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md
+
+
+def _render_markdown(text: str) -> str:
+    md = _markdown()
+    try:
+        return md.convert(text)
+    finally:
+        md.reset()
+
+
+class _SafeHTML:
+    """Rebuilds rendered answer HTML from an allow-list, deciding each link on the way."""
+
+    def __init__(self, allowed: frozenset[str]):
+        self.allowed = allowed
+
+    def emit(self, node, *, plain: bool = False) -> str:
+        """``plain``: inside a link or code, where URLs are left as text (marked after the element)."""
+        if isinstance(node, NavigableString):
+            if type(node) is not NavigableString:  # comments, CDATA, declarations
+                return ""
+            return inert_text(node) if plain else self._text(str(node))
+        children = "".join(self.emit(child, plain=plain or node.name in ("a", "code", "pre")) for child in node.children)
+        name = node.name
+        if not isinstance(node, Tag) or name == "[document]":
+            return children
+        if name == "a":
+            return self._link(node.get("href", ""), children, node)
+        if name == "img":
+            return self._link(node.get("src", ""), inert_text(f"image: {node.get('alt') or 'untitled'}"), node)
+        if name in _HEADINGS:
+            level = min(6, int(name[1]) + _HEADING_SHIFT)
+            return f"<h{level}>{children}</h{level}>"
+        if name not in _KEPT_TAGS:
+            return children
+        attributes = "".join(
+            f' {key}="{inert_text(value)}"'
+            for key, accept in _ATTRIBUTES.get(name, {}).items()
+            if isinstance(value := node.get(key), str) and accept(value)
+        )
+        if name in _VOID_TAGS:
+            return f"<{name}{attributes}>"
+        element = f"<{name}{attributes}>{children}</{name}>"
+        if name in ("code", "pre") and not plain:
+            element += self._marks_for_text(node.get_text())
+        return element
+
+    def _link(self, target: str, content: str, node: Tag) -> str:
+        target = target.strip()
+        marks = self._marks_for_text(node.get_text())
+        if not target or not is_external(target):
+            return content + marks  # a relative link of an answer leads nowhere on this site
+        url = _normalised(target)
+        if url in self.allowed:
+            return f'<a href="{html.escape(url)}">{content}</a>{marks}'
+        if _normalised(node.get_text().strip()) == url:  # an autolink: its text is its URL
+            return _mark("", url) + marks.replace(_mark("", url), "", 1)
+        return _mark(content, url) + marks
+
+    def _text(self, text: str) -> str:
+        out, position = [], 0
+        for start, end, url in url_spans(text):
+            out.append(inert_text(text[position:start]))
+            shown = inert_text(text[start:end])
+            out.append(f'<a href="{html.escape(url)}">{shown}</a>' if url in self.allowed else _mark("", url))
+            position = end
+        out.append(inert_text(text[position:]))
+        return "".join(out)
+
+    def _marks_for_text(self, text: str) -> str:
+        """Marks for the unsupported URLs inside a link's text or a code block, left as written there."""
+        return "".join(_mark("", url) for _, _, url in url_spans(text) if url not in self.allowed)
+
+
+def _mark(content: str, url: str) -> str:
+    shown = f"{content} " if content else ""
+    return (
+        f'<span class="answer-unsupported">{shown}<code>{inert_text(url)}</code> '
+        f'<strong class="answer-unsupported-mark">⚠ {UNSUPPORTED_MARK}</strong></span>'
+    )

@@ -1,0 +1,241 @@
+"""Answers: where they live, the links they cite, their safe rendering, tabs, export, strictness."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, SEEDS, make_prompt
+from generator.answers import cite_links, review_answer
+from generator.check import page_links
+from generator.links import extract_urls
+from generator.records import Answer
+from generator.render import render_html
+from generator.site import generate_site
+from site_helpers import copy_project, mkdocs
+
+FIXTURE = Path(__file__).resolve().parent / "data" / "answers"
+PAPER = "https://arxiv.org/pdf/2012.09161"
+CODE = "https://github.com/yinboc/liif"
+MODELS = f"Model: SISR-Any-LIIF-RDN\nPaper: {PAPER}\nGitHub: {CODE}\n"
+ALLOWED = frozenset({PAPER, CODE})
+FOREIGN = "https://github.com/someone/else"
+
+
+def _site(folder: Path):
+    site = generate_site([str(folder)])
+    return site, {r.source.slug: r for r in site.results}
+
+
+def _answer(text: str) -> Answer:
+    return Answer("gpt-4o", "sources/p.answers/gpt-4o.md", 1, text)
+
+
+def test_answers_come_from_the_three_places_inline_first(tmp_path):
+    (tmp_path / "p.txt").write_text(make_prompt("Upscale my photo 4x", MODELS, answer=f"Use LIIF: {CODE}"))
+    (tmp_path / "p.answer.md").write_text(f"The [paper]({PAPER}).\n")
+    (tmp_path / "p.answers").mkdir()
+    (tmp_path / "p.answers" / "gpt-4o.md").write_text("GPT says: super-resolution.\n")
+    (tmp_path / "p.answers" / "claude.md").write_text("Claude says: super-resolution.\n")
+    (tmp_path / "p.answers" / "notes.txt").write_text("not an answer, and not a prompt either\n")
+    site, results = _site(tmp_path)
+    answers = results["p"].answers
+    assert [a.answer.label for a in answers] == ["inline", "answer", "claude", "gpt-4o"]
+    inline = answers[0].answer
+    assert inline.path.endswith("p.txt") and inline.text == f"Use LIIF: {CODE}"
+    assert (tmp_path / "p.txt").read_text().split("\n")[inline.line - 1] == f"Answer: Use LIIF: {CODE}"
+    assert answers[1].answer.path.endswith("p.answer.md") and answers[1].citations[0].url == PAPER
+    assert list(results) == ["p"]  # the answers folder's .txt is not a prompt...
+    assert [p.message for p in site.problems] == [
+        "is not an answer: an answers folder holds Markdown files (*.md)"]  # ...and is reported
+    assert site.problems[0].path.endswith("p.answers/notes.txt")
+
+
+def test_the_inline_answer_line_is_where_its_text_starts(tmp_path):
+    text = make_prompt("Upscale my photo 4x", MODELS) + "\n\nFirst line of the answer.\nIt cites " + FOREIGN + "\n"
+    (tmp_path / "p.txt").write_text(text)
+    site, _ = _site(tmp_path)
+    lines = text.split("\n")
+    (problem,) = site.problems
+    assert problem.line == lines.index("It cites " + FOREIGN) + 1
+    assert problem.message == f"answer inline cites {FOREIGN}, which is not in the source block"
+
+
+def test_an_answer_without_its_prompt_is_reported_not_dropped(tmp_path):
+    (tmp_path / "p.txt").write_text(make_prompt("Upscale my photo 4x", MODELS))
+    (tmp_path / "gone.answer.md").write_text("An answer to a prompt that was deleted.\n")
+    (tmp_path / "gone.answers").mkdir()
+    (tmp_path / "gone.answers" / "claude.md").write_text("Another.\n")
+    site, _ = _site(tmp_path)
+    messages = sorted(str(p).rsplit("/", 1)[1] for p in site.problems)
+    assert messages == [
+        "gone.answer.md: is an answer, but there is no prompt gone.txt beside it",
+        "gone.answers: is an answer, but there is no prompt gone.txt beside it",
+    ]
+
+
+def test_an_unreadable_answer_file_is_a_problem_and_the_page_says_so(tmp_path):
+    (tmp_path / "p.txt").write_text(make_prompt("Upscale my photo 4x", MODELS))
+    (tmp_path / "p.answer.md").write_bytes(b"caf\xe9\n")
+    site, results = _site(tmp_path)
+    (problem,) = site.problems
+    assert str(problem).endswith("p.answer.md:1: is not UTF-8 text (byte 0xe9); save the file as UTF-8")
+    assert "An answer file could not be read" in results["p"].page.markdown
+
+
+@pytest.mark.parametrize("written, expected", [
+    (f"[the code]({CODE})", CODE),
+    (f"<{CODE}>", CODE),
+    (f"**{CODE}**", CODE),
+    (f"(see {CODE})", CODE),
+    (f"It is at {CODE}.", CODE),
+    (f"{CODE}[cite: 3]", CODE),
+    (f"`{CODE}`", CODE),
+    (f"```\ngit clone {CODE}\n```", CODE),
+    (f"[1]: {CODE}", CODE),
+    (f"[a](https://w.org/Ab_(c)).", "https://w.org/Ab_(c)"),
+    ("[x](javascript:alert(1))", "javascript:alert(1)"),
+    ("[x](HTTPS://GitHub.com/yinboc/liif)", CODE),
+])
+def test_cited_links_are_extracted_and_normalised_from_real_world_shapes(written, expected):
+    text = "First line.\n" + written
+    citations = cite_links(_answer(text), ALLOWED)
+    assert [c.url for c in citations] == [expected]
+    assert citations[0].line == next(n for n, line in enumerate(text.split("\n"), 1) if "(" in line or "/" in line)
+    assert citations[0].supported == (expected in ALLOWED)
+
+
+def test_a_supported_link_stays_a_link_and_an_unsupported_one_is_marked_text():
+    reviewed = review_answer(_answer(
+        f"Code at [LIIF]({CODE}), also at [a fork]({FOREIGN}), bare {FOREIGN}/2 and `{FOREIGN}/3`."), ALLOWED)
+    soup = BeautifulSoup(reviewed.html, "html.parser")
+    assert [a["href"] for a in soup.find_all("a")] == [CODE]
+    marks = soup.select(".answer-unsupported")
+    assert [m.code.get_text() for m in marks] == [FOREIGN, FOREIGN + "/2", FOREIGN + "/3"]
+    assert all("not in the sources" in m.get_text() for m in marks)
+    assert [c.url for c in reviewed.unsupported] == [FOREIGN, FOREIGN + "/2", FOREIGN + "/3"]
+    # The marked URLs are text to a browser and to the page's own provenance check.
+    assert extract_urls(reviewed.html) == [CODE]
+
+
+def test_html_script_and_tracking_images_in_an_answer_stay_inert():
+    text = (FIXTURE / "upscale.answers" / "gpt-4o.md").read_text()
+    reviewed = review_answer(_answer(text), frozenset({"http://arxiv.org/pdf/2406.17117v2.pdf"}))
+    soup = BeautifulSoup(reviewed.html, "html.parser")
+    assert not soup.find_all(["script", "img", "iframe", "style", "object", "embed"])
+    for tag in soup.find_all(True):
+        assert all(not name.startswith("on") and name not in ("src", "style") for name in tag.attrs), tag
+    assert [a["href"] for a in soup.find_all("a")] == ["http://arxiv.org/pdf/2406.17117v2.pdf"]
+    shown = soup.get_text()
+    assert '<script>document.title = "pwned"</script>' in shown  # visible as text, not run
+    assert "javascript:alert(document.cookie)" in shown and "https://tracker.example/pixel.gif" in shown
+    assert {c.url for c in reviewed.unsupported} >= {
+        "javascript:alert(document.cookie)", "https://tracker.example/pixel.gif", "https://evil.example/"}
+
+
+def test_answer_headings_sit_below_the_pages_own():
+    soup = BeautifulSoup(review_answer(_answer("# Top\n\n## Next\n\n###### Deep"), ALLOWED).html, "html.parser")
+    assert [h.name for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])] == ["h3", "h4", "h6"]
+
+
+def test_one_answer_is_shown_as_is_several_as_tabs(tmp_path):
+    (tmp_path / "one.txt").write_text(make_prompt("Upscale my photo 4x", MODELS, answer="Just one."))
+    shutil.copytree(FIXTURE, tmp_path / "fixture")
+    _, results = _site(tmp_path)
+    one = results["one"].page.markdown
+    assert "## Answers" in one and "tabbed-set" not in one and "Just one." in one
+    several = BeautifulSoup(render_html(results["fixture-upscale"].page.markdown), "html.parser")
+    (tabs,) = several.select(".tabbed-set")
+    labels = [label.get_text() for label in tabs.select(".tabbed-labels label")]
+    assert labels == ["inline ⚠", "answer ⚠", "claude", "gpt-4o ⚠"]
+    assert len(tabs.select(".tabbed-content > .tabbed-block")) == 4
+    assert [i["id"] for i in tabs.select("input")] == [label["for"] for label in tabs.select("label")]
+    summary = tabs.select(".tabbed-block")[1].select_one(".admonition.warning")
+    assert "2 links not in the sources" in summary.get_text()
+
+
+def test_the_page_still_carries_only_source_links(tmp_path):
+    shutil.copytree(FIXTURE, tmp_path / "fixture")
+    _, results = _site(tmp_path)
+    result = results["fixture-upscale"]
+    markdown = result.page.markdown
+    assert set(page_links(markdown, render_html(markdown))) <= result.prompt.source.links
+    assert result.problems and all(p.message.startswith("answer ") for p in result.problems)
+
+
+def test_the_unsupported_citations_page_lists_each_one_as_text(tmp_path):
+    shutil.copytree(FIXTURE, tmp_path / "fixture")
+    site, results = _site(tmp_path)
+    (index,) = [p for p in site.pages if p.path == "answers/index.md"]
+    unsupported = [c for a in results["fixture-upscale"].answers for c in a.unsupported]
+    assert len(unsupported) == 7
+    rows = [line for line in index.markdown.split("\n") if line.startswith("| [")]
+    assert len(rows) == 7
+    text = BeautifulSoup(render_html(index.markdown), "html.parser").get_text()
+    for citation in unsupported:
+        assert citation.url in text
+    assert page_links(index.markdown, render_html(index.markdown)) == [
+        url for url in page_links(index.markdown, render_html(index.markdown)) if not url.startswith("http")]
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_check_and_export_report_the_same_citations():
+    fixture = str(FIXTURE.relative_to(ROOT))
+    check = _cli("check", fixture)
+    assert check.returncode == 1
+    lines = check.stderr.strip().split("\n")
+    assert f"{fixture}/upscale.answer.md:4: answer answer cites https://github.com/xinntao/Real-ESRGAN, " \
+           "which is not in the source block" in lines
+    assert f"{fixture}/upscale.txt:26: answer inline cites https://github.com/someone/fast-liif, " \
+           "which is not in the source block" in lines
+    assert "Traceback" not in check.stderr
+    export = _cli("export", fixture)
+    assert export.returncode == 1 and export.stderr == check.stderr
+    (record,) = json.loads(export.stdout)
+    answers = {a["label"]: a for a in record["answers"]}
+    assert list(answers) == ["inline", "answer", "claude", "gpt-4o"]
+    assert answers["claude"] == {"label": "claude", "source": f"{fixture}/upscale.answers/claude.md",
+                                 "links": [CODE], "unsupported_links": []}
+    assert answers["answer"]["links"] == [PAPER, "https://github.com/xinntao/Real-ESRGAN", "https://arxiv.org/abs/2107.10833"]
+    assert answers["answer"]["unsupported_links"] == answers["answer"]["links"][1:]
+    reported = [line for line in lines if " cites " in line]
+    assert len(reported) == sum(len(a["unsupported_links"]) for a in answers.values())
+
+
+def test_the_sample_answers_in_sources_cite_only_their_source_blocks():
+    result = _cli("export", "sources")
+    assert result.returncode == 0, result.stderr
+    answers = [a for record in json.loads(result.stdout) for a in record["answers"]]
+    assert len(answers) >= 3 and all(a["links"] and not a["unsupported_links"] for a in answers)
+    assert any(len(record["answers"]) > 1 for record in json.loads(result.stdout))
+
+
+def test_an_unsupported_citation_fails_the_strict_build_and_is_marked_on_the_served_page(tmp_path):
+    project = copy_project(tmp_path / "project")
+    shutil.copytree(FIXTURE, project / "sources" / "fixture")
+    strict = mkdocs("build", "--strict", "-d", str(tmp_path / "strict"), cwd=project)
+    assert strict.returncode != 0
+    assert ("WARNING -  sources/fixture/upscale.answers/gpt-4o.md:6: answer gpt-4o cites "
+            "javascript:alert(document.cookie), which is not in the source block") in strict.stderr
+    lenient = mkdocs("build", "-d", str(tmp_path / "site"), cwd=project)
+    assert lenient.returncode == 0, lenient.stderr[-2000:]
+    page = BeautifulSoup((tmp_path / "site" / "prompts" / "fixture-upscale" / "index.html").read_text(), "html.parser")
+    content = page.select_one("article")
+    hrefs = {a["href"] for a in content.find_all("a", href=True) if a["href"].startswith(("http", "javascript"))}
+    assert hrefs <= {PAPER, CODE, "http://arxiv.org/pdf/2406.17117v2.pdf"}
+    marked = [mark.get_text() for mark in content.select(".answer-unsupported")]
+    assert "Real-ESRGAN https://github.com/xinntao/Real-ESRGAN ⚠ not in the sources" in marked
+    assert not content.find_all(["script", "iframe", "img"])
+    index = (tmp_path / "site" / "answers" / "index.html").read_text()
+    assert "https://github.com/someone/fast-liif" in BeautifulSoup(index, "html.parser").get_text()
+    for seed in SEEDS:  # the bad answers take no other page down
+        assert (tmp_path / "site" / "prompts" / seed.stem / "index.html").is_file()
