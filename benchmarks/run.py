@@ -206,8 +206,11 @@ def bench_size(n: int, work: Path, seed: int, repeat: int, build_repeat: int, br
     cli = run_measured([sys.executable, "-m", "generator", "build", str(sources), "--out", str(plain / "docs")],
                        ROOT, logs / "cli-build")
     cli.pop("stdout")
-    if cli["returncode"] != 0:
+    # 1: the pages are written and some prompts have problems (the corpus has answers citing
+    # links outside their sources on purpose); anything else is a failure.
+    if cli["returncode"] not in (0, 1) or not (plain / "docs" / ".generator-manifest.json").exists():
         raise RuntimeError(f"python -m generator build failed: {cli['stderr_tail']}")
+    cli["problems"] = sum(1 for line in (logs / "cli-build.err").read_text(errors="replace").splitlines() if line.strip())
     result["cli_build"] = cli
     config = plain / "plain.yml"
     config.write_text(plain_config((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), plain / "docs"))

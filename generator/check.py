@@ -8,8 +8,7 @@ the Markdown alone does not show.
 from __future__ import annotations
 
 import re
-
-from bs4 import BeautifulSoup
+from html.parser import HTMLParser
 
 from .links import extract_urls, is_safe_url, normalise_url
 from .records import Problem
@@ -36,21 +35,40 @@ def is_external(url: str) -> bool:
 def markdown_links(text: str) -> list[str]:
     found = [m.group(1) or m.group(2) for m in _MD_DESTINATION.finditer(text)]
     found += [m.group(1) for m in _MD_AUTOLINK.finditer(text)]
-    found += [m.group(1) for m in _MD_REFERENCE.finditer(text)]
+    if "]:" in text:  # every reference definition has one; most pages have none
+        found += [m.group(1) for m in _MD_REFERENCE.finditer(text)]
     found = [url for url in found if is_external(url)]
     return found + extract_urls(text)
 
 
 def html_links(html: str) -> list[str]:
-    found = []
-    for tag in BeautifulSoup(html, "html.parser").find_all(True):
+    """Every external URL in a URL-carrying attribute, tag by tag in document order.
+
+    The tags and attribute values are those Python's ``html.parser`` reads (as BeautifulSoup's
+    "html.parser" tree does: the last of a repeated attribute counts, character references in
+    values are resolved, ``<script>`` and ``<style>`` hold no tags), without building a tree.
+    """
+    collector = _LinkCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.found
+
+
+class _LinkCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=False)  # text is skipped: no need to resolve it
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not attrs:
+            return
+        values = dict(attrs)  # the last of a repeated attribute wins
         for name in URL_ATTRIBUTES:
-            value = tag.get(name)
+            value = values.get(name)
             if not value:
                 continue
-            values = [v.strip().split(" ")[0] for v in value.split(",")] if name == "srcset" else [value]
-            found.extend(v for v in values if is_external(v))
-    return found
+            urls = [v.strip().split(" ")[0] for v in value.split(",")] if name == "srcset" else [value]
+            self.found.extend(v for v in urls if is_external(v))
 
 
 def check_links(path: str, links: list[str], allowed: frozenset[str]) -> list[Problem]:
@@ -68,3 +86,12 @@ def page_links(markdown: str, html: str | None = None) -> list[str]:
     """Every external link of a page, normalised where it is an http(s) URL, first seen first."""
     links = markdown_links(markdown) + (html_links(html) if html is not None else [])
     return list(dict.fromkeys(normalise_url(u) if is_safe_url(u) else u for u in links))
+
+
+def check_html_pages(pages: list[tuple[str, str, frozenset[str]]]) -> list[Problem]:
+    """The HTML-side check of several rendered pages, each ``(path, html, allowed links)``:
+    one call for a batch, so that the MkDocs plugin can run it in a worker process."""
+    problems = []
+    for path, html, allowed in pages:
+        problems += check_links(path, page_links("", html), allowed)
+    return problems

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 
 from .records import Candidate, Entry, Evidence, ModelFit, Qualifiers, SourceBlock, TaskInference
-from .vocabulary import CUE_WEIGHT, Vocabulary
+from .vocabulary import CUE_WEIGHT, Vocabulary, remember
 
 #: What all recommended models together add to the scores: less than one strong
 #: question cue (vocabulary.CUE_WEIGHT), more than two weak hints.
@@ -80,10 +80,16 @@ def infer_task(block: SourceBlock, vocab: Vocabulary) -> TaskInference:
 
 def model_task(entry: Entry, vocab: Vocabulary) -> tuple[str | None, list[Evidence]]:
     """The task a model does, from its catalog name prefix, else from cues in its name and summary."""
+    # Worked out once per model: the same catalog models recur across thousands of prompts.
+    task_id, evidence = remember(vocab.memo, ("model_task", entry.name, entry.summary), lambda: _model_task(entry, vocab))
+    return task_id, list(evidence)
+
+
+def _model_task(entry: Entry, vocab: Vocabulary) -> tuple[str | None, tuple[Evidence, ...]]:
     name = entry.name.lower()
     for prefix, task_id in vocab.prefixes:
         if name.startswith(prefix) and (len(name) == len(prefix) or not name[len(prefix)].isalnum()):
-            return task_id, [Evidence(entry.name[: len(prefix)], "model name", task_id)]
+            return task_id, (Evidence(entry.name[: len(prefix)], "model name", task_id),)
     scores: dict[str, float] = defaultdict(float)
     found: dict[str, list[Evidence]] = defaultdict(list)
     for text, factor, where in ((entry.name, NAME_FACTOR, "model name"), (entry.summary, SUMMARY_FACTOR, "model summary")):
@@ -96,13 +102,13 @@ def model_task(entry: Entry, vocab: Vocabulary) -> tuple[str | None, list[Eviden
             scores[hit.cue.key] += hit.cue.weight * factor
             found[hit.cue.key].append(Evidence(hit.found, where, hit.cue.key))
     if not scores:
-        return None, []
+        return None, ()
     order = {task_id: index for index, task_id in enumerate(vocab.tasks)}
     ranked = sorted(scores.items(), key=lambda item: (-item[1], order[item[0]]))
     best, score = ranked[0]
     if score < CUE_WEIGHT * SUMMARY_FACTOR * 2 or (len(ranked) > 1 and ranked[1][1] == score):
-        return None, []
-    return best, found[best]
+        return None, ()
+    return best, tuple(found[best])
 
 
 def model_fit(entry: Entry, own: str | None, wanted: str | None, vocab: Vocabulary) -> ModelFit:

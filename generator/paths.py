@@ -20,17 +20,21 @@ UNCLEAR_TASK = "unclear"
 MAX_SLUG = 80
 
 
+@lru_cache(maxsize=1 << 16)
 def slugify(name: str) -> str:
     """A file-name-safe slug; names that give the same slug are the same model or paper."""
     slug = re.sub(r"[^\w]+", "-", name.casefold()).strip("-_")
     if len(slug) > MAX_SLUG:
         digest = hashlib.sha1(name.casefold().encode()).hexdigest()[:8]
         slug = slug[:MAX_SLUG].rstrip("-_") + "-" + digest
+    if slug == "index":  # a model named "Index" must not take the place of the models index
+        slug += "-" + hashlib.sha1(name.encode()).hexdigest()[:8]
     return slug or "x-" + hashlib.sha1(name.encode()).hexdigest()[:8]
 
 
 def _paged(base: str, page: int) -> str:
-    return f"{base}.md" if page == 1 else f"{base}-{page}.md"
+    # "." never occurs in a slug: page 2 of "x" is never the page of a model named "x 2".
+    return f"{base}.md" if page == 1 else f"{base}.{page}.md"
 
 
 def prompt_page(slug: str) -> str:
@@ -50,8 +54,8 @@ def paper_page(name: str, page: int = 1) -> str:
 
 
 def index_page(base: str, page: int) -> str:
-    """Page ``page`` of a top-level index (``tasks/index.md``, ``tasks/index-2.md``…)."""
-    return base if page == 1 else base.removesuffix(".md") + f"-{page}.md"
+    """Page ``page`` of a top-level index (``tasks/index.md``, ``tasks/index.2.md``…)."""
+    return base if page == 1 else base.removesuffix(".md") + f".{page}.md"
 
 
 def link(source_page: str, target_page: str, anchor: str = "") -> str:
@@ -63,5 +67,13 @@ def link(source_page: str, target_page: str, anchor: str = "") -> str:
 @lru_cache(maxsize=1 << 16)
 def _relative(target_page: str, folder: str) -> str:
     # Pages live in a few folders and link to the same task, model and paper pages: keyed by
-    # folder, not by page, relpath (which looks up the working directory) runs once per pair.
-    return posixpath.relpath(target_page, folder)
+    # folder, not by page. Generated paths are plain ("a/b.md"): relpath's result without its
+    # look-up of the working directory; anything else goes to relpath itself.
+    target = target_page.split("/")
+    start = [] if folder == "." else folder.split("/")
+    if any(part in ("", ".", "..") for part in (*target, *start)):
+        return posixpath.relpath(target_page, folder)
+    common = 0
+    while common < len(start) and common < len(target) and start[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + target[common:]) or "."

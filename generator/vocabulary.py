@@ -7,7 +7,8 @@ The YAML is read and compiled once per process: every prompt reuses the same
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -17,6 +18,22 @@ from .records import Task
 
 CUE_WEIGHT = 3.0
 HINT_WEIGHT = 1.0
+#: Texts whose hits a matcher remembers (model names and summaries, paper sentences and
+#: questions recur across prompts); the memory is emptied when full.
+FIND_CACHE = 1 << 14
+#: The YAML loader: libyaml's when PyYAML has it (the same data, several times faster).
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def remember(memo: dict, key: Hashable, make: Callable[[], object], limit: int = FIND_CACHE):
+    """``memo[key]``, made by ``make()`` the first time; the memo is emptied when full."""
+    try:
+        return memo[key]
+    except KeyError:
+        if len(memo) >= limit:
+            memo.clear()
+        value = memo[key] = make()
+        return value
 
 
 @dataclass(frozen=True)
@@ -49,6 +66,7 @@ class CueMatcher:
     """
 
     def __init__(self, cues: list[Cue]):
+        self._found: dict[tuple[str, bool], tuple[Hit, ...]] = {}
         self._exact: dict[str, list[tuple[tuple[str, ...], Cue]]] = {}
         self._prefix: dict[str, list[tuple[tuple[str, ...], Cue]]] = {}
         self._regexes: list[tuple[re.Pattern, Cue]] = []
@@ -67,6 +85,15 @@ class CueMatcher:
 
     def find(self, text: str, patterns: bool = True) -> list[Hit]:
         """Every cue in ``text``; ``patterns=False`` skips the ``/regex/`` cues."""
+        key = (text, patterns)
+        hits = self._found.get(key)
+        if hits is None:
+            if len(self._found) >= FIND_CACHE:
+                self._found.clear()
+            hits = self._found[key] = tuple(self._find(text, patterns))
+        return list(hits)
+
+    def _find(self, text: str, patterns: bool) -> list[Hit]:
         lowered = text.lower().replace("’", "'")
         tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
         hits: list[Hit] = []
@@ -135,6 +162,8 @@ class Vocabulary:
     qualifiers: CueMatcher
     #: (lower-cased name prefix, task id), longest prefix first.
     prefixes: tuple[tuple[str, str], ...]
+    #: What was worked out per model (see infer.model_task): the same models recur across prompts.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def label(self, task_id: str | None) -> str:
         return self.tasks[task_id].label if task_id in self.tasks else "no clear task"
@@ -189,4 +218,4 @@ def build_vocabulary(data: dict) -> Vocabulary:
 def load_vocabulary() -> Vocabulary:
     """The vocabulary shipped with the package, compiled once per process."""
     text = resources.files("generator").joinpath("data/tasks.yaml").read_text(encoding="utf-8")
-    return build_vocabulary(yaml.safe_load(text))
+    return build_vocabulary(yaml.load(text, Loader=YAML_LOADER))

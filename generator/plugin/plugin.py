@@ -4,17 +4,23 @@ each handler only hands MkDocs what the generator made, or reports what it found
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from ..check import check_links, page_links
+from ..check import check_html_pages
 from ..site import CheckedPage, generate_site
 from .config import PromptPagesConfig
 
 # Under "mkdocs." so that `mkdocs build --strict` counts these warnings.
 log = logging.getLogger("mkdocs.plugins.prompt_pages")
+
+#: Rendered pages sent to the checking process at a time.
+CHECK_BATCH = 50
 
 
 class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
@@ -24,6 +30,9 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         """Resolve the sources folder next to mkdocs.yml."""
         self.sources = Path(config.config_file_path or ".").resolve().parent / self.config.sources
         self.checked: dict[str, CheckedPage] = {}
+        self.checker: ProcessPoolExecutor | None = None
+        self.batch: list[tuple[str, str, frozenset[str]]] = []
+        self.results: list[Future] = []
 
     def on_files(self, files: Files, *, config) -> Files:
         """Generate every page from sources/ and add it to the build, beside docs/.
@@ -33,6 +42,11 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         """
         if not self.config.enabled:
             return files
+        if len(os.sched_getaffinity(0)) > 1:
+            # MkDocs renders on one core: the HTML check runs beside it on another (it starts
+            # now, while the pages are generated), and its findings are reported after the build.
+            self.checker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self.checker.submit(check_html_pages, [])
         site = generate_site([str(self.sources)], check_html=False)
         for problem in site.problems:
             log.warning(str(problem))
@@ -49,9 +63,39 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         """Check the links of a generated page on the HTML MkDocs rendered, extensions and all."""
         checked = self.checked.get(page.file.src_uri)
         if checked is not None:
-            for problem in check_links(checked.source, page_links("", html), checked.allowed_links):
-                log.warning(str(problem))
+            self.batch.append((checked.source, html, checked.allowed_links))
+            if self.checker is None or len(self.batch) >= CHECK_BATCH:
+                self._send_batch()
         return html
+
+    def _send_batch(self):
+        if self.checker is None:
+            self._report(check_html_pages(self.batch))
+        elif self.batch:
+            self.results.append(self.checker.submit(check_html_pages, self.batch))
+        self.batch = []
+
+    @staticmethod
+    def _report(problems):
+        for problem in problems:
+            log.warning(str(problem))
+
+    def on_post_build(self, *, config):
+        """Report what the HTML check found (in page order), before --strict counts warnings."""
+        self._send_batch()
+        try:
+            for result in self.results:
+                self._report(result.result())
+        finally:
+            self._stop_checker()
+
+    def on_build_error(self, *, error):
+        self._stop_checker()
+
+    def _stop_checker(self):
+        if self.checker is not None:
+            self.checker.shutdown(wait=True, cancel_futures=True)
+        self.checker, self.batch, self.results = None, [], []
 
     def on_serve(self, server, *, config, builder):
         """Rebuild when a prompt is added, edited or deleted."""
