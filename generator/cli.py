@@ -14,6 +14,18 @@ from .vocabulary import load_vocabulary
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command. Whatever the input, the output is problems, one line each, never a traceback."""
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        print("python -m generator: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - a bug of ours: one line, and a failing exit code
+        print(f"python -m generator: internal error: {error!r}", file=sys.stderr)
+        return 2
+
+
+def _run(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="parse every prompt and check every page's links")

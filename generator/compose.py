@@ -6,10 +6,8 @@ source block's URLs, written with :func:`escape.markdown_link`, which refuses an
 
 from __future__ import annotations
 
-import yaml
-
 from .answers import UNSUPPORTED_MARK, inert_text
-from .escape import markdown_link, markdown_text, yaml_title
+from .escape import front_matter, markdown_link, markdown_text, yaml_title
 from .links import label_url, url_spans
 from .paths import UNSUPPORTED_INDEX, link, model_page, paper_page, prompt_page, task_page
 from .records import Entry, Page, Problem, Prompt, ReviewedAnswer, TaskInference, Technique
@@ -26,10 +24,6 @@ def page_title(question: str) -> str:
     if len(text) <= TITLE_LENGTH:
         return text
     return text[: TITLE_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-
-
-def front_matter(meta: dict) -> list[str]:
-    return ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False).strip(), "---", ""]
 
 
 def compose_error_page(slug: str, path: str, problems) -> Page:

@@ -7,7 +7,9 @@ shows as the character itself and none interprets.
 
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
 
 from .links import is_safe_url
 
@@ -25,21 +27,36 @@ def _ref(char: str) -> str:
     return f"&#{ord(char)};"
 
 
-# str.translate tables: one C-level pass instead of a Python-level loop per character.
-_INLINE_TABLE = {ord(c): _ref(c) for c in _INLINE}
-_TITLE_TABLE = {ord(c): _ref(c) for c in "<>&\"'"}
+# One C-level pass instead of a Python-level loop per character.
+_INLINE_REFS = {c: _ref(c) for c in _INLINE}
+_INLINE_CHAR = re.compile("[" + re.escape("".join(sorted(_INLINE))) + "]")
+_TITLE_TABLE = {ord(c): _ref(c) for c in "<>&\"'[]"}
+#: "://" with its colon as a reference: no scanner or renderer sees a URL in escaped text. A URL
+#: from a prompt reaches a page as a link (escape.markdown_link) or not at all.
+_SCHEME_END = "&#58;//"
 
 
+def _inline_ref(match: re.Match) -> str:
+    return _INLINE_REFS[match.group()]
+
+
+@lru_cache(maxsize=1 << 14)  # names, labels and summaries recur across thousands of pages
 def markdown_text(text: str) -> str:
     """Inline-safe Markdown for arbitrary text: one line, every syntax character neutral.
 
     Runs of whitespace become one space (outer ones kept, so pieces can be concatenated).
     """
-    text = _WHITESPACE.sub(" ", text)
-    out = text.translate(_INLINE_TABLE)
-    if out[:1] in _LINE_START:
-        out = _ref(out[0]) + out[1:]
-    return _ORDERED_LIST.sub(lambda m: m.group(1) + _ref(m.group(2)), out, count=1)
+    if "  " in text or not text.isprintable():  # every \s but the space is unprintable
+        text = _WHITESPACE.sub(" ", text)
+    out = _INLINE_CHAR.sub(_inline_ref, text)
+    if "://" in out:  # a URL in text stays text, for a renderer and for the provenance check
+        out = out.replace("://", _SCHEME_END)
+    first = out[:1]
+    if first in _LINE_START:
+        return _ref(first) + out[1:]
+    if first.isdecimal():  # what \d matches
+        return _ORDERED_LIST.sub(lambda m: m.group(1) + _ref(m.group(2)), out, count=1)
+    return out
 
 
 def markdown_link(text: str, url: str) -> str:
@@ -51,10 +68,59 @@ def markdown_link(text: str, url: str) -> str:
 
 def yaml_title(text: str) -> str:
     """Page titles reach HTML templates that may not escape them: keep them free of markup."""
-    return " ".join(text.split()).translate(_TITLE_TABLE)
+    return " ".join(text.split()).translate(_TITLE_TABLE).replace("://", _SCHEME_END)
 
 
-_UNSAFE_LABEL_CHAR = re.compile(r"[^A-Za-z0-9 .,:()\-/?!'+]")
+# Characters that a JSON string may hold raw but YAML reads differently inside a double-quoted
+# scalar (line breaks NEL/LS/PS) or refuses (C1 controls, DEL, non-characters, BOM). A lone
+# surrogate (never in text decoded from UTF-8) has no YAML form at all: it becomes U+FFFD.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def yaml_scalar(value: str | bool | int) -> str:
+    """A YAML scalar for a value: strings double-quoted (a JSON string literal is a YAML
+    double-quoted scalar), so no text can end the value, start a comment, or read as another type."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = _SURROGATE.sub("\ufffd", str(value))
+    return _YAML_UNSAFE.sub(_yaml_escape, json.dumps(text, ensure_ascii=False))
+
+
+def _yaml_escape(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+_YAML_KEY = re.compile(r"[a-z][a-z_]*")
+
+
+def front_matter(meta: dict) -> list[str]:
+    """The lines of a page's YAML front matter (``---`` … ``---``, then an empty line).
+
+    Values are strings, booleans, lists of them, or one level of mapping; keys are the
+    generator's own. The same data always gives the same bytes.
+    """
+    lines = ["---"]
+    for key, value in meta.items():
+        if not _YAML_KEY.fullmatch(key):
+            raise ValueError(f"unexpected front matter key {key!r}")
+        if isinstance(value, dict):
+            lines.append(f"{key}:")
+            for inner, item in value.items():
+                if not _YAML_KEY.fullmatch(inner):
+                    raise ValueError(f"unexpected front matter key {inner!r}")
+                lines.append(f"  {inner}: {yaml_scalar(item)}")
+        elif isinstance(value, (list, tuple)):
+            lines.append(f"{key}:" if value else f"{key}: []")
+            lines += [f"- {yaml_scalar(item)}" for item in value]
+        else:
+            lines.append(f"{key}: {yaml_scalar(value)}")
+    return [*lines, "---", ""]
+
+
+_UNSAFE_LABEL_CHAR = re.compile(r"[^A-Za-z0-9 .,()\-/?!'+]")  # ":" too: no "https://" in a label
 
 
 def mermaid_text(text: str) -> str:

@@ -9,7 +9,7 @@ from .vocabulary import Vocabulary
 
 def export_record(generated: Generated, vocab: Vocabulary) -> dict:
     prompt, inference = generated.prompt, generated.inference
-    fits = {fit.name: fit for fit in inference.model_fits}
+    fits = dict(zip(prompt.source.models, inference.model_fits))  # by entry: two models may share a name
     return {
         "slug": prompt.slug,
         "source": prompt.path,
@@ -26,10 +26,10 @@ def export_record(generated: Generated, vocab: Vocabulary) -> dict:
         "models": [
             {
                 **_entry(model),
-                "task": fits[model.name].task_id,
-                "fits_task": fits[model.name].fits,
-                "fit": fits[model.name].relation,
-                "fit_reason": fits[model.name].reason,
+                "task": fits[model].task_id,
+                "fits_task": fits[model].fits,
+                "fit": fits[model].relation,
+                "fit_reason": fits[model].reason,
             }
             for model in prompt.source.models
         ],

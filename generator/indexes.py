@@ -65,11 +65,13 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
             group.entries.append(model)
             group.task_id = group.task_id or fit.task_id
             asked = vocab.label(inference.task_id)
-            group.prompts.append((result, f"asked: {asked} · {_FIT_WORD[fit.relation]}"))
+            if not group.prompts or group.prompts[-1][0] is not result:  # a model listed twice: one row
+                group.prompts.append((result, f"asked: {asked} · {_FIT_WORD[fit.relation]}"))
         for paper in result.prompt.source.papers:
             group = papers.setdefault(slugify(paper.name), _Group(slugify(paper.name), paper.name))
             group.entries.append(paper)
-            group.prompts.append((result, f"task: {vocab.label(inference.task_id)}"))
+            if not group.prompts or group.prompts[-1][0] is not result:
+                group.prompts.append((result, f"task: {vocab.label(inference.task_id)}"))
 
     task_groups = sorted(tasks.values(), key=lambda g: (-len(g.prompts), g.task_id is None, g.name.casefold()))
     model_groups = sorted(models.values(), key=lambda g: (g.name.casefold(), g.key))

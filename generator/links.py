@@ -13,12 +13,15 @@ Normalisation rules, in order (each tested in tests/test_links.py):
 4. An opening ``[`` without a partner starts a citation marker glued to the URL
    (``http://x.org[cite: 3]``): the URL ends before it.
 5. Scheme and host are lower-cased; path, query and fragment are kept as written.
+6. A URL with credentials (``user:pass@``) or a backslash before its path is no link:
+   it stays text, since the host a browser would open is not the one it shows.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from functools import lru_cache
+from urllib.parse import quote, urlsplit
 
 #: The schemes a page may link to. Anything else is never emitted.
 SAFE_SCHEMES = ("http", "https")
@@ -26,23 +29,34 @@ SAFE_SCHEMES = ("http", "https")
 _URL = re.compile(r"https?://[^\s<>\"`\x00-\x1f\x7f]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'*_~"
 _PAIRS = {")": "(", "]": "["}
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
+# The same models, papers and URLs recur across thousands of prompts: the pure functions
+# below are cached (bounded), so each distinct URL or text is worked out once per process.
+_URL_CACHE = 1 << 16
+_TEXT_CACHE = 1 << 13
+_CACHED_TEXT = 4096  # characters
 
 
+@lru_cache(maxsize=_URL_CACHE)
 def normalise_url(raw: str) -> str:
     """Apply rules 2–5 to a URL candidate found by rule 1."""
     url = raw
     cut = _unpaired_open_bracket(url)
     if cut is not None:
         url = url[:cut]
-    while url:
-        last = url[-1]
+    # Counted once, not per trimmed character: a URL ending in a million ")" stays linear.
+    unpaired = {last: url.count(last) - url.count(first) for last, first in _PAIRS.items()}
+    end = len(url)
+    while end:
+        last = url[end - 1]
         if last in _TRAILING:
-            url = url[:-1]
-        elif last in _PAIRS and url.count(last) > url.count(_PAIRS[last]):
-            url = url[:-1]
+            end -= 1
+        elif last in _PAIRS and unpaired[last] > 0:
+            unpaired[last] -= 1
+            end -= 1
         else:
             break
-    return _lower_scheme_and_host(url)
+    return _lower_scheme_and_host(url[:end])
 
 
 def _unpaired_open_bracket(url: str) -> int | None:
@@ -67,18 +81,49 @@ def _lower_scheme_and_host(url: str) -> str:
         position = rest.find(stop)
         if position != -1:
             end = min(end, position)
-    return f"{scheme.lower()}://{rest[:end].lower()}{rest[end:]}"
+    host = rest[:end].lower()
+    if len(host) != end:  # "İ" lower-cases to two characters: keep every URL as long as written
+        host = "".join(c.lower() if c.isascii() else c for c in rest[:end])
+    return f"{scheme.lower()}://{host}{rest[end:]}"
 
 
 def url_spans(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, url)`` for every http(s) URL in ``text``; ``text[start:end]`` is the URL
     as written (normalisation only trims its end and changes case, never its length otherwise)."""
+    # Summaries and names recur and are cached; whole pages and prompt files are not (each is
+    # seen once, and keeping thousands of them would only cost memory).
+    return list(_url_spans(text) if len(text) <= _CACHED_TEXT else _find_url_spans(text))
+
+
+def _url_matches(text: str):
+    """``_URL.finditer(text)``, found from each ``://``: a case-insensitive pattern has no
+    literal prefix for the regex engine to skip to, so scanning every character is slower."""
+    allowed_from = 0  # like finditer: no match starts inside the previous one
+    search_from = 0
+    while (colon := text.find("://", search_from)) != -1:
+        match = None
+        for start in (colon - 5, colon - 4):  # "https" or "http" (any case) ends at the "://"
+            if start >= allowed_from and (match := _URL.match(text, start)):
+                break
+        if match:
+            yield match
+            allowed_from = search_from = match.end()
+        else:
+            search_from = colon + 1
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _url_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    return _find_url_spans(text)
+
+
+def _find_url_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     spans = []
-    for match in _URL.finditer(text):
+    for match in _url_matches(text):
         url = normalise_url(match.group())
-        if _has_host(url):
+        if is_safe_url(url):  # a URL with a host; one carrying credentials stays text
             spans.append((match.start(), match.start() + len(url), url))
-    return spans
+    return tuple(spans)
 
 
 def extract_urls(text: str) -> list[str]:
@@ -86,6 +131,7 @@ def extract_urls(text: str) -> list[str]:
     return [url for _, _, url in url_spans(text)]
 
 
+@lru_cache(maxsize=_URL_CACHE)
 def _has_host(url: str) -> bool:
     try:
         return bool(urlsplit(url).hostname)
@@ -93,9 +139,10 @@ def _has_host(url: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=_URL_CACHE)
 def is_safe_url(url: str) -> bool:
     """True for an http(s) URL with a host and nothing that could hide another target."""
-    if url != url.strip() or any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
+    if url != url.strip() or _CONTROL_OR_SPACE.search(url):
         return False
     try:
         parts = urlsplit(url)
@@ -106,12 +153,14 @@ def is_safe_url(url: str) -> bool:
         and bool(parts.hostname)
         and parts.username is None
         and parts.password is None
+        and "\\" not in parts.netloc  # browsers read a backslash as "/": another host
     )
 
 
 _ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/([^/?#]+?)(?:\.pdf)?/?$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=_URL_CACHE)
 def label_url(url: str) -> str:
     """A short human label: ``arXiv 2406.17117v2``, ``GitHub kky7/MSSNet``, ``Hugging Face org/name``."""
     parts = urlsplit(url)
@@ -125,5 +174,8 @@ def label_url(url: str) -> str:
         return "GitHub " + "/".join(segments[:2])
     if host == "huggingface.co" and segments:
         return "Hugging Face " + "/".join(segments[:2])
+    if not host.isascii():  # as browsers show it, so that no look-alike letter can pass for another host
+        host = ".".join(part if part.isascii() else "xn--" + part.encode("punycode").decode() for part in host.split("."))
     shown = f"{host}/{path}" if path else host
+    shown = "".join(c if c.isprintable() else quote(c) for c in shown)  # no invisible or bidi character
     return shown if len(shown) <= 60 else shown[:57] + "…"

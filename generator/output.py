@@ -2,7 +2,9 @@
 
 Writes are atomic (a temporary file in the same folder, then a rename), so an interrupted
 build never leaves half a page. A manifest lists what the generator wrote: it overwrites
-and deletes only those files, never one it did not write.
+and deletes only those files, never one it did not write. The manifest is written before
+the pages too, naming every page about to be written, so that the pages of an interrupted
+build are still known as the generator's own on the next run.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .records import Problem
 
@@ -29,30 +31,74 @@ def write_atomic(path: Path, content: str) -> None:
         raise
 
 
+def is_plain_relative(relative: object) -> bool:
+    """True for a path like ``prompts/x.md``: relative, no ``..``, nothing that leaves the folder."""
+    if not isinstance(relative, str) or not relative or "\\" in relative or "\x00" in relative:
+        return False
+    path = PurePosixPath(relative)
+    return not path.is_absolute() and all(part not in ("", ".", "..") for part in relative.split("/"))
+
+
 def read_manifest(out: Path) -> set[str]:
+    """The files an earlier run wrote. An entry that could lead outside ``out`` (a manifest is a
+    file like any other, and may have been edited) is ignored: it is never overwritten or deleted."""
     try:
-        return set(json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"])
+        files = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
     except (OSError, ValueError, KeyError, TypeError):
         return set()
+    return {relative for relative in files if is_plain_relative(relative)} if isinstance(files, list) else set()
+
+
+def _write_manifest(out: Path, files: set[str]) -> None:
+    write_atomic(out / MANIFEST, json.dumps({"files": sorted(files)}, indent=1) + "\n")
+
+
+def _unchanged(target: Path, data: bytes) -> bool:
+    try:
+        return target.is_file() and not target.is_symlink() and target.read_bytes() == data
+    except OSError:
+        return False
 
 
 def write_pages(out: Path, pages: dict[str, str]) -> list[Problem]:
     """Write ``{relative path: content}`` into ``out``; remove files of an earlier run that
-    are no longer generated. Returns problems for files it refused to touch."""
+    are no longer generated. Returns problems for files it refused to touch or could not write."""
     previous = read_manifest(out)
     problems = []
-    written = set()
+    planned: dict[str, str] = {}
     for relative, content in sorted(pages.items()):
         target = out / relative
-        if target.exists() and relative not in previous:
+        if not is_plain_relative(relative):
+            problems.append(Problem(str(target), None, "is not a path inside the output folder; not writing it"))
+        elif (target.exists() or target.is_symlink()) and relative not in previous:
             problems.append(Problem(str(target), None, "exists and was not written by the generator; not overwriting it"))
-            continue
-        if not (target.is_file() and target.read_text(encoding="utf-8") == content):
-            write_atomic(target, content)
-        written.add(relative)
-    for relative in sorted(previous - written):
+        else:
+            planned[relative] = content
+    try:
+        _write_manifest(out, previous | set(planned))
+    except OSError as error:
+        return [*problems, Problem(str(out), None, f"cannot be written into: {error.strerror or error}")]
+    written = set()
+    for relative, content in planned.items():
+        target = out / relative
+        try:
+            if not _unchanged(target, content.encode("utf-8")):
+                write_atomic(target, content)
+            written.add(relative)
+        except OSError as error:
+            problems.append(Problem(str(target), None, f"cannot be written: {error.strerror or error}"))
+            if relative in previous:
+                written.add(relative)  # the earlier page is still there, and still the generator's
+    for relative in sorted(previous - set(planned)):
         stale = out / relative
-        if relative not in pages and stale.is_file():
-            stale.unlink()
-    write_atomic(out / MANIFEST, json.dumps({"files": sorted(written)}, indent=1) + "\n")
+        try:
+            if stale.is_file() or stale.is_symlink():
+                stale.unlink()
+        except OSError as error:
+            problems.append(Problem(str(stale), None, f"is a page of a deleted prompt and cannot be removed: {error.strerror or error}"))
+            written.add(relative)
+    try:
+        _write_manifest(out, written)
+    except OSError as error:
+        problems.append(Problem(str(out / MANIFEST), None, f"cannot be written: {error.strerror or error}"))
     return problems

@@ -23,20 +23,22 @@ from __future__ import annotations
 
 import re
 
-from .links import extract_urls
+from .links import extract_urls, is_safe_url, normalise_url
 from .records import Entry, Problem, Prompt, PromptError, SourceBlock
 
 _QUESTION_MARKER = re.compile(r"asked\s+the\s+following\s+question\s*:?\s*(.*)$", re.IGNORECASE)
 _QUESTION_LINE = re.compile(r"^\W{0,4}(?:user\s+)?question\W{0,4}:\s*(.*)$", re.IGNORECASE)
 _SECTION = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(recommended(?:\s+ai)?\s+models?|related\s+papers?)\s*:?\s*(?:\*\*)?\s*:?\s*$",
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*\s*)?(recommended(?:\s+ai)?\s+models?|related\s+papers?)\s*(?::\s*)?(?:\*\*\s*)?(?::\s*)?$",
     re.IGNORECASE,
 )
-_ANSWER = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?answer\s*(?:\*\*)?\s*:\s*(?:\*\*)?(.*)$", re.IGNORECASE)
+_ANSWER = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?answer\s*(?:\*\*\s*)?:\s*(?:\*\*)?(.*)$", re.IGNORECASE)
 _BULLET = r"(?:[-*+]\s+|\d{1,3}[.)]\s+)?"
 _FIELD = re.compile(
-    rf"^\s*{_BULLET}(?:\*\*)?([A-Za-z][A-Za-z ]{{0,24}}?)\s*(?:\*\*)?\s*:(?:\*\*)?(?:\s+(.*)|)$"
+    rf"^\s*{_BULLET}(?:\*\*)?([A-Za-z][A-Za-z ]{{0,24}}?)\s*(?:\*\*\s*)?:(?:\*\*)?(?:\s+(.*)|)$"
 )
+#: Anything a browser could take for an http(s) link, safe or not (see _unlinkable_urls).
+_URL_LIKE = re.compile(r"https?://[^\s<>\"`\x00-\x1f\x7f]+", re.IGNORECASE)
 _BOLD_ENTRY = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\*\*(.+?)\*\*\s*:?\s*(.*)$")
 
 #: Field names as producers spell them -> the field they fill.
@@ -52,6 +54,9 @@ _EXTRA_KEYS = {
     "category", "detailed category", "task", "dataset", "datasets", "authors",
     "year", "venue", "link", "url", "website", "project page", "demo", "license",
 }
+#: Entries one section may list. Real prompts list a few; thousands are a broken producer,
+#: and each entry costs a table row, a diagram node and an index page.
+MAX_ENTRIES = 100
 _EMPTY_VALUES = {"", "n/a", "na", "none", "null", "-", "—", "nil", "not available"}
 _QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c", "\u00ab": "\u00bb"}
 
@@ -79,7 +84,7 @@ def parse_prompt(text: str, path: str, slug: str) -> Prompt:
         raise PromptError(problems)  # not a prompt at all: one message says it best
     if "models" not in sections:
         fail(
-            (after_question or len(block)) + 1 if question is not None else None,
+            (after_question or len(block)) + 1 if question is not None else min(start for start, _ in sections.values()),
             "expected a '### Recommended AI Models:' section listing the recommended models",
         )
     else:
@@ -91,6 +96,7 @@ def parse_prompt(text: str, path: str, slug: str) -> Prompt:
         start, end = sections["papers"]
         papers = _parse_entries(block, start, end, "paper", fail)
 
+    _unlinkable_urls(block, question_line - 1 if question is not None else 0, fail)
     if problems:
         raise PromptError(problems)
 
@@ -117,6 +123,22 @@ def parse_prompt(text: str, path: str, slug: str) -> Prompt:
         answer=answer,
         answer_line=answer_line,
     )
+
+
+def _unlinkable_urls(lines: list[str], start: int, fail) -> None:
+    """A URL whose host is not the one it seems to name (``https://user:pass@host``,
+    ``https://a.org\\@b.org``) can be neither a link nor a source: say so at its line."""
+    for index in range(start, len(lines)):
+        if "://" not in lines[index]:
+            continue
+        for match in _URL_LIKE.finditer(lines[index]):
+            url = normalise_url(match.group())
+            authority = url.partition("://")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+            if is_safe_url(url) or not ("@" in authority or "\\" in authority):
+                continue
+            what = "carries a user name or password" if "@" in authority else "has a backslash in its host"
+            fail(index + 1, f"the link {_show(url)} {what}, so the host a browser opens is not the one it "
+                            f"seems to name; remove that part")
 
 
 def _find_question(lines: list[str], fail) -> tuple[str | None, int, int]:
@@ -218,6 +240,8 @@ def _parse_entries(lines, header_line: int, end: int, kind: str, fail) -> tuple[
         bold = _BOLD_ENTRY.match(raw) if not (key in _KEYS or key in _EXTRA_KEYS) else None
         if key is not None and _KEYS.get(key) == "name":
             close()
+            if len(entries) >= MAX_ENTRIES:
+                return _too_many(entries, number, kind, fail)
             name = _clean_name(field.group(2) or "")
             if not name:
                 fail(number, f"expected a {kind} name after '{field.group(1).strip()}:'")
@@ -226,6 +250,8 @@ def _parse_entries(lines, header_line: int, end: int, kind: str, fail) -> tuple[
             current, open_field, skipping = {"name": name, "line": number, "extra": []}, None, False
         elif bold and _clean_name(bold.group(1)).lower().rstrip(":") not in _KEYS:
             close()
+            if len(entries) >= MAX_ENTRIES:
+                return _too_many(entries, number, kind, fail)
             current = {"name": _clean_name(bold.group(1)), "line": number, "extra": []}
             open_field, skipping = None, False
             if bold.group(2).strip():
@@ -259,6 +285,12 @@ def _parse_entries(lines, header_line: int, end: int, kind: str, fail) -> tuple[
             current.setdefault("summary", []).append(line)
             open_field = "summary"
     close()
+    return tuple(entries)
+
+
+def _too_many(entries: list[Entry], number: int, kind: str, fail) -> tuple[Entry, ...]:
+    fail(number, f"more than {MAX_ENTRIES} {kind}s in one section (this is number {MAX_ENTRIES + 1}); "
+                 f"a prompt may list at most {MAX_ENTRIES}")
     return tuple(entries)
 
 

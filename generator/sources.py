@@ -10,8 +10,10 @@ Answers to ``NAME.txt`` live beside it: ``NAME.answer.md`` (labelled "answer") a
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,8 @@ ANSWERS_FOLDER_SUFFIX = ".answers"
 ANSWER_FILE_LABEL = "answer"
 #: Real prompts are a few kilobytes; a file this big is a mistake, not a prompt.
 MAX_PROMPT_BYTES = 2 * 1024 * 1024
+#: Longer page names are cut and end in a hash, so that deep folders never make a file name too long.
+MAX_SLUG = 100
 
 
 @dataclass(frozen=True)
@@ -52,16 +56,33 @@ def find_prompt_files(arguments: list[str]) -> tuple[list[tuple[Path, Path]], li
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            for directory, dirs, files in os.walk(path):
+            def unreadable(error: OSError) -> None:
+                problems.append(Problem(display_path(Path(error.filename)), None, f"cannot be read: {error.strerror}"))
+
+            for directory, dirs, files in os.walk(path, onerror=unreadable):
                 folder = Path(directory)
                 # An answers folder holds answers, never prompts (see find_answer_files).
                 answer_folders = sorted(d for d in dirs if d.endswith(ANSWERS_FOLDER_SUFFIX) and not d.startswith("."))
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in answer_folders)
+                # Hidden files and folders (.git, editors' files) are skipped on purpose and links to
+                # folders are not followed (os.walk's default); a prompt that would vanish so is reported.
+                problems += [
+                    Problem(display_path(folder / d), None, "is a symbolic link to a folder; links to folders are not followed")
+                    for d in dirs if (folder / d).is_symlink()
+                ]
                 for name in sorted(files):
                     if name.startswith("."):
+                        if name.endswith(PROMPT_SUFFIX):
+                            problems.append(Problem(display_path(folder / name), None,
+                                                    "is hidden (its name starts with a dot), so it is not read as a "
+                                                    "prompt; remove the dot to publish it"))
                         continue
                     if name.endswith(PROMPT_SUFFIX):
-                        found.append((folder / name, path))
+                        refusal = _outside(folder / name, path)
+                        if refusal:
+                            problems.append(refusal)
+                        else:
+                            found.append((folder / name, path))
                     elif name.endswith(ANSWER_SUFFIX):
                         problems += _orphan_problems(folder / name, name.removesuffix(ANSWER_SUFFIX))
                 for name in answer_folders:
@@ -78,6 +99,21 @@ def find_prompt_files(arguments: list[str]) -> tuple[list[tuple[Path, Path]], li
     return sorted(set(found)), problems
 
 
+def _outside(file: Path, root: Path) -> Problem | None:
+    """A symbolic link is read only when it points to a file inside the folder searched:
+    a link to ``/etc/passwd`` or to ``~/.ssh`` must never reach a page."""
+    if not file.is_symlink():
+        return None
+    try:
+        inside = file.resolve(strict=True).is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # dangling, or a loop
+        return Problem(display_path(file), None, "is a symbolic link that leads to no file")
+    if inside:
+        return None
+    return Problem(display_path(file), None,
+                   f"is a symbolic link to a file outside {display_path(root)}/; only files inside it are read")
+
+
 def _orphan_problems(answer: Path, stem: str) -> list[Problem]:
     """An answer whose prompt is missing would vanish without a word: report it."""
     if answer.with_name(stem + PROMPT_SUFFIX).is_file():
@@ -88,21 +124,30 @@ def _orphan_problems(answer: Path, stem: str) -> list[Problem]:
 def slug_for(file: Path, root: Path) -> str:
     relative = file.relative_to(root).with_suffix("").as_posix()
     slug = re.sub(r"[^a-z0-9_]+", "-", relative.lower()).strip("-_")
-    return slug or "prompt"
+    if slug and len(slug) <= MAX_SLUG:
+        return slug
+    # No letter a-z or digit at all ("日本.txt"), or too long: a hash keeps names apart.
+    digest = hashlib.sha1(relative.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return f"{slug[:MAX_SLUG].rstrip('-_') or 'prompt'}-{digest}"
 
 
 def display_path(file: Path) -> str:
-    try:
-        return file.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    try:  # the file's own name, never the target of a symbolic link
+        shown = (file.parent.resolve() / file.name).relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return file.as_posix()
+        shown = file.as_posix()
+    # A file name may hold any character but "/" and NUL: keep every message one printable line.
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in shown)
 
 
 def read_text(file: Path) -> tuple[str, str | None, Problem | None]:
     """(path as shown, text, problem): the text of a UTF-8 file, or why there is none."""
     shown = display_path(file)
     try:
-        size = file.stat().st_size
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would never end, a device never be text
+            return shown, None, Problem(shown, None, "is not a regular file; expected a UTF-8 text file")
+        size = info.st_size
         if size > MAX_PROMPT_BYTES:
             return shown, None, Problem(
                 shown, None, f"is {size / 1048576:.1f} MB; a prompt or answer file may be at most {MAX_PROMPT_BYTES // 1048576} MB")
@@ -152,9 +197,12 @@ def read_sources(arguments: list[str]) -> tuple[list[SourceFile], list[Problem]]
     for file, root in files:
         source = read_source(file, slug_for(file, root))
         if source.slug in owners:
-            source = SourceFile(source.path, source.slug, None, Problem(
+            # Its error page gets a name of its own: the page of the first file stays.
+            own = f"{source.slug}-{hashlib.sha1(source.path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+            source = SourceFile(source.path, own, None, Problem(
                 source.path, None,
                 f"would get the page name {source.slug!r}, already taken by {owners[source.slug]}; rename one of them"))
+            owners[own] = source.path
         else:
             owners[source.slug] = source.path
         sources.append(source)

@@ -9,7 +9,7 @@ then rendered, so that its structure can be tested apart from Mermaid's syntax.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -17,7 +17,7 @@ import yaml
 
 from .escape import mermaid_text
 from .records import Entry, Prompt, TaskInference, Technique
-from .vocabulary import CueMatcher, Cue, Vocabulary
+from .vocabulary import YAML_LOADER, CueMatcher, Cue, Vocabulary, remember
 
 #: Papers drawn as technique side nodes; the text under the diagram lists them all.
 MAX_TECHNIQUE_NODES = 5
@@ -60,12 +60,14 @@ class TechniqueSpec:
 class TechniqueVocabulary:
     techniques: dict[str, TechniqueSpec]
     cues: CueMatcher
+    #: Techniques found per paper (name, summary): the same papers recur across prompts.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @cache
 def load_techniques() -> TechniqueVocabulary:
     text = resources.files("generator").joinpath("data/techniques.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)["techniques"]
+    data = yaml.load(text, Loader=YAML_LOADER)["techniques"]
     specs = {t["id"]: TechniqueSpec(t["id"], t["label"], t["effect"], t["role"]) for t in data}
     cues = [Cue(t["id"], cue, 1.0) for t in data for cue in t["cues"]]
     return TechniqueVocabulary(specs, CueMatcher(cues))
@@ -82,14 +84,20 @@ def find_techniques(papers: tuple[Entry, ...], vocab: TechniqueVocabulary) -> tu
     """Techniques named in the papers' summaries, each with the first sentence naming it."""
     found: list[Technique] = []
     for paper in papers:
-        seen: set[str] = set()
-        for sentence in split_sentences(paper.summary):
-            for hit in vocab.cues.find(sentence):
-                spec = vocab.techniques[hit.cue.key]
-                if spec.id in seen:
-                    continue
-                seen.add(spec.id)
-                found.append(Technique(spec.id, spec.label, spec.effect, paper.name, sentence))
+        found += remember(vocab.memo, (paper.name, paper.summary), lambda: _paper_techniques(paper, vocab))
+    return tuple(found)
+
+
+def _paper_techniques(paper: Entry, vocab: TechniqueVocabulary) -> tuple[Technique, ...]:
+    found: list[Technique] = []
+    seen: set[str] = set()
+    for sentence in split_sentences(paper.summary):
+        for hit in vocab.cues.find(sentence):
+            spec = vocab.techniques[hit.cue.key]
+            if spec.id in seen:
+                continue
+            seen.add(spec.id)
+            found.append(Technique(spec.id, spec.label, spec.effect, paper.name, sentence))
     return tuple(found)
 
 
@@ -111,12 +119,13 @@ def plan_workflow(
     nodes.append(Node("in", ("Input", _short(what_in + media)), "input"))
     steps.append(f"**Input**: {what_in}{media}, as the user describes it.")
 
-    fits = {fit.name: fit for fit in inference.model_fits}
+    # By entry, not by name: two models of one name may differ (a summary that points elsewhere).
+    fits = dict(zip(prompt.source.models, inference.model_fits))
     pre: list[tuple[int, Entry]] = []
     main: list[tuple[int, Entry]] = []
     aside: list[tuple[int, Entry]] = []
     for index, model in enumerate(prompt.source.models, start=1):
-        fit = fits[model.name]
+        fit = fits[model]
         own = vocab.tasks.get(fit.task_id) if fit.task_id else None
         if task is None or fit.relation == "same" or (fit.relation == "unknown" and not fit.task_id):
             main.append((index, model))
@@ -128,7 +137,7 @@ def plan_workflow(
     previous = "in"
     for index, model in pre:
         node_id = f"m{index}"
-        own = vocab.tasks[fits[model.name].task_id]
+        own = vocab.tasks[fits[model].task_id]
         nodes.append(Node(node_id, (_short(model.name), f"{own.label}: clean-up step"), "mismatch"))
         edges.append(Edge(previous, node_id))
         steps.append(
@@ -141,7 +150,7 @@ def plan_workflow(
     if main:
         for index, model in main:
             node_id = f"m{index}"
-            fit = fits[model.name]
+            fit = fits[model]
             own = vocab.tasks.get(fit.task_id) if fit.task_id else None
             nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), "model"))
             edges.append(Edge(previous, node_id))
@@ -176,7 +185,7 @@ def plan_workflow(
 
     for index, model in aside:
         node_id = f"m{index}"
-        fit = fits[model.name]
+        fit = fits[model]
         own = vocab.tasks.get(fit.task_id) if fit.task_id else None
         nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), "mismatch"))
         edges.append(Edge("in", node_id, "does not fit", dotted=True))
