@@ -15,6 +15,8 @@ from .vocabulary import Vocabulary
 from .workflow import Workflow, render_workflow
 
 TITLE_LENGTH = 90
+#: Material's search skips an element (a heading: its section) with this attribute.
+SEARCH_EXCLUDE = "data-search-exclude"
 _FIT_MARK = {"same": "✓ Yes", "related": "◐ Partly", "different": "✗ No", "unknown": "? Unknown"}
 _QUALIFIER_NAMES = (("scale", "Scale"), ("device", "Device"), ("media", "Media"), ("goals", "Goals"))
 
@@ -147,7 +149,9 @@ def _unique_evidence(evidence):
 
 
 def _workflow_section(workflow: Workflow, techniques: tuple[Technique, ...], papers: tuple[Entry, ...]) -> list[str]:
-    out = ["## Workflow", "", "```mermaid", render_workflow(workflow), "```", ""]
+    # The diagram's source is Mermaid syntax, noise to a reader of search results: the steps
+    # below say the same in words and are indexed.
+    out = ["## Workflow", "", f"```mermaid {{ {SEARCH_EXCLUDE}=\"\" }}", render_workflow(workflow), "```", ""]
     out += [f"{number}. {step_markdown(step)}" for number, step in enumerate(workflow.steps, start=1)]
     out.append("")
     if techniques:
@@ -176,13 +180,16 @@ _REFERENCE_KINDS = (
 
 
 def _references_section(here: str, models: tuple[Entry, ...], papers: tuple[Entry, ...]) -> list[str]:
-    out = ["## References", ""]
+    # Kept out of the search index: the same models and papers recur on thousands of prompt
+    # pages (two thirds of the index at 1,000 prompts), and each has its own page, which is
+    # indexed and lists every prompt naming it.
+    out = [f"## References {{ {SEARCH_EXCLUDE} }}", ""]
     for (heading, prefix, page_of, others), entries in zip(_REFERENCE_KINDS, (models, papers)):
         if not entries:
             continue
-        out += [f"### {heading}", ""]
+        out += [f"### {heading} {{ {SEARCH_EXCLUDE} }}", ""]
         for index, entry in enumerate(entries, start=1):
-            out += [f"#### {markdown_text(entry.name)} {{#{prefix}-{index}}}", ""]
+            out += [f"#### {markdown_text(entry.name)} {{#{prefix}-{index} {SEARCH_EXCLUDE}}}", ""]
             out += _entry_links(entry)
             out += [f"[→ {others}]({link(here, page_of(entry.name))})", ""]
             if entry.summary:

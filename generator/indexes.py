@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .compose import front_matter, linked_text
-from .escape import inert_url, markdown_link, markdown_text, yaml_title
+from .compose import SEARCH_EXCLUDE, linked_text
+from .escape import front_matter, inert_url, markdown_link, markdown_text, yaml_title
 from .links import label_url
 from .paths import (
     MODEL_INDEX, PAPER_INDEX, TASK_INDEX, UNSUPPORTED_INDEX, index_page, link, model_page, paper_page, prompt_page,
@@ -249,7 +249,8 @@ def _entity_pages(group: _Group, page_path: Callable[[int], str], header, headin
     for number, chunk in enumerate(chunks, start=1):
         here = page_path(number)
         out = front_matter({"title": yaml_title(title)}) + [f"# {markdown_text(title)}", "", *intro]
-        out += [f"## {heading} ({len(group.prompts)})", ""]
+        # The list repeats the titles of prompt pages, which search finds on their own.
+        out += [f"## {heading} ({len(group.prompts)}) {{ {SEARCH_EXCLUDE} }}", ""]
         out += _pager(here, number, len(chunks), page_path)
         for result, note in chunk:
             target = link(here, prompt_page(result.prompt.slug))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -56,6 +57,25 @@ def test_no_page_loads_anything_from_another_host(built):
         for tag in soup.find_all("link", href=True):
             assert not tag["href"].startswith(("http:", "https:", "//")) or "canonical" in tag.get("rel", []), (html, tag)
     assert (built / "assets" / "javascripts" / "mermaid-11.17.2.min.js").is_file()
+
+
+def test_the_search_index_skips_diagram_source_and_repeated_references(built):
+    """Each model and paper is indexed once, on its own page; prompt pages index their own words."""
+    docs = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    by_location = {doc["location"]: doc for doc in docs}
+    prompt = f"prompts/{SEEDS[0].stem}/"
+    assert {f"{prompt}#task", f"{prompt}#workflow"} <= set(by_location)
+    assert not [loc for loc in by_location if loc.startswith(prompt + "#") and
+                loc.split("#")[1].startswith(("references", "recommended-models", "related-papers", "model-", "paper-"))]
+    workflow = by_location[f"{prompt}#workflow"]["text"]
+    assert "flowchart" not in workflow and "classDef" not in workflow
+    assert "Deblur-MSSNet-GoPro" in workflow  # the steps, in words
+    model = by_location["models/deblur-mssnet-gopro/"]
+    assert "MSSNet" in model["title"] and model["text"]
+    assert not [loc for loc in by_location if "#prompts-recommending-it" in loc or "#prompts-citing-it" in loc]
+    # Still on the pages themselves, for readers.
+    page = (built / "prompts" / SEEDS[0].stem / "index.html").read_text(encoding="utf-8")
+    assert 'id="references"' in page and 'class="mermaid"' in page
 
 
 def test_mkdocs_yml_enables_what_generated_pages_rely_on():
