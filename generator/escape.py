@@ -17,10 +17,12 @@ from .links import is_safe_url
 # and the pymdown extensions a site may enable (tilde, caret, mark, arithmatex); the double
 # quote because it ends an admonition's title.
 _INLINE = set("\\`*_{}[]<>&|~^=$\"")
-# Characters that start a block only at the beginning of a line (headings, lists, quotes).
-_LINE_START = set("#>+-=*")
+# Characters that start a block only at the beginning of a line (headings, lists, quotes,
+# admonitions "!!! note", collapsible blocks "??? note"), even after a leading space.
+_LINE_START = set("#>+-=*!?")
 _ORDERED_LIST = re.compile(r"^(\d+)([.)])")
-_WHITESPACE = re.compile(r"\s+")
+# Control characters count as white space: invisible, and Python-Markdown deletes STX/ETX.
+_WHITESPACE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 
 
 def _ref(char: str) -> str:
@@ -44,18 +46,20 @@ def _inline_ref(match: re.Match) -> str:
 def markdown_text(text: str) -> str:
     """Inline-safe Markdown for arbitrary text: one line, every syntax character neutral.
 
-    Runs of whitespace become one space (outer ones kept, so pieces can be concatenated).
+    Runs of whitespace and control characters become one space (outer ones kept, so pieces
+    can be concatenated).
     """
     if "  " in text or not text.isprintable():  # every \s but the space is unprintable
         text = _WHITESPACE.sub(" ", text)
     out = _INLINE_CHAR.sub(_inline_ref, text)
     if "://" in out:  # a URL in text stays text, for a renderer and for the provenance check
         out = out.replace("://", _SCHEME_END)
-    first = out[:1]
+    lead = " " if out[:1] == " " else ""  # one space at most, and " - x" is a list item too
+    first = out[len(lead) : len(lead) + 1]
     if first in _LINE_START:
-        return _ref(first) + out[1:]
+        return lead + _ref(first) + out[len(lead) + 1 :]
     if first.isdecimal():  # what \d matches
-        return _ORDERED_LIST.sub(lambda m: m.group(1) + _ref(m.group(2)), out, count=1)
+        return lead + _ORDERED_LIST.sub(lambda m: m.group(1) + _ref(m.group(2)), out[len(lead) :], count=1)
     return out
 
 

@@ -44,19 +44,35 @@ def normalise_url(raw: str) -> str:
     cut = _unpaired_open_bracket(url)
     if cut is not None:
         url = url[:cut]
-    # Counted once, not per trimmed character: a URL ending in a million ")" stays linear.
-    unpaired = {last: url.count(last) - url.count(first) for last, first in _PAIRS.items()}
+    # Found in one scan, not per trimmed character: a URL ending in a million ")" stays linear.
+    unpaired = None
     end = len(url)
     while end:
         last = url[end - 1]
-        if last in _TRAILING:
-            end -= 1
-        elif last in _PAIRS and unpaired[last] > 0:
-            unpaired[last] -= 1
+        if last in _PAIRS and unpaired is None:
+            unpaired = _unpaired_closers(url)
+        if last in _TRAILING or (last in _PAIRS and end - 1 in unpaired):
             end -= 1
         else:
             break
     return _lower_scheme_and_host(url[:end])
+
+
+def _unpaired_closers(url: str) -> set[int]:
+    """Positions of the ``)`` and ``]`` that close no ``(`` or ``[`` before them. Paired by
+    position, not counted: in ``http://a/][x]`` the last ``]`` closes ``[x`` and stays, so
+    that a normalised URL normalises to itself."""
+    depth = dict.fromkeys(_PAIRS.values(), 0)
+    unpaired = set()
+    for index, char in enumerate(url):
+        if char in depth:
+            depth[char] += 1
+        elif char in _PAIRS:
+            if depth[_PAIRS[char]]:
+                depth[_PAIRS[char]] -= 1
+            else:
+                unpaired.add(index)
+    return unpaired
 
 
 def _unpaired_open_bracket(url: str) -> int | None:

@@ -67,7 +67,9 @@ def parse_prompt(text: str, path: str, slug: str) -> Prompt:
     problems: list[Problem] = []
 
     def fail(line: int | None, message: str) -> None:
-        problems.append(Problem(path, line, message))
+        # What is missing after the last line (no question, no models section) is reported at
+        # the last line: a problem never names a line past the end of the file.
+        problems.append(Problem(path, line if line is None else min(line, len(lines)), message))
 
     if not "".join(lines).strip():
         raise PromptError([Problem(path, 1, "the file is empty; expected a prompt with a question and recommended models")])
