@@ -15,6 +15,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .records import Problem
@@ -132,12 +133,24 @@ def slug_for(file: Path, root: Path) -> str:
 
 
 def display_path(file: Path) -> str:
-    try:  # the file's own name, never the target of a symbolic link
-        shown = (file.parent.resolve() / file.name).relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+    """The file as problems name it: relative to the working directory where it is inside it."""
+    folder = _shown_folder(str(file.parent), os.getcwd())  # the file's own name, never a link's target
+    if folder is None:
         shown = file.as_posix()
+    else:
+        shown = f"{folder}/{file.name}" if folder else file.name
     # A file name may hold any character but "/" and NUL: keep every message one printable line.
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in shown)
+    return shown if shown.isprintable() else "".join(c if c.isprintable() else ascii(c)[1:-1] for c in shown)
+
+
+@lru_cache(maxsize=1024)
+def _shown_folder(folder: str, cwd: str) -> str | None:
+    # Resolved once per folder, not once per file: thousands of prompts share a few folders.
+    try:
+        relative = Path(folder).resolve().relative_to(Path(cwd).resolve()).as_posix()
+    except ValueError:
+        return None
+    return "" if relative == "." else relative
 
 
 def read_text(file: Path) -> tuple[str, str | None, Problem | None]:
