@@ -56,21 +56,34 @@ def collect_answers(prompt: Prompt, files: tuple[AnswerFile, ...]) -> tuple[list
     return answers, problems
 
 
-def cite_links(answer: Answer, allowed: frozenset[str]) -> tuple[Citation, ...]:
-    """Every link the answer cites, once, at the line where it first appears."""
+def cite_links(answer: Answer, allowed: frozenset[str], shown: tuple[str, ...] = ()) -> tuple[Citation, ...]:
+    """Every link the answer cites, once, at the line where it first appears.
+
+    ``shown``: the URLs its rendered HTML links or marks. One that the text hides behind a
+    character reference (``[x](https&#58;//…)``, which Markdown decodes) is cited too, at the
+    first line that has it once decoded: no link the page marks "not in the sources" goes
+    unreported.
+    """
     found: dict[str, Citation] = {}
-    for offset, line in enumerate(answer.text.split("\n")):
+    lines = answer.text.split("\n")
+    for offset, line in enumerate(lines):
         for raw in markdown_links(line):
             url = _normalised(raw)
             if url not in found:
                 found[url] = Citation(url, answer.line + offset, url in allowed)
-    return tuple(found.values())
+    hidden = [url for url in dict.fromkeys(shown) if url not in found and url not in answer.text]
+    for url in hidden:
+        offset = next((i for i, line in enumerate(lines) if url in html.unescape(line)), 0)
+        found[url] = Citation(url, answer.line + offset, url in allowed)
+    citations = tuple(found.values())
+    return tuple(sorted(citations, key=lambda c: c.line)) if hidden else citations
 
 
 def review_answer(answer: Answer, allowed: frozenset[str]) -> ReviewedAnswer:
     html_text = _render_markdown(answer.text)
-    body = _SafeHTML(allowed).emit(BeautifulSoup(html_text, "html.parser"))
-    return ReviewedAnswer(answer, cite_links(answer, allowed), body)
+    safe = _SafeHTML(allowed)
+    body = safe.emit(BeautifulSoup(html_text, "html.parser"))
+    return ReviewedAnswer(answer, cite_links(answer, allowed, tuple(safe.shown)), body)
 
 
 def answer_problems(reviewed: ReviewedAnswer) -> list[Problem]:
@@ -119,6 +132,7 @@ class _SafeHTML:
 
     def __init__(self, allowed: frozenset[str]):
         self.allowed = allowed
+        self.shown: list[str] = []  # every URL linked or marked, in order
 
     def emit(self, node, *, plain: bool = False) -> str:
         """``plain``: inside a link or code, where URLs are left as text (marked after the element)."""
@@ -157,6 +171,7 @@ class _SafeHTML:
         if not target or not is_external(target):
             return content + marks  # a relative link of an answer leads nowhere on this site
         url = _normalised(target)
+        self.shown.append(url)
         if url in self.allowed:
             return f'<a href="{html.escape(url)}">{content}</a>{marks}'
         if _normalised(node.get_text().strip()) == url:  # an autolink: its text is its URL
@@ -166,6 +181,7 @@ class _SafeHTML:
     def _text(self, text: str) -> str:
         out, position = [], 0
         for start, end, url in url_spans(text):
+            self.shown.append(url)
             out.append(inert_text(text[position:start]))
             shown = inert_text(text[start:end])
             out.append(f'<a href="{html.escape(url)}">{shown}</a>' if url in self.allowed else _mark("", url))
@@ -175,7 +191,9 @@ class _SafeHTML:
 
     def _marks_for_text(self, text: str) -> str:
         """Marks for the unsupported URLs inside a link's text or a code block, left as written there."""
-        return "".join(_mark("", url) for _, _, url in url_spans(text) if url not in self.allowed)
+        urls = [url for _, _, url in url_spans(text) if url not in self.allowed]
+        self.shown += urls
+        return "".join(_mark("", url) for url in urls)
 
 
 def _mark(content: str, url: str) -> str:

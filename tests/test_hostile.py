@@ -8,10 +8,18 @@ before the question, is never shown):
     expect: page                        the prompt gets its page and no problem names the file
     expect: problem LINE: TEXT          a problem "sources/FILE:LINE: ...TEXT..." ("-" for no line)
     expect: shows TEXT                  its page shows TEXT, as text
+    expect: link URL                    its answer keeps URL as a link (a prompt: its inline answer)
+
+A file with ``page`` and ``problem`` lines gets its page, and the problems listed are then
+the only ones naming it: an answer citing a link that is not in the prompt's sources is
+reported but takes no page down.
 
 Any file dropped into the folder is part of every test below: an answer file
 (``NAME.answer.md``, ``NAME.answers/LABEL.md``, with its expectations in an HTML comment
-``<!-- expect: ... -->``) is checked on the page of its prompt.
+``<!-- expect: ... -->``) is checked on the page of its prompt, inside its own answer. An
+answer is shown whole, so the copy under test has those comment lines blanked (the line
+numbers stay): otherwise the text an expectation names would be on the page anyway, and a
+URL in it would count as cited.
 
 Every test runs the real edges: ``python -m generator`` as a subprocess and ``mkdocs build``.
 """
@@ -33,12 +41,13 @@ from bs4 import BeautifulSoup
 
 from conftest import DATA, ROOT, SEEDS, make_prompt
 from generator.check import URL_ATTRIBUTES
-from generator.sources import ANSWER_SUFFIX, ANSWERS_FOLDER_SUFFIX, PROMPT_SUFFIX, slug_for
+from generator.answers import INLINE_LABEL
+from generator.sources import ANSWER_FILE_LABEL, ANSWER_SUFFIX, ANSWERS_FOLDER_SUFFIX, PROMPT_SUFFIX, slug_for
 from site_helpers import copy_project, mkdocs
 
 HOSTILE = DATA / "hostile"
 SECRET = "TOPSECRET-4f1c9e"  # the text of a file outside sources/ that a symbolic link points to
-_EXPECT = re.compile(r"^(?:<!--\s*)?expect:\s*(page|problem|shows)\b[ \t]*(.*?)\s*(?:-->)?$", re.MULTILINE)
+_EXPECT = re.compile(r"^(?:<!--\s*)?expect:\s*(page|problem|shows|link)\b[ \t]*(.*?)\s*(?:-->)?$", re.MULTILINE)
 _PROBLEM = re.compile(r"^(\d+|-)\s*:\s*(.+)$")
 #: One problem as the CLI prints it: ``path:line: message`` or ``path: message``.
 _PROBLEM_LINE = re.compile(r"^(?P<path>\S(?:.*?\S)?)(?::(?P<line>\d+))?: (?P<message>\S.*)$")
@@ -50,6 +59,7 @@ class Case:
     page: bool = False  # its prompt gets a page, and no problem names the file
     problems: list[tuple[int | None, str]] = field(default_factory=list)
     shows: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
     #: A prompt with problems still gets a page naming them, unless it is never read at all
     #: (hidden, a link out of sources/) or its page name belongs to another file.
     error_page: bool = True
@@ -69,6 +79,19 @@ class Case:
             return folder.removesuffix(ANSWERS_FOLDER_SUFFIX) + PROMPT_SUFFIX
         return self.relative
 
+    @property
+    def is_answer(self) -> bool:
+        return self.prompt != self.relative
+
+    @property
+    def label(self) -> str:
+        """The label of the answer this file holds (a prompt: its inline answer)."""
+        if self.relative.endswith(ANSWER_SUFFIX):
+            return ANSWER_FILE_LABEL
+        if self.is_answer:
+            return posixpath.splitext(posixpath.basename(self.relative))[0]
+        return INLINE_LABEL
+
 
 def committed_cases() -> list[Case]:
     cases = []
@@ -79,11 +102,22 @@ def committed_cases() -> list[Case]:
                 case.page = True
             elif kind == "shows":
                 case.shows.append(rest)
+            elif kind == "link":
+                case.links.append(rest)
             else:
                 line, text = _PROBLEM.match(rest).groups()
                 case.problems.append((None if line == "-" else int(line), text))
         cases.append(case)
     return cases
+
+
+def install_committed(sources: Path) -> None:
+    """Copy the committed corpus into ``sources``, each answer file's expectation lines blanked."""
+    shutil.copytree(HOSTILE, sources, dirs_exist_ok=True)
+    for case in committed_cases():
+        if case.is_answer:
+            file = sources / case.relative
+            file.write_text(_EXPECT.sub("", file.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def generated_cases(sources: Path, outside: Path) -> list[Case]:
@@ -149,7 +183,7 @@ def corpus(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     project = copy_project(base / "project")
     sources = project / "sources"
-    shutil.copytree(HOSTILE, sources, dirs_exist_ok=True)
+    install_committed(sources)
     cases = committed_cases() + generated_cases(sources, base / "outside")
     seeds = [Case(seed.name, page=True) for seed in SEEDS]
     return project, cases + seeds
@@ -170,8 +204,11 @@ def assert_lists_every_problem(lines: list[str], cases: list[Case], prefix: str 
         for line, text in case.problems:
             head = f"{prefix}{case.shown}:{line}: " if line else f"{prefix}{case.shown}: "
             assert any(l.startswith(head) and text in l for l in lines), (head, text, lines)
-        if case.page:
-            assert not [l for l in lines if l.startswith(f"{prefix}{case.shown}:")], case.relative
+        if case.page:  # the expected problems (answers' citations) and no other
+            for l in lines:
+                if l.startswith(f"{prefix}{case.shown}:"):
+                    assert any(l.startswith(f"{prefix}{case.shown}:{line}: " if line else f"{prefix}{case.shown}: ")
+                               and text in l for line, text in case.problems), (case.relative, l)
 
 
 def test_every_committed_file_says_what_it_expects():
@@ -179,7 +216,11 @@ def test_every_committed_file_says_what_it_expects():
     assert len(cases) >= 10
     for case in cases:
         assert case.page or case.problems, f"{case.relative}: add an 'expect: page' or 'expect: problem' line"
-        assert not (case.page and case.problems), case.relative
+        if case.page:  # a page with problems: only an answer's citations are no reason to drop a page
+            assert all(text.startswith("answer ") for _, text in case.problems), case.relative
+        if case.is_answer:
+            assert case.page, f"{case.relative}: an answer never takes its prompt's page down"
+    assert any(case.is_answer for case in cases)
 
 
 def test_check_lists_every_bad_file_in_one_run_and_never_a_traceback(corpus):
@@ -341,15 +382,48 @@ def test_every_good_prompt_has_its_page_and_shows_hostile_text_as_text(sites, co
         page = hostile / "prompts" / slug(project, case) / "index.html"
         if case.page:
             soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-            text = " ".join(soup.find("article").get_text(" ").split())
+            article = soup.find("article")
+            text = " ".join(article.get_text(" ").split())
             assert "could not be turned into a page" not in text, case.relative
+            answer = _answer_body(article, case.label)
+            if case.is_answer:  # an answer's text is looked for in that answer
+                assert answer is not None, (case.relative, case.label)
+                text = " ".join(answer.get_text(" ").split())
             for shown in case.shows:
                 assert " ".join(shown.split()) in text, (case.relative, shown)
+            if case.links:
+                assert answer is not None, (case.relative, case.label)
+                hrefs = {a.get("href") for a in answer.find_all("a")}
+                assert set(case.links) <= hrefs, (case.relative, case.links, hrefs)
+            _assert_answers_link_only_to_sources(article, case.relative)
         elif case.error_page:
             text = page.read_text(encoding="utf-8")
             assert "could not be turned into a page" in text, case.relative
     everything = "".join(p.read_text(encoding="utf-8", errors="replace") for p in hostile.rglob("*.html"))
     assert SECRET not in everything
+
+
+def _answer_body(article, label: str):
+    """The rendered body of the answer labelled ``label`` on a prompt page, or None."""
+    for answer in article.select("div.answer"):
+        meta = answer.select_one("p.answer-meta strong")
+        if meta is not None and meta.get_text() == label:
+            return answer.select_one("div.answer-body")
+    return None
+
+
+def _assert_answers_link_only_to_sources(article, where: str) -> None:
+    """Every link left in an answer leads to a URL the page's own sources link to."""
+    answers = article.select("div.answer-body")
+    outside = {a.get("href") for a in article.find_all("a") if not a.find_parent("div", class_="answers")}
+    for body in answers:
+        for tag in body.find_all(True):
+            assert tag.name in {"a", "p", "br", "hr", "ul", "ol", "li", "blockquote", "pre", "code", "em", "strong",
+                                "table", "thead", "tbody", "tr", "th", "td", "span",
+                                "h3", "h4", "h5", "h6"}, (where, tag.name)
+        for a in body.find_all("a"):
+            assert a.get("href") in outside, (where, a.get("href"))
+            assert set(a.attrs) == {"href"}, (where, a.attrs)
 
 
 def test_hostile_labels_cannot_change_the_diagram(sites, corpus):
