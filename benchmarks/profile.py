@@ -258,7 +258,7 @@ def profile_mkdocs(sources: Path, out: Path) -> str:
     without = dict(own_time_by_package(plain_stats))
     for name, seconds in own_time_by_package(plugin)[:25]:
         report.append(f"{seconds:9.3f} s  {without.get(name, 0.0):9.3f} s  {name}")
-    report += ["", f"-- functions whose own time grows most with the plugin (with / without / difference)", ""]
+    report += ["", "-- functions whose own time grows most with the plugin (with / without / difference)", ""]
     for key, a, b in own_time_diff(plugin, plain_stats):
         report.append(f"{a:9.3f} s  {b:9.3f} s  {a - b:+9.3f} s  {key}")
     report += ["", f"-- with the plugin: top {TOP} by own time", "", _top(plugin, "tottime")]

@@ -12,6 +12,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 
 # Debian's Chromium by default; CHROMIUM=/path/to/chrome points the browser tests at another build.
@@ -21,6 +23,15 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def require_chromium() -> None:
+    """Browser tests need Chromium: a missing one fails them in CI and skips them elsewhere."""
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # in CI a missing browser fails, it never skips
+        pytest.skip(message)
 
 
 def mkdocs(*args, config=None, cwd=ROOT, env=None, tool="mkdocs"):

@@ -99,7 +99,7 @@ def test_an_unreadable_answer_file_is_a_problem_and_the_page_says_so(tmp_path):
     (f"`{CODE}`", CODE),
     (f"```\ngit clone {CODE}\n```", CODE),
     (f"[1]: {CODE}", CODE),
-    (f"[a](https://w.org/Ab_(c)).", "https://w.org/Ab_(c)"),
+    ("[a](https://w.org/Ab_(c)).", "https://w.org/Ab_(c)"),
     ("[x](javascript:alert(1))", "javascript:alert(1)"),
     ("[x](HTTPS://GitHub.com/yinboc/liif)", CODE),
 ])

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from site_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, build_site, serve
+from site_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, build_site, require_chromium, serve
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -17,11 +16,7 @@ SEED_PAGE = "prompts/000_39a63bbddd643d31/"
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # in CI a missing browser fails, it never skips
-        pytest.skip(message)
+    require_chromium()
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser

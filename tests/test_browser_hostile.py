@@ -9,7 +9,6 @@ the answers, clicked one by one, run no script and lead only to the prompt's own
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from site_helpers import CHROMIUM, copy_project, mkdocs, serve
+from site_helpers import copy_project, mkdocs, require_chromium, serve
 from test_browser import screenshot  # importing test_browser skips this module without Playwright
 from test_browser_subpath import BrowserThread
 from test_hostile import install_committed
@@ -54,11 +53,7 @@ def site_url(hostile_site):
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # in CI a missing browser fails, it never skips
-        pytest.skip(message)
+    require_chromium()
     thread = BrowserThread()  # Chromium in a thread of its own, beside test_browser.py's
     yield thread
     thread.close()

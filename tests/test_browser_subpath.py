@@ -11,15 +11,13 @@ the root of a site. (test_browser.py checks the same site served at the root.)
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import queue
 import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from site_helpers import CHROMIUM, CHROMIUM_ARGS, build_site, serve
+from site_helpers import CHROMIUM, CHROMIUM_ARGS, build_site, require_chromium, serve
 from test_browser import Recorder, playwright_api, search
 
 # The path of pull request 7's preview in the Pages site of a repository named prompt-pages.
@@ -96,11 +94,7 @@ class BrowserThread:
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # in CI a missing browser fails, it never skips
-        pytest.skip(message)
+    require_chromium()
     thread = BrowserThread()
     yield thread
     thread.close()

@@ -1,10 +1,7 @@
 """The provenance check: a page may only carry links of its prompt's source block."""
 
-import dataclasses
-
 from generator.check import check_links, html_links, markdown_links, page_links
 from generator.pipeline import generate
-from generator.records import Page
 from generator.render import render_html
 from generator.sources import SourceFile
 
