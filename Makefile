@@ -27,7 +27,7 @@ site: $(VENV)/.site-installed  ## install, then build the site into site/
 test: $(VENV)/.test-installed  ## install, then run every test (browser tests need /usr/bin/chromium)
 	$(BIN)/python -m pytest
 
-benchmark: $(VENV)/.test-installed  ## install, then time the generator and the site at 1,000 and 10,000 prompts (~30 min)
+benchmark: $(VENV)/.test-installed  ## install, then time the generator and the site at 1,000 and 10,000 prompts (~20 min)
 	$(BIN)/python -m benchmarks.run --sizes 1000 10000 --browser --out benchmarks/out/results.json
 
 clean:
