@@ -26,7 +26,8 @@ from urllib.parse import quote, urlsplit
 #: The schemes a page may link to. Anything else is never emitted.
 SAFE_SCHEMES = ("http", "https")
 
-_URL = re.compile(r"https?://[^\s<>\"`\x00-\x1f\x7f]+", re.IGNORECASE)
+#: Rule 1: a URL candidate, before normalisation (safe or not: see is_safe_url).
+URL_CANDIDATE = re.compile(r"https?://[^\s<>\"`\x00-\x1f\x7f]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'*_~"
 _PAIRS = {")": "(", "]": "["}
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
@@ -112,14 +113,14 @@ def url_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 def _url_matches(text: str):
-    """``_URL.finditer(text)``, found from each ``://``: a case-insensitive pattern has no
+    """``URL_CANDIDATE.finditer(text)``, found from each ``://``: a case-insensitive pattern has no
     literal prefix for the regex engine to skip to, so scanning every character is slower."""
     allowed_from = 0  # like finditer: no match starts inside the previous one
     search_from = 0
     while (colon := text.find("://", search_from)) != -1:
         match = None
         for start in (colon - 5, colon - 4):  # "https" or "http" (any case) ends at the "://"
-            if start >= allowed_from and (match := _URL.match(text, start)):
+            if start >= allowed_from and (match := URL_CANDIDATE.match(text, start)):
                 break
         if match:
             yield match

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from .links import extract_urls, is_safe_url, normalise_url
+from .links import URL_CANDIDATE, extract_urls, is_safe_url, normalise_url
 from .records import Entry, Problem, Prompt, PromptError, SourceBlock
 
 _QUESTION_MARKER = re.compile(r"asked\s+the\s+following\s+question\s*:?\s*(.*)$", re.IGNORECASE)
@@ -37,8 +37,6 @@ _BULLET = r"(?:[-*+]\s+|\d{1,3}[.)]\s+)?"
 _FIELD = re.compile(
     rf"^\s*{_BULLET}(?:\*\*)?([A-Za-z][A-Za-z ]{{0,24}}?)\s*(?:\*\*\s*)?:(?:\*\*)?(?:\s+(.*)|)$"
 )
-#: Anything a browser could take for an http(s) link, safe or not (see _unlinkable_urls).
-_URL_LIKE = re.compile(r"https?://[^\s<>\"`\x00-\x1f\x7f]+", re.IGNORECASE)
 _BOLD_ENTRY = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\*\*(.+?)\*\*\s*:?\s*(.*)$")
 
 #: Field names as producers spell them -> the field they fill.
@@ -133,7 +131,7 @@ def _unlinkable_urls(lines: list[str], start: int, fail) -> None:
     for index in range(start, len(lines)):
         if "://" not in lines[index]:
             continue
-        for match in _URL_LIKE.finditer(lines[index]):
+        for match in URL_CANDIDATE.finditer(lines[index]):
             url = normalise_url(match.group())
             authority = url.partition("://")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
             if is_safe_url(url) or not ("@" in authority or "\\" in authority):

@@ -28,7 +28,7 @@ ANSWER_FILE_LABEL = "answer"
 #: Real prompts are a few kilobytes; a file this big is a mistake, not a prompt.
 MAX_PROMPT_BYTES = 2 * 1024 * 1024
 #: Longer page names are cut and end in a hash, so that deep folders never make a file name too long.
-MAX_SLUG = 100
+MAX_PROMPT_SLUG = 100
 
 
 @dataclass(frozen=True)
@@ -125,11 +125,11 @@ def _orphan_problems(answer: Path, stem: str) -> list[Problem]:
 def slug_for(file: Path, root: Path) -> str:
     relative = file.relative_to(root).with_suffix("").as_posix()
     slug = re.sub(r"[^a-z0-9_]+", "-", relative.lower()).strip("-_")
-    if slug and len(slug) <= MAX_SLUG:
+    if slug and len(slug) <= MAX_PROMPT_SLUG:
         return slug
     # No letter a-z or digit at all ("日本.txt"), or too long: a hash keeps names apart.
     digest = hashlib.sha1(relative.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-    return f"{slug[:MAX_SLUG].rstrip('-_') or 'prompt'}-{digest}"
+    return f"{slug[:MAX_PROMPT_SLUG].rstrip('-_') or 'prompt'}-{digest}"
 
 
 def display_path(file: Path) -> str:
