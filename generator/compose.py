@@ -6,6 +6,8 @@ source block's URLs, written with :func:`escape.markdown_link`, which refuses an
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .answers import UNSUPPORTED_MARK, inert_text
 from .escape import front_matter, markdown_link, markdown_text, yaml_title
 from .links import label_url, url_spans
@@ -208,6 +210,7 @@ def _entry_links(entry: Entry) -> list[str]:
     return [*rows, ""] if rows else []
 
 
+@lru_cache(maxsize=1 << 13)  # summaries recur across thousands of pages
 def linked_text(text: str) -> str:
     """Text with its URLs as labelled links and everything else escaped."""
     out, position = [], 0

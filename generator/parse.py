@@ -129,9 +129,10 @@ def _unlinkable_urls(lines: list[str], start: int, fail) -> None:
     """A URL whose host is not the one it seems to name (``https://user:pass@host``,
     ``https://a.org\\@b.org``) can be neither a link nor a source: say so at its line."""
     for index in range(start, len(lines)):
-        if "://" not in lines[index]:
+        line = lines[index]
+        if "://" not in line or ("@" not in line and "\\" not in line):  # neither can hide a host
             continue
-        for match in URL_CANDIDATE.finditer(lines[index]):
+        for match in URL_CANDIDATE.finditer(line):
             url = normalise_url(match.group())
             authority = url.partition("://")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
             if is_safe_url(url) or not ("@" in authority or "\\" in authority):

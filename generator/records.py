@@ -7,7 +7,7 @@ Every record is frozen: a step never changes what an earlier step produced.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 
 @dataclass(frozen=True)
@@ -48,16 +48,7 @@ class Entry:
     @cached_property
     def links(self) -> tuple[str, ...]:
         """Every URL of the entry, normalised, first the named fields then the summary's."""
-        from .links import extract_urls
-
-        found: list[str] = []
-        for value in (self.paper, self.github, self.huggingface):
-            if value:
-                found.extend(extract_urls(value))
-        found.extend(extract_urls(self.summary))
-        for _, value in self.extra:
-            found.extend(extract_urls(value))
-        return tuple(dict.fromkeys(found))
+        return _entry_links((self.paper, self.github, self.huggingface, self.summary, *(v for _, v in self.extra)))
 
 
 @dataclass(frozen=True)
@@ -209,3 +200,10 @@ class Page:
     source: str  # the prompt's path, as given
     title: str
     markdown: str
+
+
+@lru_cache(maxsize=1 << 14)  # the same catalog entries recur across thousands of prompts
+def _entry_links(values: tuple[str | None, ...]) -> tuple[str, ...]:
+    from .links import extract_urls
+
+    return tuple(dict.fromkeys(url for value in values if value for url in extract_urls(value)))
