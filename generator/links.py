@@ -149,14 +149,6 @@ def extract_urls(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=_URL_CACHE)
-def _has_host(url: str) -> bool:
-    try:
-        return bool(urlsplit(url).hostname)
-    except ValueError:
-        return False
-
-
-@lru_cache(maxsize=_URL_CACHE)
 def is_safe_url(url: str) -> bool:
     """True for an http(s) URL with a host and nothing that could hide another target."""
     if url != url.strip() or _CONTROL_OR_SPACE.search(url):

@@ -16,7 +16,7 @@ import os
 import re
 import stat
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .records import Problem
 
@@ -84,10 +84,10 @@ def _remove_temporaries(out: Path, relatives: set[str]) -> None:
 
 def is_plain_relative(relative: object) -> bool:
     """True for a path like ``prompts/x.md``: relative, no ``..``, nothing that leaves the folder."""
-    if not isinstance(relative, str) or not relative or "\\" in relative or "\x00" in relative:
+    if not isinstance(relative, str) or "\\" in relative or "\x00" in relative:
         return False
-    path = PurePosixPath(relative)
-    return not path.is_absolute() and all(part not in ("", ".", "..") for part in relative.split("/"))
+    # An empty part is a leading "/" (absolute), a "//" or a trailing "/".
+    return all(part not in ("", ".", "..") for part in relative.split("/"))
 
 
 def read_manifest(out: Path) -> set[str]:

@@ -85,13 +85,7 @@ class CueMatcher:
 
     def find(self, text: str, patterns: bool = True) -> list[Hit]:
         """Every cue in ``text``; ``patterns=False`` skips the ``/regex/`` cues."""
-        key = (text, patterns)
-        hits = self._found.get(key)
-        if hits is None:
-            if len(self._found) >= FIND_CACHE:
-                self._found.clear()
-            hits = self._found[key] = tuple(self._find(text, patterns))
-        return list(hits)
+        return list(remember(self._found, (text, patterns), lambda: tuple(self._find(text, patterns))))
 
     def _find(self, text: str, patterns: bool) -> list[Hit]:
         lowered = text.lower().replace("’", "'")
