@@ -8,6 +8,7 @@ the Markdown alone does not show.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from .links import extract_urls, is_safe_url, normalise_url
@@ -33,12 +34,36 @@ def is_external(url: str) -> bool:
 
 
 def markdown_links(text: str) -> list[str]:
+    """Every external link of Markdown ``text``, as written: link destinations, autolinks,
+    reference definitions and bare URLs, paragraph by paragraph in document order."""
+    return [url for paragraph in text.split("\n\n") for url in _paragraph_links(paragraph)[0]]
+
+
+def _paragraph_links(paragraph: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(links as written, the same normalised where they are http(s) URLs) of one paragraph.
+
+    No link can span a blank line, so each paragraph is scanned on its own, and a paragraph
+    seen before (a model's links, a paper's summary: they recur across thousands of pages)
+    is not scanned again.
+    """
+    return _cached_paragraph_links(paragraph) if len(paragraph) <= _CACHED_PARAGRAPH else _scan(paragraph)
+
+
+_CACHED_PARAGRAPH = 4096  # characters: longer ones are rare and would only fill the cache
+
+
+def _scan(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     found = [m.group(1) or m.group(2) for m in _MD_DESTINATION.finditer(text)]
-    found += [m.group(1) for m in _MD_AUTOLINK.finditer(text)]
-    if "]:" in text:  # every reference definition has one; most pages have none
+    if "<" in text:
+        found += [m.group(1) for m in _MD_AUTOLINK.finditer(text)]
+    if "]:" in text:  # every reference definition has one; most paragraphs have none
         found += [m.group(1) for m in _MD_REFERENCE.finditer(text)]
     found = [url for url in found if is_external(url)]
-    return found + extract_urls(text)
+    found += extract_urls(text)
+    return tuple(found), tuple(normalise_url(u) if is_safe_url(u) else u for u in found)
+
+
+_cached_paragraph_links = lru_cache(maxsize=1 << 14)(_scan)
 
 
 def html_links(html: str) -> list[str]:
@@ -84,8 +109,10 @@ def check_links(path: str, links: list[str], allowed: frozenset[str]) -> list[Pr
 
 def page_links(markdown: str, html: str | None = None) -> list[str]:
     """Every external link of a page, normalised where it is an http(s) URL, first seen first."""
-    links = markdown_links(markdown) + (html_links(html) if html is not None else [])
-    return list(dict.fromkeys(normalise_url(u) if is_safe_url(u) else u for u in links))
+    links = [url for paragraph in markdown.split("\n\n") for url in _paragraph_links(paragraph)[1]]
+    if html is not None:
+        links += (normalise_url(u) if is_safe_url(u) else u for u in html_links(html))
+    return list(dict.fromkeys(links))
 
 
 def check_html_pages(pages: list[tuple[str, str, frozenset[str]]]) -> list[Problem]:

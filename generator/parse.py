@@ -22,6 +22,8 @@ what was expected there.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import NamedTuple
 
 from .links import URL_CANDIDATE, extract_urls, is_safe_url, normalise_url
 from .records import Entry, Problem, Prompt, PromptError, SourceBlock
@@ -59,6 +61,39 @@ _EMPTY_VALUES = {"", "n/a", "na", "none", "null", "-", "—", "nil", "not availa
 _QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c", "\u00ab": "\u00bb"}
 
 
+class _Line(NamedTuple):
+    """What one line of a prompt can be, worked out once per distinct line: the preamble,
+    the models' and papers' lines and their summaries recur across thousands of prompts."""
+
+    stripped: str
+    answer: str | None  # the text after an ``Answer:`` on this line, if it is an answer line
+    section: str | None  # "models" or "papers" for a section header
+    field: re.Match | None  # a ``Key: value`` line
+    key: str | None  # its key, lower-cased
+    bold: re.Match | None  # a ``- **NAME**`` line, when it is not a known ``**Key**:`` line
+    urls: tuple[str, ...]  # its http(s) URLs, normalised
+    unlinkable: tuple[str, ...]  # what is wrong with URLs that hide their host
+
+
+@lru_cache(maxsize=1 << 15)
+def _read_line(raw: str) -> _Line:
+    answer = _ANSWER.match(raw)
+    section = _SECTION.match(raw)
+    field = _FIELD.match(raw)
+    key = field.group(1).strip().lower() if field else None
+    bold = _BOLD_ENTRY.match(raw) if not (key in _KEYS or key in _EXTRA_KEYS) else None
+    return _Line(
+        stripped=raw.strip(),
+        answer=answer.group(1) if answer else None,
+        section=("models" if section.group(1).lower().startswith("recommended") else "papers") if section else None,
+        field=field,
+        key=key,
+        bold=bold,
+        urls=tuple(extract_urls(raw)) if "://" in raw else (),
+        unlinkable=_unlinkable_urls(raw),
+    )
+
+
 def parse_prompt(text: str, path: str, slug: str) -> Prompt:
     """Parse one prompt. ``text`` is the decoded file; ``path`` is used in messages only."""
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -72,11 +107,12 @@ def parse_prompt(text: str, path: str, slug: str) -> Prompt:
     if not "".join(lines).strip():
         raise PromptError([Problem(path, 1, "the file is empty; expected a prompt with a question and recommended models")])
 
-    answer_index = next((i for i, line in enumerate(lines) if _ANSWER.match(line)), len(lines))
+    read = [_read_line(line) for line in lines]
+    answer_index = next((i for i, line in enumerate(read) if line.answer is not None), len(lines))
     block = lines[:answer_index]
 
     question, question_line, after_question = _find_question(block, fail)
-    sections = _find_sections(block, after_question, fail)
+    sections = _find_sections(block, read, after_question, fail)
 
     models: tuple[Entry, ...] = ()
     papers: tuple[Entry, ...] = ()
@@ -89,27 +125,28 @@ def parse_prompt(text: str, path: str, slug: str) -> Prompt:
         )
     else:
         start, end = sections["models"]
-        models = _parse_entries(block, start, end, "model", fail)
+        models = _parse_entries(read, start, end, "model", fail)
         if not models and not problems:
             fail(start, "expected at least one 'Model: NAME' entry under '### Recommended AI Models:'")
     if "papers" in sections:
         start, end = sections["papers"]
-        papers = _parse_entries(block, start, end, "paper", fail)
+        papers = _parse_entries(read, start, end, "paper", fail)
 
-    _unlinkable_urls(block, question_line - 1 if question is not None else 0, fail)
+    for index in range(question_line - 1 if question is not None else 0, answer_index):
+        for message in read[index].unlinkable:
+            fail(index + 1, message)
     if problems:
         raise PromptError(problems)
 
     answer = ""
     answer_line = None
-    answer_lines = [_ANSWER.match(lines[answer_index]).group(1), *lines[answer_index + 1 :]] if answer_index < len(lines) else []
+    answer_lines = [read[answer_index].answer, *lines[answer_index + 1 :]] if answer_index < len(lines) else []
     first_text = next((i for i, line in enumerate(answer_lines) if line.strip()), None)
     if first_text is not None:
         # The line where the answer's text starts, so that answer messages point at the right line.
         answer_line = answer_index + 1 + first_text
         answer = "\n".join(answer_lines[first_text:]).rstrip()
 
-    source_text = "\n".join(block[question_line - 1 :])
     return Prompt(
         path=path,
         slug=slug,
@@ -118,28 +155,28 @@ def parse_prompt(text: str, path: str, slug: str) -> Prompt:
             question_line=question_line,
             models=models,
             papers=papers,
-            links=frozenset(extract_urls(source_text)),
+            links=frozenset(url for line in read[question_line - 1 : answer_index] for url in line.urls),
         ),
         answer=answer,
         answer_line=answer_line,
     )
 
 
-def _unlinkable_urls(lines: list[str], start: int, fail) -> None:
+def _unlinkable_urls(line: str) -> tuple[str, ...]:
     """A URL whose host is not the one it seems to name (``https://user:pass@host``,
-    ``https://a.org\\@b.org``) can be neither a link nor a source: say so at its line."""
-    for index in range(start, len(lines)):
-        line = lines[index]
-        if "://" not in line or ("@" not in line and "\\" not in line):  # neither can hide a host
+    ``https://a.org\\@b.org``) can be neither a link nor a source: what to say at its line."""
+    if "://" not in line or ("@" not in line and "\\" not in line):  # neither can hide a host
+        return ()
+    messages = []
+    for match in URL_CANDIDATE.finditer(line):
+        url = normalise_url(match.group())
+        authority = url.partition("://")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+        if is_safe_url(url) or not ("@" in authority or "\\" in authority):
             continue
-        for match in URL_CANDIDATE.finditer(line):
-            url = normalise_url(match.group())
-            authority = url.partition("://")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-            if is_safe_url(url) or not ("@" in authority or "\\" in authority):
-                continue
-            what = "carries a user name or password" if "@" in authority else "has a backslash in its host"
-            fail(index + 1, f"the link {_show(url)} {what}, so the host a browser opens is not the one it "
-                            f"seems to name; remove that part")
+        what = "carries a user name or password" if "@" in authority else "has a backslash in its host"
+        messages.append(f"the link {_show(url)} {what}, so the host a browser opens is not the one it "
+                        f"seems to name; remove that part")
+    return tuple(messages)
 
 
 def _find_question(lines: list[str], fail) -> tuple[str | None, int, int]:
@@ -189,15 +226,14 @@ def _quoted(lines: list[str], start: int, first: str) -> tuple[str, int]:
         parts.append(lines[index])
 
 
-def _find_sections(lines: list[str], start: int, fail) -> dict[str, tuple[int, int]]:
+def _find_sections(lines: list[str], read: list[_Line], start: int, fail) -> dict[str, tuple[int, int]]:
     """Map "models"/"papers" to (header line number, index where the section ends)."""
     found: list[tuple[str, int]] = []
     for index in range(start, len(lines)):
-        match = _SECTION.match(lines[index])
-        if match:
-            kind = "models" if match.group(1).lower().startswith("recommended") else "papers"
+        kind = read[index].section
+        if kind:
             if any(k == kind for k, _ in found):
-                fail(index + 1, f"a second '{lines[index].strip()}' header; expected one per prompt")
+                fail(index + 1, f"a second '{read[index].stripped}' header; expected one per prompt")
                 continue
             found.append((kind, index))
     sections = {}
@@ -207,7 +243,7 @@ def _find_sections(lines: list[str], start: int, fail) -> dict[str, tuple[int, i
     return sections
 
 
-def _parse_entries(lines, header_line: int, end: int, kind: str, fail) -> tuple[Entry, ...]:
+def _parse_entries(read: list[_Line], header_line: int, end: int, kind: str, fail) -> tuple[Entry, ...]:
     """Parse the entries between a section header (1-based ``header_line``) and ``end``."""
     entries: list[Entry] = []
     current: dict | None = None
@@ -229,16 +265,12 @@ def _parse_entries(lines, header_line: int, end: int, kind: str, fail) -> tuple[
             )
 
     for index in range(header_line, end):
-        raw = lines[index]
+        line, _, _, field, key, bold, _, _ = read[index]
         number = index + 1
-        line = raw.strip()
         if not line:
             if open_field == "summary":
                 current["summary"].append("")
             continue
-        field = _FIELD.match(raw)
-        key = field.group(1).strip().lower() if field else None
-        bold = _BOLD_ENTRY.match(raw) if not (key in _KEYS or key in _EXTRA_KEYS) else None
         if key is not None and _KEYS.get(key) == "name":
             close()
             if len(entries) >= MAX_ENTRIES:
