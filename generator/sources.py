@@ -50,81 +50,166 @@ class SourceFile:
     answers: tuple[AnswerFile, ...] = ()
 
 
-def find_prompt_files(arguments: list[str]) -> tuple[list[tuple[Path, Path]], list[Problem]]:
-    """(file, root) pairs for every prompt under the arguments, sorted; roots name slugs."""
-    found: list[tuple[Path, Path]] = []
+@dataclass(frozen=True)
+class PromptFile:
+    """A prompt file found under an argument, with the answer files beside it."""
+
+    path: str  # as found: the argument joined with the folders below it
+    relative: str  # to the folder searched, without ".txt": what the slug is made from
+    answers: tuple[tuple[str, str], ...] = ()  # (path, label)
+
+
+def find_prompt_files(arguments: list[str]) -> tuple[list[PromptFile], list[Problem]]:
+    """Every prompt under the arguments, sorted, and what is wrong with the files around them."""
+    found: dict[tuple[tuple[str, ...], str], PromptFile] = {}
     problems: list[Problem] = []
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            def unreadable(error: OSError) -> None:
-                problems.append(Problem(display_path(Path(error.filename)), None, f"cannot be read: {error.strerror}"))
-
-            for directory, dirs, files in os.walk(path, onerror=unreadable):
-                folder = Path(directory)
-                # An answers folder holds answers, never prompts (see find_answer_files).
-                answer_folders = sorted(d for d in dirs if d.endswith(ANSWERS_FOLDER_SUFFIX) and not d.startswith("."))
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in answer_folders)
-                # Hidden files and folders (.git, editors' files) are skipped on purpose and links to
-                # folders are not followed (os.walk's default); a prompt that would vanish so is reported.
-                problems += [
-                    Problem(display_path(folder / d), None, "is a symbolic link to a folder; links to folders are not followed")
-                    for d in dirs if (folder / d).is_symlink()
-                ]
-                for name in sorted(files):
-                    if name.startswith("."):
-                        if name.endswith(PROMPT_SUFFIX):
-                            problems.append(Problem(display_path(folder / name), None,
-                                                    "is hidden (its name starts with a dot), so it is not read as a "
-                                                    "prompt; remove the dot to publish it"))
-                        continue
-                    if name.endswith(PROMPT_SUFFIX):
-                        refusal = _outside(folder / name, path)
-                        if refusal:
-                            problems.append(refusal)
-                        else:
-                            found.append((folder / name, path))
-                    elif name.endswith(ANSWER_SUFFIX):
-                        problems += _orphan_problems(folder / name, name.removesuffix(ANSWER_SUFFIX))
-                for name in answer_folders:
-                    problems += _orphan_problems(folder / name, name.removesuffix(ANSWERS_FOLDER_SUFFIX))
-                    problems += [
-                        Problem(display_path(file), None, "is not an answer: an answers folder holds Markdown files (*.md)")
-                        for file in sorted((folder / name).iterdir())
-                        if not file.name.startswith(".") and not (file.suffix == ".md" and file.is_file())
-                    ]
+            _walk(str(path), "", str(path), found, problems)
         elif path.is_file():
-            found.append((path, path.parent))
+            folder, name = str(path.parent), path.name
+            entries = _entries(folder, problems)
+            if name in entries:  # it is: is_file() just said so, unless it vanished since
+                _prompt(folder, "", name, entries, folder, found, problems, named=True)
         else:
             problems.append(Problem(argument, None, "no such file or folder"))
-    return sorted(set(found)), problems
+    return [found[key] for key in sorted(found)], problems
 
 
-def _outside(file: Path, root: Path) -> Problem | None:
+def _entries(folder: str, problems: list[Problem]) -> dict[str, os.DirEntry]:
+    """A folder's entries by name, sorted; one scan gives names and kinds without a stat each."""
+    try:
+        with os.scandir(folder) as scan:
+            return {entry.name: entry for entry in sorted(scan, key=lambda entry: entry.name)}
+    except OSError as error:
+        problems.append(Problem(display_path(folder), None, f"cannot be read: {error.strerror}"))
+        return {}
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()  # a link to a folder counts, as in os.walk
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry | None) -> bool:
+    try:
+        return entry is not None and entry.is_file()
+    except OSError:
+        return False
+
+
+def _walk(folder: str, relative: str, root: str, found: dict, problems: list[Problem]) -> None:
+    entries = _entries(folder, problems)
+    subfolders, linked, files, answers = [], [], [], []
+    for name, entry in entries.items():
+        if _is_dir(entry):
+            # Hidden folders (.git) are skipped on purpose; an answers folder holds answers, never
+            # prompts (see _answer_files); links to folders are not followed.
+            if name.startswith("."):
+                continue
+            if name.endswith(ANSWERS_FOLDER_SUFFIX):
+                answers.append(name)
+            elif entry.is_symlink():
+                linked.append(Problem(display_path(entry.path), None,
+                                      "is a symbolic link to a folder; links to folders are not followed"))
+            else:
+                subfolders.append(name)
+        elif name.startswith("."):
+            if name.endswith(PROMPT_SUFFIX):  # a prompt that would vanish so is reported
+                files.append(Problem(display_path(entry.path), None,
+                                     "is hidden (its name starts with a dot), so it is not read as a "
+                                     "prompt; remove the dot to publish it"))
+        elif name.endswith(PROMPT_SUFFIX):
+            _prompt(folder, relative, name, entries, root, found, files)
+        elif name.endswith(ANSWER_SUFFIX):
+            files += _orphan_problems(entry.path, name.removesuffix(ANSWER_SUFFIX), entries)
+    for name in answers:
+        answers_folder = entries[name]
+        files += _orphan_problems(answers_folder.path, name.removesuffix(ANSWERS_FOLDER_SUFFIX), entries)
+        if answers_folder.is_symlink():
+            continue  # reported by _answer_files when its prompt is read
+        files += [
+            Problem(display_path(entry.path), None, "is not an answer: an answers folder holds Markdown files (*.md)")
+            for name, entry in _entries(answers_folder.path, files).items()
+            if not name.startswith(".") and not (name.endswith(".md") and _is_file(entry))
+        ]
+    problems += linked + files
+    for name in subfolders:
+        _walk(f"{folder}/{name}", f"{relative}{name}/", root, found, problems)
+
+
+def _prompt(folder: str, relative: str, name: str, entries: dict[str, os.DirEntry], root: str,
+            found: dict, problems: list[Problem], *, named: bool = False) -> None:
+    """``named``: the file itself was an argument, read wherever a link to it leads."""
+    path = entries[name].path
+    refusal = None if named else _outside(entries[name], root)
+    if refusal:
+        problems.append(refusal)
+        return
+    stem = name.removesuffix(PROMPT_SUFFIX)
+    answers = tuple(_answer_files(stem, entries, root, problems))
+    found[(tuple(path.split("/")), root)] = PromptFile(path, relative + stem, answers)
+
+
+def _answer_files(stem: str, entries: dict[str, os.DirEntry], root: str, problems: list[Problem]):
+    """(path, label) of every answer beside a prompt, in a stable order. An answer is read from
+    a symbolic link only when, like a prompt, the link stays inside the folder searched."""
+    single = entries.get(stem + ANSWER_SUFFIX)
+    if _is_file(single):
+        refusal = _outside(single, root)
+        if refusal:
+            problems.append(refusal)
+        else:
+            yield single.path, ANSWER_FILE_LABEL
+    folder = entries.get(stem + ANSWERS_FOLDER_SUFFIX)
+    if folder is None or not _is_dir(folder):
+        return
+    if folder.is_symlink():
+        problems.append(Problem(display_path(folder.path), None,
+                                "is a symbolic link to a folder; links to folders are not followed"))
+        return
+    for name, entry in _entries(folder.path, problems).items():
+        if name.endswith(".md") and not name.startswith(".") and _is_file(entry):
+            refusal = _outside(entry, root)
+            if refusal:
+                problems.append(refusal)
+            else:
+                yield entry.path, name.removesuffix(".md")
+
+
+def _outside(entry: os.DirEntry, root: str) -> Problem | None:
     """A symbolic link is read only when it points to a file inside the folder searched:
     a link to ``/etc/passwd`` or to ``~/.ssh`` must never reach a page."""
-    if not file.is_symlink():
+    if not entry.is_symlink():
         return None
+    file = Path(entry.path)
     try:
-        inside = file.resolve(strict=True).is_relative_to(root.resolve())
+        inside = file.resolve(strict=True).is_relative_to(Path(root).resolve())
     except (OSError, RuntimeError):  # dangling, or a loop
-        return Problem(display_path(file), None, "is a symbolic link that leads to no file")
+        return Problem(display_path(entry.path), None, "is a symbolic link that leads to no file")
     if inside:
         return None
-    return Problem(display_path(file), None,
+    return Problem(display_path(entry.path), None,
                    f"is a symbolic link to a file outside {display_path(root)}/; only files inside it are read")
 
 
-def _orphan_problems(answer: Path, stem: str) -> list[Problem]:
+def _orphan_problems(answer: str, stem: str, entries: dict[str, os.DirEntry]) -> list[Problem]:
     """An answer whose prompt is missing would vanish without a word: report it."""
-    if answer.with_name(stem + PROMPT_SUFFIX).is_file():
+    if _is_file(entries.get(stem + PROMPT_SUFFIX)):
         return []
     return [Problem(display_path(answer), None, f"is an answer, but there is no prompt {stem}{PROMPT_SUFFIX} beside it")]
 
 
-def slug_for(file: Path, root: Path) -> str:
-    relative = file.relative_to(root).with_suffix("").as_posix()
-    slug = re.sub(r"[^a-z0-9_]+", "-", relative.lower()).strip("-_")
+def slug_for(file: Path | str, root: Path | str) -> str:
+    """The page name of a prompt file found under ``root``."""
+    return _slug(Path(file).relative_to(root).as_posix().removesuffix(PROMPT_SUFFIX))
+
+
+def _slug(relative: str) -> str:
+    slug = _NOT_IN_SLUG.sub("-", relative.lower()).strip("-_")
     if slug and len(slug) <= MAX_PROMPT_SLUG:
         return slug
     # No letter a-z or digit at all ("日本.txt"), or too long: a hash keeps names apart.
@@ -132,39 +217,41 @@ def slug_for(file: Path, root: Path) -> str:
     return f"{slug[:MAX_PROMPT_SLUG].rstrip('-_') or 'prompt'}-{digest}"
 
 
-def display_path(file: Path) -> str:
+_NOT_IN_SLUG = re.compile(r"[^a-z0-9_]+")
+
+
+def display_path(file: str) -> str:
     """The file as problems name it: relative to the working directory where it is inside it."""
-    folder = _shown_folder(str(file.parent), os.getcwd())  # the file's own name, never a link's target
-    if folder is None:
-        shown = file.as_posix()
-    else:
-        shown = f"{folder}/{file.name}" if folder else file.name
+    parent, slash, name = file.rpartition("/")
+    folder = _shown_folder(parent or slash or ".", os.getcwd())  # the file's own name, never a link's target
+    shown = f"{folder.rstrip('/')}/{name}" if folder else name
     # A file name may hold any character but "/" and NUL: keep every message one printable line.
     return shown if shown.isprintable() else "".join(c if c.isprintable() else ascii(c)[1:-1] for c in shown)
 
 
 @lru_cache(maxsize=1024)
-def _shown_folder(folder: str, cwd: str) -> str | None:
-    # Resolved once per folder, not once per file: thousands of prompts share a few folders.
+def _shown_folder(folder: str, cwd: str) -> str:
+    # Worked out once per folder, not once per file: thousands of prompts share a few folders.
     try:
         relative = Path(folder).resolve().relative_to(Path(cwd).resolve()).as_posix()
     except ValueError:
-        return None
+        return Path(folder).as_posix()
     return "" if relative == "." else relative
 
 
-def read_text(file: Path) -> tuple[str, str | None, Problem | None]:
+def read_text(file: str) -> tuple[str, str | None, Problem | None]:
     """(path as shown, text, problem): the text of a UTF-8 file, or why there is none."""
     shown = display_path(file)
     try:
-        info = file.stat()
+        info = os.stat(file)
         if not stat.S_ISREG(info.st_mode):  # a FIFO would never end, a device never be text
             return shown, None, Problem(shown, None, "is not a regular file; expected a UTF-8 text file")
         size = info.st_size
         if size > MAX_PROMPT_BYTES:
             return shown, None, Problem(
                 shown, None, f"is {size / 1048576:.1f} MB; a prompt or answer file may be at most {MAX_PROMPT_BYTES // 1048576} MB")
-        data = file.read_bytes()
+        with open(file, "rb", buffering=0) as stream:
+            data = stream.readall()
     except OSError as error:
         return shown, None, Problem(shown, None, f"cannot be read: {error.strerror or error}")
     if b"\x00" in data:
@@ -178,28 +265,13 @@ def read_text(file: Path) -> tuple[str, str | None, Problem | None]:
             shown, line, f"is not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8")
 
 
-def read_source(file: Path, slug: str) -> SourceFile:
-    shown, text, problem = read_text(file)
+def read_source(file: PromptFile, slug: str) -> SourceFile:
+    shown, text, problem = read_text(file.path)
     answers = []
-    for answer_file, label in find_answer_files(file):
+    for answer_file, label in file.answers:
         answer_shown, answer_text, answer_problem = read_text(answer_file)
         answers.append(AnswerFile(answer_shown, label, answer_text, answer_problem))
     return SourceFile(shown, slug, text, problem, tuple(answers))
-
-
-def find_answer_files(prompt: Path) -> list[tuple[Path, str]]:
-    """(file, label) for every answer beside a prompt file, in a stable order."""
-    stem = prompt.name.removesuffix(PROMPT_SUFFIX)
-    found = []
-    single = prompt.with_name(stem + ANSWER_SUFFIX)
-    if single.is_file():
-        found.append((single, ANSWER_FILE_LABEL))
-    folder = prompt.with_name(stem + ANSWERS_FOLDER_SUFFIX)
-    if folder.is_dir():
-        for file in sorted(folder.iterdir()):
-            if file.suffix == ".md" and not file.name.startswith(".") and file.is_file():
-                found.append((file, file.stem))
-    return found
 
 
 def read_sources(arguments: list[str]) -> tuple[list[SourceFile], list[Problem]]:
@@ -207,8 +279,8 @@ def read_sources(arguments: list[str]) -> tuple[list[SourceFile], list[Problem]]
     files, problems = find_prompt_files(arguments)
     sources: list[SourceFile] = []
     owners: dict[str, str] = {}
-    for file, root in files:
-        source = read_source(file, slug_for(file, root))
+    for file in files:
+        source = read_source(file, _slug(file.relative))
         if source.slug in owners:
             # Its error page gets a name of its own: the page of the first file stays.
             own = f"{source.slug}-{hashlib.sha1(source.path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"

@@ -170,6 +170,22 @@ def generated_cases(sources: Path, outside: Path) -> list[Case]:
     for name, (target, message) in links.items():
         (sources / name).symlink_to(target)
         cases.append(Case(name, problems=[(None, message)], error_page=False))
+    # Answers follow the prompts' rule: a link out of sources/ is reported and never read.
+    (outside / "answer.md").write_text(f"{SECRET} as an answer\n")
+    (outside / "answers").mkdir(exist_ok=True)
+    (outside / "answers" / "gpt.md").write_text(f"{SECRET} in a linked answers folder\n")
+    write("answered.txt", seed, page=True)
+    (sources / "answered.answer.md").symlink_to(outside / "answer.md")
+    (sources / "answered.answers").mkdir()
+    (sources / "answered.answers" / "leak.md").symlink_to(outside / "answer.md")
+    (sources / "linked-answers.answers").symlink_to(outside / "answers", target_is_directory=True)
+    write("linked-answers.txt", seed, page=True)
+    cases += [
+        Case("answered.answer.md", problems=[(None, "is a symbolic link to a file outside sources/")], error_page=False),
+        Case("answered.answers/leak.md", problems=[(None, "is a symbolic link to a file outside sources/")],
+             error_page=False),
+        Case("linked-answers.answers", problems=[(None, "is a symbolic link to a folder")], error_page=False),
+    ]
     (sources / "inside.txt").symlink_to("a..b.txt")  # a link inside sources/ is read
     cases.append(Case("inside.txt", page=True))
     os.mkfifo(sources / "fifo.txt")  # reading it would never end
