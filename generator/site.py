@@ -5,6 +5,8 @@ Shared by the CLI (``build``) and the MkDocs plugin, so both produce the same pa
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .check import check_links, page_links
@@ -35,6 +37,24 @@ class Site:
 
 
 def generate_site(arguments: list[str], *, check_html: bool = True) -> Site:
+    with _fewer_collections():
+        return _generate_site(arguments, check_html)
+
+
+@contextmanager
+def _fewer_collections():
+    """Generating a site allocates millions of small objects that all live until the end, and
+    none forms a cycle: the cyclic collector, run every 700 allocations by default, would only
+    walk them again and again (about a tenth of the time at 10,000 prompts). mypy does the same."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 200_000), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _generate_site(arguments: list[str], check_html: bool) -> Site:
     sources, problems = read_sources(arguments)
     results = [_generate_safely(source, check_html) for source in sources]
     for result in results:
