@@ -190,24 +190,28 @@ def _references_section(here: str, models: tuple[Entry, ...], papers: tuple[Entr
         if not entries:
             continue
         out += [f"### {heading} {{ {SEARCH_EXCLUDE} }}", ""]
-        for index, entry in enumerate(entries, start=1):
-            out += [f"#### {markdown_text(entry.name)} {{#{prefix}-{index} {SEARCH_EXCLUDE}}}", ""]
-            out += _entry_links(entry)
-            out += [f"[→ {others}]({link(here, page_of(entry.name))})", ""]
-            if entry.summary:
-                out += [linked_text(paragraph) + "\n" for paragraph in entry.summary.split("\n\n")]
-            for key, value in entry.extra:
-                out += [f"*{markdown_text(key)}:* {linked_text(value)}", ""]
+        out += [_reference_entry(entry.name, entry.paper, entry.github, entry.huggingface, entry.summary,
+                                 entry.extra, f"{prefix}-{index}", link(here, page_of(entry.name)), others)
+                for index, entry in enumerate(entries, start=1)]
     return out
 
 
-def _entry_links(entry: Entry) -> list[str]:
-    rows = []
-    for name, value in (("Paper", entry.paper), ("GitHub", entry.github), ("Hugging Face", entry.huggingface)):
-        if not value:
-            continue
-        rows.append(f"- {name}: {linked_text(value)}")
-    return [*rows, ""] if rows else []
+@lru_cache(maxsize=1 << 13)  # the same model or paper, at the same place, on thousands of pages
+def _reference_entry(name: str, paper: str | None, github: str | None, huggingface: str | None, summary: str,
+                     extra: tuple[tuple[str, str], ...], anchor: str, others_target: str, others: str) -> str:
+    """An entry's heading, links, link to its own page, summary and other fields: lines ending
+    in a blank line. Keyed by what it shows, not by the Entry (whose line number differs)."""
+    out = [f"#### {markdown_text(name)} {{#{anchor} {SEARCH_EXCLUDE}}}", ""]
+    rows = [f"- {label}: {linked_text(value)}"
+            for label, value in (("Paper", paper), ("GitHub", github), ("Hugging Face", huggingface)) if value]
+    if rows:
+        out += [*rows, ""]
+    out += [f"[→ {others}]({others_target})", ""]
+    if summary:
+        out += [linked_text(paragraph) + "\n" for paragraph in summary.split("\n\n")]
+    for key, value in extra:
+        out += [f"*{markdown_text(key)}:* {linked_text(value)}", ""]
+    return "\n".join(out)
 
 
 @lru_cache(maxsize=1 << 13)  # summaries recur across thousands of pages

@@ -41,26 +41,19 @@ _SCALE_WORD = re.compile(r"\b(" + "|".join(map(re.escape, _SCALE_WORDS)) + r")\b
 
 
 def infer_task(block: SourceBlock, vocab: Vocabulary) -> TaskInference:
-    scores: dict[str, float] = defaultdict(float)
-    evidence: list[Evidence] = []
-
-    seen: set[tuple[str, str]] = set()
-    for hit in vocab.cues.find(block.question):
-        key = (hit.cue.key, hit.found.lower())
-        if key in seen:
-            continue  # a cue repeated in the question is one piece of evidence
-        seen.add(key)
-        scores[hit.cue.key] += hit.cue.weight
-        evidence.append(Evidence(hit.found, "question", hit.cue.key))
+    # What the question alone says is worked out once per distinct question.
+    question_scores, evidence, qualifiers = remember(
+        vocab.memo, ("question", block.question), lambda: _read_question(block.question, vocab))
+    scores = dict(question_scores)
+    evidence = list(evidence)
 
     model_tasks = [model_task(entry, vocab) for entry in block.models]
     voters = [(task_id, found) for task_id, found in model_tasks if task_id]
     for task_id, found in voters:
-        scores[task_id] += MODEL_VOTE / len(voters)
+        scores[task_id] = scores.get(task_id, 0.0) + MODEL_VOTE / len(voters)
         evidence.extend(found)
 
-    order = {task_id: index for index, task_id in enumerate(vocab.tasks)}
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], order[item[0]]))
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], vocab.order[item[0]]))
     candidates = tuple(Candidate(task_id, round(score, 2)) for task_id, score in ranked[:5])
     task_id = None
     if ranked and ranked[0][1] >= CLEAR_SCORE and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
@@ -70,12 +63,27 @@ def infer_task(block: SourceBlock, vocab: Vocabulary) -> TaskInference:
         task_id=task_id,
         evidence=tuple(e for e in evidence if task_id is None or e.task_id == task_id),
         candidates=candidates,
-        qualifiers=find_qualifiers(block.question, vocab),
+        qualifiers=qualifiers,
         model_fits=tuple(
             model_fit(entry, own, task_id, vocab)
             for entry, (own, _) in zip(block.models, model_tasks)
         ),
     )
+
+
+def _read_question(question: str, vocab: Vocabulary) -> tuple[tuple[tuple[str, float], ...], tuple[Evidence, ...], Qualifiers]:
+    """(score by task, evidence, qualifiers) from the question alone."""
+    scores: dict[str, float] = defaultdict(float)
+    evidence: list[Evidence] = []
+    seen: set[tuple[str, str]] = set()
+    for hit in vocab.cues.find(question):
+        key = (hit.cue.key, hit.found.lower())
+        if key in seen:
+            continue  # a cue repeated in the question is one piece of evidence
+        seen.add(key)
+        scores[hit.cue.key] += hit.cue.weight
+        evidence.append(Evidence(hit.found, "question", hit.cue.key))
+    return tuple(scores.items()), tuple(evidence), find_qualifiers(question, vocab)
 
 
 def model_task(entry: Entry, vocab: Vocabulary) -> tuple[str | None, list[Evidence]]:
@@ -103,8 +111,7 @@ def _model_task(entry: Entry, vocab: Vocabulary) -> tuple[str | None, tuple[Evid
             found[hit.cue.key].append(Evidence(hit.found, where, hit.cue.key))
     if not scores:
         return None, ()
-    order = {task_id: index for index, task_id in enumerate(vocab.tasks)}
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], order[item[0]]))
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], vocab.order[item[0]]))
     best, score = ranked[0]
     if score < CUE_WEIGHT * SUMMARY_FACTOR * 2 or (len(ranked) > 1 and ranked[1][1] == score):
         return None, ()
@@ -112,25 +119,29 @@ def _model_task(entry: Entry, vocab: Vocabulary) -> tuple[str | None, tuple[Evid
 
 
 def model_fit(entry: Entry, own: str | None, wanted: str | None, vocab: Vocabulary) -> ModelFit:
+    return remember(vocab.memo, ("model_fit", entry.name, own, wanted), lambda: _model_fit(entry.name, own, wanted, vocab))
+
+
+def _model_fit(name: str, own: str | None, wanted: str | None, vocab: Vocabulary) -> ModelFit:
     if wanted is None:
-        return ModelFit(entry.name, own, None, "unknown", "no clear task to compare it with")
+        return ModelFit(name, own, None, "unknown", "no clear task to compare it with")
     target = vocab.tasks[wanted]
     if own is None:
         return ModelFit(
-            entry.name, None, None, "unknown",
+            name, None, None, "unknown",
             f"its name and summary do not say which task it does, so whether it does {target.label.lower()} is unknown",
         )
     mine = vocab.tasks[own]
     if own == wanted:
-        return ModelFit(entry.name, own, True, "same", f"a {mine.label.lower()} model: it does the task asked for")
+        return ModelFit(name, own, True, "same", f"a {mine.label.lower()} model: it does the task asked for")
     if own in target.related or wanted in mine.related:
         return ModelFit(
-            entry.name, own, False, "related",
+            name, own, False, "related",
             f"a {mine.label.lower()} model, not a {target.label.lower()} one: a related step that can support "
             f"the task but does not do it",
         )
     return ModelFit(
-        entry.name, own, False, "different",
+        name, own, False, "different",
         f"a {mine.label.lower()} model: it does not do {target.label.lower()}",
     )
 

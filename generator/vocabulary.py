@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import yaml
@@ -158,6 +158,11 @@ class Vocabulary:
     prefixes: tuple[tuple[str, str], ...]
     #: What was worked out per model (see infer.model_task): the same models recur across prompts.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Each task id's place in the vocabulary: a tie between scores goes to the earlier task."""
+        return {task_id: index for index, task_id in enumerate(self.tasks)}
 
     def label(self, task_id: str | None) -> str:
         return self.tasks[task_id].label if task_id in self.tasks else "no clear task"
