@@ -169,6 +169,7 @@ def _workflow_section(workflow: Workflow, techniques: tuple[Technique, ...], pap
     return out
 
 
+@lru_cache(maxsize=1 << 13)  # steps name the same models and tasks on thousands of pages
 def step_markdown(step: str) -> str:
     """Workflow steps carry ``**bold**`` around names: escape the names, keep the bold."""
     parts = step.split("**")

@@ -60,7 +60,9 @@ def index_page(base: str, page: int) -> str:
 
 def link(source_page: str, target_page: str, anchor: str = "") -> str:
     """A relative Markdown link target from one generated page to another."""
-    target = _relative(target_page, posixpath.dirname(source_page) or ".")
+    head, _, _ = source_page.rpartition("/")  # posixpath.dirname for a plain path, without its calls
+    folder = head if head and not head.endswith("/") else posixpath.dirname(source_page) or "."
+    target = _relative(target_page, folder)
     return target + (f"#{anchor}" if anchor else "")
 
 
