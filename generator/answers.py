@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import html
 from functools import cache
+from html.parser import HTMLParser
 
 import markdown
-from bs4 import BeautifulSoup, NavigableString, Tag
 
 from .check import is_external, markdown_links
 from .links import is_safe_url, normalise_url, url_spans
@@ -37,6 +37,8 @@ _KEPT_TAGS = {
     "table", "thead", "tbody", "tr", "th", "td",
 }
 _VOID_TAGS = {"br", "hr"}
+#: Elements that have no end tag in HTML: an answer's ``<br>`` or ``<img>`` holds nothing.
+_EMPTY_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _HEADINGS = {f"h{level}" for level in range(1, 7)}
 #: An answer's headings sit under the page's "Answers" heading (h2): h1 -> h3.
 _HEADING_SHIFT = 2
@@ -80,9 +82,8 @@ def cite_links(answer: Answer, allowed: frozenset[str], shown: tuple[str, ...] =
 
 
 def review_answer(answer: Answer, allowed: frozenset[str]) -> ReviewedAnswer:
-    html_text = _render_markdown(answer.text)
     safe = _SafeHTML(allowed)
-    body = safe.emit(BeautifulSoup(html_text, "html.parser"))
+    body = safe.rebuild(_render_markdown(answer.text))
     return ReviewedAnswer(answer, cite_links(answer, allowed, tuple(safe.shown)), body)
 
 
@@ -127,54 +128,105 @@ def _render_markdown(text: str) -> str:
         md.reset()
 
 
-class _SafeHTML:
-    """Rebuilds rendered answer HTML from an allow-list, deciding each link on the way."""
+class _Element:
+    """An open element while the rendered HTML is read: what it will be rebuilt from."""
+
+    __slots__ = ("name", "attributes", "plain", "parts", "text")
+
+    def __init__(self, name: str, attributes: dict[str, str], plain: bool):
+        self.name = name
+        self.attributes = attributes
+        self.plain = plain  # inside a link or code: URLs are left as text (marked after the element)
+        self.parts: list[str] = []  # its content, rebuilt
+        self.text: list[str] = []  # its text, as a browser shows it (BeautifulSoup's get_text)
+
+
+class _SafeHTML(HTMLParser):
+    """Rebuilds rendered answer HTML from an allow-list, deciding each link on the way.
+
+    Read in one pass with Python's ``html.parser`` (the tags, attributes and decoded text
+    that BeautifulSoup's "html.parser" tree holds), each element rebuilt when it closes.
+    Comments, declarations and processing instructions are dropped.
+    """
 
     def __init__(self, allowed: frozenset[str]):
+        super().__init__(convert_charrefs=True)
         self.allowed = allowed
         self.shown: list[str] = []  # every URL linked or marked, in order
+        self._open = [_Element("", {}, False)]
 
-    def emit(self, node, *, plain: bool = False) -> str:
-        """``plain``: inside a link or code, where URLs are left as text (marked after the element)."""
-        if isinstance(node, NavigableString):
-            if type(node) is not NavigableString:  # comments, CDATA, declarations
-                return ""
-            return inert_text(node) if plain else self._text(str(node))
-        children = "".join(self.emit(child, plain=plain or node.name in ("a", "code", "pre")) for child in node.children)
-        name = node.name
-        if not isinstance(node, Tag) or name == "[document]":
-            return children
+    def rebuild(self, rendered: str) -> str:
+        self.feed(rendered)
+        self.close()
+        while len(self._open) > 1:  # an element left open ends with the document
+            self._end()
+        return "".join(self._open[0].parts)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        parent = self._open[-1]
+        # The last of a repeated attribute counts, and one without a value is empty, as in bs4.
+        attributes = {key: value or "" for key, value in attrs}
+        self._open.append(_Element(tag, attributes, parent.plain or tag in ("a", "code", "pre")))
+        if tag in _EMPTY_ELEMENTS:
+            self._end()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _EMPTY_ELEMENTS:
+            self._end()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _EMPTY_ELEMENTS or not any(element.name == tag for element in self._open[1:]):
+            return  # an end tag that closes nothing open is ignored
+        while self._end() != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        element = self._open[-1]
+        element.text.append(data)
+        element.parts.append(inert_text(data) if element.plain else self._text(data))
+
+    def _end(self) -> str:
+        element = self._open.pop()
+        parent = self._open[-1]
+        text = "".join(element.text)
+        parent.text.append(text)
+        parent.parts.append(self._rebuild(element, "".join(element.parts), text, parent.plain))
+        return element.name
+
+    def _rebuild(self, element: _Element, children: str, text: str, plain: bool) -> str:
+        name, attributes = element.name, element.attributes
         if name == "a":
-            return self._link(node.get("href", ""), children, node)
+            return self._link(attributes.get("href", ""), children, text)
         if name == "img":
-            return self._link(node.get("src", ""), inert_text(f"image: {node.get('alt') or 'untitled'}"), node)
+            return self._link(attributes.get("src", ""), inert_text(f"image: {attributes.get('alt') or 'untitled'}"), text)
         if name in _HEADINGS:
             level = min(6, int(name[1]) + _HEADING_SHIFT)
             return f"<h{level}>{children}</h{level}>"
         if name not in _KEPT_TAGS:
             return children
-        attributes = "".join(
+        kept = "".join(
             f' {key}="{inert_text(value)}"'
             for key, accept in _ATTRIBUTES.get(name, {}).items()
-            if isinstance(value := node.get(key), str) and accept(value)
+            if (value := attributes.get(key)) and accept(value)
         )
         if name in _VOID_TAGS:
-            return f"<{name}{attributes}>"
-        element = f"<{name}{attributes}>{children}</{name}>"
+            return f"<{name}{kept}>"
+        rebuilt = f"<{name}{kept}>{children}</{name}>"
         if name in ("code", "pre") and not plain:
-            element += self._marks_for_text(node.get_text())
-        return element
+            rebuilt += self._marks_for_text(text)
+        return rebuilt
 
-    def _link(self, target: str, content: str, node: Tag) -> str:
+    def _link(self, target: str, content: str, text: str) -> str:
         target = target.strip()
-        marks = self._marks_for_text(node.get_text())
+        marks = self._marks_for_text(text)
         if not target or not is_external(target):
             return content + marks  # a relative link of an answer leads nowhere on this site
         url = _normalised(target)
         self.shown.append(url)
         if url in self.allowed:
             return f'<a href="{html.escape(url)}">{content}</a>{marks}'
-        if _normalised(node.get_text().strip()) == url:  # an autolink: its text is its URL
+        if _normalised(text.strip()) == url:  # an autolink: its text is its URL
             return _mark("", url) + marks.replace(_mark("", url), "", 1)
         return _mark(content, url) + marks
 

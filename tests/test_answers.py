@@ -239,3 +239,13 @@ def test_an_unsupported_citation_fails_the_strict_build_and_is_marked_on_the_ser
     assert "https://github.com/someone/fast-liif" in BeautifulSoup(index, "html.parser").get_text()
     for seed in SEEDS:  # the bad answers take no other page down
         assert (tmp_path / "site" / "prompts" / seed.stem / "index.html").is_file()
+
+
+def test_only_allowed_attributes_survive_and_only_in_their_safe_form():
+    text = ('```python\nprint("hi")\n```\n\n```{.x onclick="alert(1)"}\nx\n```\n\n'
+            '3. three\n4. four\n\nA line  \nbreak and <span title="t">raw</span>.')
+    soup = BeautifulSoup(review_answer(_answer(text), ALLOWED).html, "html.parser")
+    assert [code.attrs for code in soup.find_all("code")] == [{"class": ["language-python"]}, {"class": ["language-x"]}]
+    assert soup.find("ol").attrs == {"start": "3"}
+    assert soup.find("br") is not None and soup.find("span") is None
+    assert '<span title="t">raw</span>' in soup.get_text()
