@@ -226,7 +226,7 @@ def _task_header(group: _Group, vocab: Vocabulary) -> tuple[str, list[str]]:
 
 
 def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, list[str]]:
-    links = list(dict.fromkeys(url for entry in group.entries for url in entry.links))
+    links = list(dict.fromkeys(url for links in dict.fromkeys(entry.links for entry in group.entries) for url in links))
     lines = []
     if kind == "model":
         task = vocab.label(group.task_id) if group.task_id else "unknown"
@@ -243,7 +243,9 @@ def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, lis
 
 def _entity_pages(group: _Group, page_path: Callable[[int], str], header, heading: str) -> list[IndexPage]:
     title, intro = header
-    allowed = frozenset().union(*(result.prompt.source.links for result, _ in group.prompts))
+    # The page shows the links of its model's or paper's entries (a task page shows none), all
+    # of them from the source blocks of the prompts it lists: those and no other may be on it.
+    allowed = frozenset(url for links in dict.fromkeys(entry.links for entry in group.entries) for url in links)
     chunks = _chunks(group.prompts, PROMPTS_PER_PAGE)
     pages = []
     for number, chunk in enumerate(chunks, start=1):
@@ -252,8 +254,8 @@ def _entity_pages(group: _Group, page_path: Callable[[int], str], header, headin
         # The list repeats the titles of prompt pages, which search finds on their own.
         out += [f"## {heading} ({len(group.prompts)}) {{ {SEARCH_EXCLUDE} }}", ""]
         out += _pager(here, number, len(chunks), page_path)
-        for result, note in chunk:
-            target = link(here, prompt_page(result.prompt.slug))
-            out.append(f"- [{markdown_text(result.page.title)}]({target}): {markdown_text(note)}")
+        to_prompts = link(here, prompt_page("x")).removesuffix("x.md")  # every prompt page is in one folder
+        out += [f"- [{markdown_text(result.page.title)}]({to_prompts}{result.prompt.slug}.md): {markdown_text(note)}"
+                for result, note in chunk]
         pages.append(IndexPage(here, title, "\n".join(out) + "\n", allowed))
     return pages
