@@ -68,9 +68,12 @@ class _Line(NamedTuple):
     stripped: str
     answer: str | None  # the text after an ``Answer:`` on this line, if it is an answer line
     section: str | None  # "models" or "papers" for a section header
-    field: re.Match | None  # a ``Key: value`` line
-    key: str | None  # its key, lower-cased
-    bold: re.Match | None  # a ``- **NAME**`` line, when it is not a known ``**Key**:`` line
+    key: str | None  # the key of a ``Key: value`` line, lower-cased
+    label: str  # that key as written
+    value: str  # its value, stripped of spaces and of the ``**`` around it
+    plain_value: str  # its value, stripped of spaces only
+    bold_name: str | None  # the NAME of a ``- **NAME** text`` line that starts an entry
+    bold_text: str  # the text after it
     urls: tuple[str, ...]  # its http(s) URLs, normalised
     unlinkable: tuple[str, ...]  # what is wrong with URLs that hide their host
 
@@ -81,14 +84,21 @@ def _read_line(raw: str) -> _Line:
     section = _SECTION.match(raw)
     field = _FIELD.match(raw)
     key = field.group(1).strip().lower() if field else None
+    plain_value = (field.group(2) or "").strip() if field else ""
     bold = _BOLD_ENTRY.match(raw) if not (key in _KEYS or key in _EXTRA_KEYS) else None
+    bold_name = _clean_name(bold.group(1)) if bold else None
+    if bold_name is not None and bold_name.lower().rstrip(":") in _KEYS:
+        bold_name = None  # "- **Paper**: URL" is a field, not an entry named "Paper"
     return _Line(
         stripped=raw.strip(),
         answer=answer.group(1) if answer else None,
         section=("models" if section.group(1).lower().startswith("recommended") else "papers") if section else None,
-        field=field,
         key=key,
-        bold=bold,
+        label=field.group(1).strip() if field else "",
+        value=plain_value.strip("*").strip(),
+        plain_value=plain_value,
+        bold_name=bold_name,
+        bold_text=bold.group(2).strip() if bold else "",
         urls=tuple(extract_urls(raw)) if "://" in raw else (),
         unlinkable=_unlinkable_urls(raw),
     )
@@ -265,30 +275,32 @@ def _parse_entries(read: list[_Line], header_line: int, end: int, kind: str, fai
             )
 
     for index in range(header_line, end):
-        line, _, _, field, key, bold, _, _ = read[index]
+        read_line = read[index]
+        line, key = read_line.stripped, read_line.key
         number = index + 1
         if not line:
             if open_field == "summary":
                 current["summary"].append("")
             continue
-        if key is not None and _KEYS.get(key) == "name":
+        target = _KEYS.get(key)
+        if target == "name":
             close()
             if len(entries) >= MAX_ENTRIES:
                 return _too_many(entries, number, kind, fail)
-            name = _clean_name(field.group(2) or "")
+            name = "" if read_line.value.lower() in _EMPTY_VALUES else read_line.value
             if not name:
-                fail(number, f"expected a {kind} name after '{field.group(1).strip()}:'")
+                fail(number, f"expected a {kind} name after '{read_line.label}:'")
                 current, open_field, skipping = None, None, True
                 continue
             current, open_field, skipping = {"name": name, "line": number, "extra": []}, None, False
-        elif bold and _clean_name(bold.group(1)).lower().rstrip(":") not in _KEYS:
+        elif read_line.bold_name is not None:
             close()
             if len(entries) >= MAX_ENTRIES:
                 return _too_many(entries, number, kind, fail)
-            current = {"name": _clean_name(bold.group(1)), "line": number, "extra": []}
+            current = {"name": read_line.bold_name, "line": number, "extra": []}
             open_field, skipping = None, False
-            if bold.group(2).strip():
-                current["summary"] = [bold.group(2).strip()]
+            if read_line.bold_text:
+                current["summary"] = [read_line.bold_text]
                 open_field = "summary"
         elif skipping:
             continue
@@ -297,19 +309,18 @@ def _parse_entries(read: list[_Line], header_line: int, end: int, kind: str, fai
                 continue  # "### Related Papers:" followed by "None"
             fail(number, f"expected an entry starting with 'Model: NAME' (or '- **NAME**'), found {_show(line)}")
             return tuple(entries)
-        elif key is not None and key in _KEYS:
-            target = _KEYS[key]
-            value = (field.group(2) or "").strip().strip("*").strip()
+        elif target is not None:
+            value = read_line.value
             if target == "summary":
                 current["summary"] = [value] if value else []
                 open_field = "summary"
             else:
                 current[target] = None if value.lower() in _EMPTY_VALUES else value
                 open_field = None
-        elif key is not None and key in _EXTRA_KEYS and open_field != "summary":
-            value = (field.group(2) or "").strip()
+        elif key in _EXTRA_KEYS and open_field != "summary":
+            value = read_line.plain_value
             if value.lower() not in _EMPTY_VALUES:
-                current["extra"].append((field.group(1).strip(), value))
+                current["extra"].append((read_line.label, value))
             open_field = None
         elif open_field == "summary":
             current["summary"].append(line)
