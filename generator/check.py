@@ -109,7 +109,13 @@ def check_links(path: str, links: list[str], allowed: frozenset[str]) -> list[Pr
 
 def page_links(markdown: str, html: str | None = None) -> list[str]:
     """Every external link of a page, normalised where it is an http(s) URL, first seen first."""
-    links = [url for paragraph in markdown.split("\n\n") for url in _paragraph_links(paragraph)[1]]
+    return block_links(markdown.split("\n\n"), html)
+
+
+def block_links(blocks, html: str | None = None) -> list[str]:
+    """:func:`page_links` of the page ``"\\n\\n".join(blocks)``, without joining and splitting it:
+    no link spans the blank line between two blocks (see _paragraph_links)."""
+    links = [url for block in blocks for url in _paragraph_links(block)[1]]
     if html is not None:
         links += (normalise_url(u) if is_safe_url(u) else u for u in html_links(html))
     return list(dict.fromkeys(links))

@@ -13,7 +13,7 @@ from .escape import front_matter, markdown_link, markdown_text, yaml_title
 from .links import label_url, url_spans
 from .paths import UNSUPPORTED_INDEX, link, model_page, paper_page, prompt_page, task_page
 from .records import Entry, Page, Problem, Prompt, ReviewedAnswer, TaskInference, Technique
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, remember
 from .workflow import Workflow, render_workflow
 
 TITLE_LENGTH = 90
@@ -33,17 +33,14 @@ def page_title(question: str) -> str:
 def compose_error_page(slug: str, path: str, problems) -> Page:
     """A page that says why a prompt has no page, so that it does not silently vanish."""
     title = f"Prompt not readable: {path}"
-    out = front_matter({"title": yaml_title(title), "search": {"exclude": True}})
-    out += [
+    failure = ['!!! failure "This prompt could not be turned into a page"', "",
+               "    Fix these problems in the prompt file; its page appears on the next build.", ""]
+    failure += [f"    - {markdown_text(str(problem))}" for problem in problems]
+    return Page(slug, path, title, (
+        "\n".join(front_matter({"title": yaml_title(title), "search": {"exclude": True}})),
         f"# {markdown_text(title)}",
-        "",
-        '!!! failure "This prompt could not be turned into a page"',
-        "",
-        "    Fix these problems in the prompt file; its page appears on the next build.",
-        "",
-    ]
-    out += [f"    - {markdown_text(str(problem))}" for problem in problems]
-    return Page(slug, path, title, "\n".join(out) + "\n")
+        "\n".join(failure),
+    ))
 
 
 def compose_page(
@@ -61,84 +58,85 @@ def compose_page(
     front = {"title": yaml_title(title), "description": yaml_title(title)}
     if task:
         front["tags"] = [task.label]
-    out = front_matter(front)
-    # The heading is the whole question; the title (tab, search, index lists) is its start.
-    out += [f"# {markdown_text(block.question)}", ""]
-
     here = prompt_page(prompt.slug)
     fitting = sum(1 for fit in inference.model_fits if fit.relation == "same")
     task_name = markdown_text(task.label) if task else "not clear"
-    out += [
+    blocks = [
+        "\n".join(front_matter(front)),
+        # The heading is the whole question; the title (tab, search, index lists) is its start.
+        f"# {markdown_text(block.question)}",
         f"**Task:** [{task_name}]({link(here, task_page(inference.task_id))}) · "
         f"**Recommended models:** {len(block.models)} ({fitting} doing the task) · "
         f"**Related papers:** {len(block.papers)}",
-        "",
     ]
-    out += _task_section(here, inference, vocab)
-    out += _workflow_section(workflow, techniques, block.papers)
-    out += _references_section(here, block.models, block.papers)
-    out += _answers_section(here, answers, unreadable_answers)
-    return Page(prompt.slug, prompt.path, title, "\n".join(out).rstrip() + "\n")
+    blocks += _task_section(here, inference, vocab)
+    blocks += _workflow_section(workflow, techniques, block.papers)
+    blocks += _references_section(here, block.models, block.papers)
+    blocks += _answers_section(here, answers, unreadable_answers)
+    return Page(prompt.slug, prompt.path, title, tuple(blocks))
 
 
 def _task_section(here: str, inference: TaskInference, vocab: Vocabulary) -> list[str]:
-    out = ["## Task", ""]
+    out = ["## Task"]
     if inference.task_id:
-        task = vocab.tasks[inference.task_id]
-        out += [
-            f'!!! abstract "{markdown_text(task.label)}"',
-            "",
-            f"    The user is trying to do **{markdown_text(task.label.lower())}**: "
-            f"{markdown_text(task.description[0].lower() + task.description[1:])}",
-            f"    Input: {markdown_text(task.input)}. Output: {markdown_text(task.output)}.",
-            "",
-        ]
+        out.append(_task_box(inference.task_id, vocab))
     else:
         names = ", ".join(
             f"{markdown_text(vocab.label(c.task_id))} ({c.score:g})" for c in inference.candidates
         )
-        out += [
-            '!!! question "No single task is clear"',
-            "",
-            "    Neither the question nor the recommended models point clearly to one task.",
-            f"    Candidates, by score: {names}." if names else "    No cue of any task was found.",
-            "",
-        ]
+        out.append(
+            '!!! question "No single task is clear"\n\n'
+            "    Neither the question nor the recommended models point clearly to one task.\n"
+            + (f"    Candidates, by score: {names}." if names else "    No cue of any task was found.")
+        )
 
     rows = [(name, values) for key, name in _QUALIFIER_NAMES if (values := getattr(inference.qualifiers, key))]
     if rows:
-        out += ["| Qualifier | Found in the question |", "| --- | --- |"]
-        out += [f"| {name} | {markdown_text(', '.join(values))} |" for name, values in rows]
-        out.append("")
+        out.append("\n".join(["| Qualifier | Found in the question |", "| --- | --- |",
+                              *(f"| {name} | {markdown_text(', '.join(values))} |" for name, values in rows)]))
 
     if inference.evidence:
         words = ", ".join(
             f"“{markdown_text(e.text)}” ({e.where})" for e in _unique_evidence(inference.evidence)
         )
-        out += [f"**Evidence:** {words}.", ""]
+        out.append(f"**Evidence:** {words}.")
     others = [c for c in inference.candidates if c.task_id != inference.task_id]
     if inference.task_id and others:
         names = ", ".join(f"{markdown_text(vocab.label(c.task_id))} ({c.score:g})" for c in others)
         top = next(c.score for c in inference.candidates if c.task_id == inference.task_id)
-        out += [f"**Other candidates:** {names}; the task above scored {top:g}.", ""]
+        out.append(f"**Other candidates:** {names}; the task above scored {top:g}.")
 
-    out += ["### Do the recommended models fit?", ""]
-    out += ["| Model | Its task | Fits the task? |", "| --- | --- | --- |"]
+    out.append("### Do the recommended models fit?")
+    table = ["| Model | Its task | Fits the task? |", "| --- | --- | --- |"]
     for index, fit in enumerate(inference.model_fits, start=1):
         own = f"[{markdown_text(vocab.label(fit.task_id))}]({link(here, task_page(fit.task_id))})" if fit.task_id else "unknown"
-        out.append(
+        table.append(
             f"| [{markdown_text(fit.name)}](#model-{index}) | {own} | "
             f"{_FIT_MARK[fit.relation]}: {markdown_text(fit.reason)} |"
         )
-    out.append("")
+    out.append("\n".join(table))
     misfits = [fit for fit in inference.model_fits if fit.relation in ("related", "different")]
     if misfits and inference.task_id:
         task = vocab.tasks[inference.task_id]
-        out += [f'!!! warning "{len(misfits)} of {len(inference.model_fits)} recommended models do not do {markdown_text(task.label.lower())}"', ""]
-        for fit in misfits:
-            out.append(f"    - **{markdown_text(fit.name)}** is {markdown_text(fit.reason)}.")
-        out += ["", "    An answer should say so rather than present these models as the solution.", ""]
+        warning = [f'!!! warning "{len(misfits)} of {len(inference.model_fits)} recommended models do not do '
+                   f'{markdown_text(task.label.lower())}"', ""]
+        warning += [f"    - **{markdown_text(fit.name)}** is {markdown_text(fit.reason)}." for fit in misfits]
+        warning += ["", "    An answer should say so rather than present these models as the solution."]
+        out.append("\n".join(warning))
     return out
+
+
+def _task_box(task_id: str, vocab: Vocabulary) -> str:
+    return remember(vocab.memo, ("task box", task_id), lambda: _make_task_box(vocab.tasks[task_id]))
+
+
+def _make_task_box(task) -> str:
+    return (
+        f'!!! abstract "{markdown_text(task.label)}"\n\n'
+        f"    The user is trying to do **{markdown_text(task.label.lower())}**: "
+        f"{markdown_text(task.description[0].lower() + task.description[1:])}\n"
+        f"    Input: {markdown_text(task.input)}. Output: {markdown_text(task.output)}."
+    )
 
 
 def _unique_evidence(evidence):
@@ -153,19 +151,17 @@ def _unique_evidence(evidence):
 def _workflow_section(workflow: Workflow, techniques: tuple[Technique, ...], papers: tuple[Entry, ...]) -> list[str]:
     # The diagram's source is Mermaid syntax, noise to a reader of search results: the steps
     # below say the same in words and are indexed.
-    out = ["## Workflow", "", f"```mermaid {{ {SEARCH_EXCLUDE}=\"\" }}", render_workflow(workflow), "```", ""]
-    out += [f"{number}. {step_markdown(step)}" for number, step in enumerate(workflow.steps, start=1)]
-    out.append("")
+    out = ["## Workflow", f"```mermaid {{ {SEARCH_EXCLUDE}=\"\" }}\n{render_workflow(workflow)}\n```"]
+    out.append("\n".join(f"{number}. {step_markdown(step)}" for number, step in enumerate(workflow.steps, start=1)))
     if techniques:
         anchors = {paper.name: f"#paper-{index}" for index, paper in enumerate(papers, start=1)}
-        out += ["### Techniques from the related papers", ""]
-        for technique in techniques:
-            out.append(
-                f"- **{markdown_text(technique.label)}**: {markdown_text(technique.effect)}. "
-                f"From [{markdown_text(technique.paper)}]({anchors[technique.paper]}): "
-                f"“{markdown_text(technique.sentence)}”"
-            )
-        out.append("")
+        out.append("### Techniques from the related papers")
+        out.append("\n".join(
+            f"- **{markdown_text(technique.label)}**: {markdown_text(technique.effect)}. "
+            f"From [{markdown_text(technique.paper)}]({anchors[technique.paper]}): "
+            f"“{markdown_text(technique.sentence)}”"
+            for technique in techniques
+        ))
     return out
 
 
@@ -186,11 +182,11 @@ def _references_section(here: str, models: tuple[Entry, ...], papers: tuple[Entr
     # Kept out of the search index: the same models and papers recur on thousands of prompt
     # pages (two thirds of the index at 1,000 prompts), and each has its own page, which is
     # indexed and lists every prompt naming it.
-    out = [f"## References {{ {SEARCH_EXCLUDE} }}", ""]
+    out = [f"## References {{ {SEARCH_EXCLUDE} }}"]
     for (heading, prefix, page_of, others), entries in zip(_REFERENCE_KINDS, (models, papers)):
         if not entries:
             continue
-        out += [f"### {heading} {{ {SEARCH_EXCLUDE} }}", ""]
+        out.append(f"### {heading} {{ {SEARCH_EXCLUDE} }}")
         out += [_reference_entry(entry.name, entry.paper, entry.github, entry.huggingface, entry.summary,
                                  entry.extra, f"{prefix}-{index}", link(here, page_of(entry.name)), others)
                 for index, entry in enumerate(entries, start=1)]
@@ -200,19 +196,18 @@ def _references_section(here: str, models: tuple[Entry, ...], papers: tuple[Entr
 @lru_cache(maxsize=1 << 13)  # the same model or paper, at the same place, on thousands of pages
 def _reference_entry(name: str, paper: str | None, github: str | None, huggingface: str | None, summary: str,
                      extra: tuple[tuple[str, str], ...], anchor: str, others_target: str, others: str) -> str:
-    """An entry's heading, links, link to its own page, summary and other fields: lines ending
-    in a blank line. Keyed by what it shows, not by the Entry (whose line number differs)."""
-    out = [f"#### {markdown_text(name)} {{#{anchor} {SEARCH_EXCLUDE}}}", ""]
+    """An entry's heading, links, link to its own page, summary and other fields: one block of
+    paragraphs. Keyed by what it shows, not by the Entry (whose line number differs)."""
+    out = [f"#### {markdown_text(name)} {{#{anchor} {SEARCH_EXCLUDE}}}"]
     rows = [f"- {label}: {linked_text(value)}"
             for label, value in (("Paper", paper), ("GitHub", github), ("Hugging Face", huggingface)) if value]
     if rows:
-        out += [*rows, ""]
-    out += [f"[→ {others}]({others_target})", ""]
+        out.append("\n".join(rows))
+    out.append(f"[→ {others}]({others_target})")
     if summary:
-        out += [linked_text(paragraph) + "\n" for paragraph in summary.split("\n\n")]
-    for key, value in extra:
-        out += [f"*{markdown_text(key)}:* {linked_text(value)}", ""]
-    return "\n".join(out)
+        out += [linked_text(paragraph) for paragraph in summary.split("\n\n")]
+    out += [f"*{markdown_text(key)}:* {linked_text(value)}" for key, value in extra]
+    return "\n\n".join(out)
 
 
 @lru_cache(maxsize=1 << 13)  # summaries recur across thousands of pages
@@ -234,11 +229,10 @@ def _answers_section(here: str, answers: tuple[ReviewedAnswer, ...], unreadable:
     """
     if not answers and not unreadable:
         return []
-    out = ["## Answers", ""]
+    out = ["## Answers"]
     if unreadable:
-        out += ['!!! failure "An answer file could not be read"', ""]
-        out += [f"    - {markdown_text(str(problem))}" for problem in unreadable]
-        out.append("")
+        out.append("\n".join(['!!! failure "An answer file could not be read"', "",
+                              *(f"    - {markdown_text(str(problem))}" for problem in unreadable)]))
     if not answers:
         return out
     cited = sum(len(a.citations) for a in answers)
@@ -251,7 +245,6 @@ def _answers_section(here: str, answers: tuple[ReviewedAnswer, ...], unreadable:
            f"([every unsupported citation of the site]({link(here, UNSUPPORTED_INDEX)}))."
            if unsupported else "all in the sources.")
     )
-    out.append("")
     if len(answers) == 1:
         out.append(f'<div class="answers">{_answer_html(answers[0])}</div>')
     else:
@@ -270,7 +263,6 @@ def _answers_section(here: str, answers: tuple[ReviewedAnswer, ...], unreadable:
             f'<div class="answers tabbed-set tabbed-alternate" data-tabs="1:{count}">{inputs}'
             f'<div class="tabbed-labels">{labels}</div><div class="tabbed-content">{blocks}</div></div>'
         )
-    out.append("")
     return out
 
 

@@ -105,7 +105,7 @@ _YAML_KEY = re.compile(r"[a-z][a-z_]*")
 
 
 def front_matter(meta: dict) -> list[str]:
-    """The lines of a page's YAML front matter (``---`` … ``---``, then an empty line).
+    """The lines of a page's YAML front matter (``---`` … ``---``).
 
     Values are strings, booleans, lists of them, or one level of mapping; keys are the
     generator's own. The same data always gives the same bytes.
@@ -125,7 +125,7 @@ def front_matter(meta: dict) -> list[str]:
             lines += [f"- {yaml_scalar(item)}" for item in value]
         else:
             lines.append(f"{key}: {yaml_scalar(value)}")
-    return [*lines, "---", ""]
+    return [*lines, "---"]
 
 
 _UNSAFE_LABEL_CHAR = re.compile(r"[^A-Za-z0-9 .,()\-/?!'+]")  # ":" too: no "https://" in a label

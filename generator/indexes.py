@@ -135,7 +135,7 @@ def _unsupported_citations(readable: list[Generated]) -> list[IndexPage]:
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         here = index_page(UNSUPPORTED_INDEX, number)
-        out = front_matter({"title": title}) + [f"# {title}", "", *intro]
+        out = front_matter({"title": title}) + ["", f"# {title}", "", *intro]
         out += _pager(here, number, len(chunks), lambda n: index_page(UNSUPPORTED_INDEX, n))
         if chunk:
             out += ["| Prompt | Answer | Where | Cited link |", "| --- | --- | --- | --- |"]
@@ -196,7 +196,7 @@ def _top_index(path, title, intro, columns, rows, extra=()) -> list[IndexPage]:
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         here = index_page(path, number)
-        out = front_matter({"title": title}) + [f"# {title}", "", intro, ""]
+        out = front_matter({"title": title}) + ["", f"# {title}", "", intro, ""]
         out += _pager(here, number, len(chunks), lambda n: index_page(path, n))
         if chunk:
             out += ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
@@ -250,7 +250,7 @@ def _entity_pages(group: _Group, page_path: Callable[[int], str], header, headin
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         here = page_path(number)
-        out = front_matter({"title": yaml_title(title)}) + [f"# {markdown_text(title)}", "", *intro]
+        out = front_matter({"title": yaml_title(title)}) + ["", f"# {markdown_text(title)}", "", *intro]
         # The list repeats the titles of prompt pages, which search finds on their own.
         out += [f"## {heading} ({len(group.prompts)}) {{ {SEARCH_EXCLUDE} }}", ""]
         out += _pager(here, number, len(chunks), page_path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .answers import answer_problems, collect_answers, review_answer
-from .check import check_links, page_links
+from .check import block_links, check_links
 from .compose import compose_error_page, compose_page
 from .infer import infer_task
 from .parse import parse_prompt
@@ -52,7 +52,7 @@ def generate(source: SourceFile, *, check_html: bool = True) -> Generated:
     answers, unreadable = collect_answers(prompt, source.answers)
     reviewed = tuple(review_answer(answer, prompt.source.links) for answer in answers)
     page = compose_page(prompt, inference, techniques, workflow, vocab, reviewed, tuple(unreadable))
-    links = page_links(page.markdown, render_html(page.markdown) if check_html else None)
+    links = block_links(page.blocks, render_html(page.markdown) if check_html else None)
     problems = [*check_links(source.path, links, prompt.source.links), *unreadable]
     for answer in reviewed:
         problems += answer_problems(answer)

@@ -194,12 +194,18 @@ class Technique:
 
 @dataclass(frozen=True)
 class Page:
-    """A composed Markdown page."""
+    """A composed Markdown page, as its blocks: front matter, headings, paragraphs, lists,
+    tables, fences and HTML blocks, each without a blank line at either end."""
 
     slug: str
     source: str  # the prompt's path, as given
     title: str
-    markdown: str
+    blocks: tuple[str, ...]
+
+    @cached_property
+    def markdown(self) -> str:
+        # One blank line between blocks: no Markdown construct (and no link) spans it.
+        return "\n\n".join(self.blocks) + "\n"
 
 
 @lru_cache(maxsize=1 << 14)  # the same catalog entries recur across thousands of prompts

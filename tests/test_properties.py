@@ -547,12 +547,12 @@ def test_front_matter_reads_back_as_its_values(title, description, tags, exclude
     lines = front_matter(meta)
     expected = {"title": _as_loaded(title), "description": _as_loaded(description),
                 "tags": [_as_loaded(tag) for tag in tags], "search": {"exclude": exclude}}
-    body, loaded = get_data("\n".join(lines) + "# Body\n")
+    body, loaded = get_data("\n".join(lines) + "\n\n# Body\n")
     assert loaded == expected
     assert list(loaded) == list(meta)
     assert body == "# Body\n"
-    assert lines[0] == "---" and lines[-2:] == ["---", ""]
-    assert yaml.safe_load("\n".join(lines[1:-2])) == expected
+    assert lines[0] == "---" and lines[-1] == "---"
+    assert yaml.safe_load("\n".join(lines[1:-1])) == expected
     for value in (title, description, *tags):
         assert "\n" not in yaml_scalar(value) and yaml.safe_load(yaml_scalar(value)) == _as_loaded(value)
 
