@@ -66,6 +66,7 @@ class _Line(NamedTuple):
     the models' and papers' lines and their summaries recur across thousands of prompts."""
 
     stripped: str
+    asks: str | None  # the text after "asked the following question:" or "Question:", if the line has one
     answer: str | None  # the text after an ``Answer:`` on this line, if it is an answer line
     section: str | None  # "models" or "papers" for a section header
     key: str | None  # the key of a ``Key: value`` line, lower-cased
@@ -89,8 +90,10 @@ def _read_line(raw: str) -> _Line:
     bold_name = _clean_name(bold.group(1)) if bold else None
     if bold_name is not None and bold_name.lower().rstrip(":") in _KEYS:
         bold_name = None  # "- **Paper**: URL" is a field, not an entry named "Paper"
+    asks = _QUESTION_MARKER.search(raw) or _QUESTION_LINE.match(raw)
     return _Line(
         stripped=raw.strip(),
+        asks=asks.group(1).strip() if asks else None,
         answer=answer.group(1) if answer else None,
         section=("models" if section.group(1).lower().startswith("recommended") else "papers") if section else None,
         key=key,
@@ -121,7 +124,7 @@ def parse_prompt(text: str, path: str, slug: str) -> Prompt:
     answer_index = next((i for i, line in enumerate(read) if line.answer is not None), len(lines))
     block = lines[:answer_index]
 
-    question, question_line, after_question = _find_question(block, fail)
+    question, question_line, after_question = _find_question(block, read, fail)
     sections = _find_sections(block, read, after_question, fail)
 
     models: tuple[Entry, ...] = ()
@@ -189,14 +192,12 @@ def _unlinkable_urls(line: str) -> tuple[str, ...]:
     return tuple(messages)
 
 
-def _find_question(lines: list[str], fail) -> tuple[str | None, int, int]:
+def _find_question(lines: list[str], read: list[_Line], fail) -> tuple[str | None, int, int]:
     """Return (question, its 1-based line, index of the first line after it)."""
-    for index, line in enumerate(lines):
-        marker = _QUESTION_MARKER.search(line)
-        inline = _QUESTION_LINE.match(line) if not marker else None
-        if not (marker or inline):
+    for index, line in enumerate(read[: len(lines)]):
+        rest = line.asks
+        if rest is None:
             continue
-        rest = (marker or inline).group(1).strip()
         if rest:
             start = index
             first = rest
@@ -262,17 +263,9 @@ def _parse_entries(read: list[_Line], header_line: int, end: int, kind: str, fai
 
     def close() -> None:
         if current is not None:
-            entries.append(
-                Entry(
-                    name=current["name"],
-                    line=current["line"],
-                    paper=current.get("paper"),
-                    github=current.get("github"),
-                    huggingface=current.get("huggingface"),
-                    summary=_join(current.get("summary", [])),
-                    extra=tuple(current["extra"]),
-                )
-            )
+            entries.append(_entry(current["name"], current["line"], current.get("paper"), current.get("github"),
+                                  current.get("huggingface"), tuple(current.get("summary", ())),
+                                  tuple(current["extra"])))
 
     for index in range(header_line, end):
         read_line = read[index]
@@ -330,6 +323,14 @@ def _parse_entries(read: list[_Line], header_line: int, end: int, kind: str, fai
             open_field = "summary"
     close()
     return tuple(entries)
+
+
+@lru_cache(maxsize=1 << 14)
+def _entry(name: str, line: int, paper: str | None, github: str | None, huggingface: str | None,
+           summary: tuple[str, ...], extra: tuple[tuple[str, str], ...]) -> Entry:
+    # One record per distinct entry and line: the same model, at the same line, recurs in
+    # thousands of prompts of one producer, and records are never changed.
+    return Entry(name, line, paper, github, huggingface, _join(summary), extra)
 
 
 def _too_many(entries: list[Entry], number: int, kind: str, fail) -> tuple[Entry, ...]:
