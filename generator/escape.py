@@ -93,8 +93,10 @@ def yaml_scalar(value: str | bool | int) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    text = _SURROGATE.sub("\ufffd", str(value))
-    return _YAML_UNSAFE.sub(_yaml_escape, _json_string(text))
+    text = str(value)
+    if text.isascii() and "\x7f" not in text:  # the common case: nothing for YAML to read differently
+        return _json_string(text)
+    return _YAML_UNSAFE.sub(_yaml_escape, _json_string(_SURROGATE.sub("\ufffd", text)))
 
 
 def _yaml_escape(match: re.Match) -> str:
@@ -112,13 +114,11 @@ def front_matter(meta: dict) -> list[str]:
     """
     lines = ["---"]
     for key, value in meta.items():
-        if not _YAML_KEY.fullmatch(key):
-            raise ValueError(f"unexpected front matter key {key!r}")
+        _check_key(key)
         if isinstance(value, dict):
             lines.append(f"{key}:")
             for inner, item in value.items():
-                if not _YAML_KEY.fullmatch(inner):
-                    raise ValueError(f"unexpected front matter key {inner!r}")
+                _check_key(inner)
                 lines.append(f"  {inner}: {yaml_scalar(item)}")
         elif isinstance(value, (list, tuple)):
             lines.append(f"{key}:" if value else f"{key}: []")
@@ -126,6 +126,12 @@ def front_matter(meta: dict) -> list[str]:
         else:
             lines.append(f"{key}: {yaml_scalar(value)}")
     return [*lines, "---"]
+
+
+@lru_cache(maxsize=64)  # the generator's own few keys, checked once each
+def _check_key(key: str) -> None:
+    if not _YAML_KEY.fullmatch(key):
+        raise ValueError(f"unexpected front matter key {key!r}")
 
 
 _UNSAFE_LABEL_CHAR = re.compile(r"[^A-Za-z0-9 .,()\-/?!'+]")  # ":" too: no "https://" in a label
