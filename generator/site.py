@@ -6,14 +6,18 @@ Shared by the CLI (``build``) and the MkDocs plugin, so both produce the same pa
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .check import check_links, page_links
 from .compose import compose_error_page
 from .indexes import build_indexes
 from .paths import prompt_page
-from .pipeline import Generated, generate
+from .pipeline import Generated, generate, rendered_links, with_html_links
 from .records import Problem
 from .sources import SourceFile, read_sources
 from .vocabulary import load_vocabulary
@@ -56,7 +60,9 @@ def _fewer_collections():
 
 def _generate_site(arguments: list[str], check_html: bool) -> Site:
     sources, problems = read_sources(arguments)
-    results = [_generate_safely(source, check_html) for source in sources]
+    results = [_generate_safely(source) for source in sources]
+    if check_html:
+        results = _check_rendered(results)
     for result in results:
         problems.extend(result.problems)
     if not sources and not problems:
@@ -73,10 +79,56 @@ def _generate_site(arguments: list[str], check_html: bool) -> Site:
     return Site(results, pages, problems)
 
 
-def _generate_safely(source: SourceFile, check_html: bool) -> Generated:
+def _generate_safely(source: SourceFile) -> Generated:
     """One prompt's failure, even a bug of ours, must not take the other prompts down."""
     try:
-        return generate(source, check_html=check_html)
+        return generate(source, check_html=False)
     except Exception as error:  # noqa: BLE001 - reported as a problem of this file
         problem = Problem(source.path, None, f"internal error while generating its page: {error!r}")
         return Generated(source, compose_error_page(source.slug, source.path, [problem]), (problem,))
+
+
+#: Below this many pages, starting worker processes costs more than rendering them on one core.
+PARALLEL_FROM = 200
+#: Pages sent to a worker at a time.
+RENDER_BATCH = 50
+
+
+def _check_rendered(results: list[Generated]) -> list[Generated]:
+    """Every prompt page rendered to HTML and its links checked (pipeline.with_html_links).
+
+    Rendering costs about ten times what generating a page does, and pages are independent:
+    with several cores, worker processes render them and send back only the links found.
+    """
+    readable = [result for result in results if result.prompt is not None]
+    markdowns = [result.page.markdown for result in readable]
+    cores = len(os.sched_getaffinity(0))
+    found = None
+    if cores > 1 and len(markdowns) >= PARALLEL_FROM:
+        batches = [markdowns[i : i + RENDER_BATCH] for i in range(0, len(markdowns), RENDER_BATCH)]
+        try:
+            with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
+                found = [links for batch in pool.map(_rendered_batch, batches) for links in batch]
+        except (OSError, BrokenProcessPool):
+            found = None  # no worker could start: render here instead
+    if found is None:
+        found = _rendered_batch(markdowns)
+    checked = {}
+    for result, links in zip(readable, found):
+        if isinstance(links, str):
+            problem = Problem(result.source.path, None, f"internal error while checking its page's HTML: {links}")
+            checked[id(result)] = replace(result, problems=(*result.problems, problem))
+        else:
+            checked[id(result)] = with_html_links(result, links)
+    return [checked.get(id(result), result) for result in results]
+
+
+def _rendered_batch(markdowns: list[str]) -> list[list[str] | str]:
+    """The HTML links of each page, or what went wrong rendering it (a bug of ours)."""
+    found: list[list[str] | str] = []
+    for markdown in markdowns:
+        try:
+            found.append(rendered_links(markdown))
+        except Exception as error:  # noqa: BLE001 - reported as a problem of its prompt
+            found.append(repr(error))
+    return found

@@ -1,0 +1,57 @@
+"""The HTML side of the provenance check in `python -m generator check|build|export`: every
+prompt page rendered to HTML and its links checked, on every core when there are many."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import ROOT, SEEDS
+
+from benchmarks.synth import write_corpus
+from generator import site as site_module
+from generator.pipeline import generate, with_html_links
+from generator.site import PARALLEL_FROM, generate_site
+from generator.sources import SourceFile
+
+
+def test_many_pages_checked_on_every_core_give_what_one_page_at_a_time_gives(tmp_path):
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one core: the pages are rendered in this process")
+    write_corpus(tmp_path, PARALLEL_FROM + 20, seed=3)  # some answers cite other prompts' links
+    site = generate_site([str(tmp_path)])
+    assert len(site.results) == PARALLEL_FROM + 20
+    assert any(result.problems for result in site.results)
+    for result in site.results:
+        alone = generate(result.source)  # rendered and checked here, one page
+        assert (result.problems, result.links) == (alone.problems, alone.links), result.source.path
+
+
+def test_a_link_only_the_html_shows_is_a_problem():
+    seed = SEEDS[0]
+    result = generate(SourceFile(str(seed), "s", seed.read_text(encoding="utf-8")), check_html=False)
+    assert with_html_links(result, list(result.links)) is result
+    checked = with_html_links(result, ["https://evil.example/x", *result.links, "javascript:alert(1)"])
+    assert checked.links == (*result.links, "https://evil.example/x", "javascript:alert(1)")
+    assert [str(p) for p in checked.problems[len(result.problems):]] == [
+        f"{seed}: link https://evil.example/x is not in the source block",
+        f"{seed}: link 'javascript:alert(1)' is not an http(s) link",
+    ]
+
+
+def test_a_page_that_cannot_be_rendered_is_a_problem_of_its_prompt_and_the_others_go_on(monkeypatch):
+    real = site_module.rendered_links
+    broken_page = f"# {SEEDS[0].read_text(encoding='utf-8').split(chr(10))[3].strip(chr(34))[:30]}"
+
+    def rendered_links(markdown):
+        if broken_page in markdown:
+            raise RuntimeError("renderer broke")
+        return real(markdown)
+
+    monkeypatch.setattr(site_module, "rendered_links", rendered_links)
+    site = generate_site([str(ROOT / "sources")])  # fewer pages than PARALLEL_FROM: rendered here
+    messages = {result.source.path: [p.message for p in result.problems] for result in site.results}
+    assert messages.pop(f"sources/{SEEDS[0].name}") == [
+        "internal error while checking its page's HTML: RuntimeError('renderer broke')"]
+    assert all(problems == [] for problems in messages.values()), messages
+    assert len(site.pages) > len(site.results)  # the index pages are still made
