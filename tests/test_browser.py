@@ -182,3 +182,35 @@ def test_an_unsupported_citation_is_marked_and_leads_nowhere(recorder, unsupport
     assert recorder.errors == []
     scripted.scroll_into_view_if_needed()
     screenshot(page, "answers-unsupported.png")
+
+
+_SLOW_WORKER_QUERIES = """async () => {
+  // A worker that answers like Material's search worker, slowly: 150 ms a query.
+  const code = `onmessage = e => {
+    if (e.data.type === 2) { const end = Date.now() + 150; while (Date.now() < end) {} }
+    postMessage({type: e.data.type === 2 ? 3 : 9, data: e.data.data});
+  };`;
+  const worker = new Worker(URL.createObjectURL(new Blob([code], {type: "text/javascript"})));
+  const answers = [];
+  const done = new Promise(resolve => worker.addEventListener("message", e => {
+    answers.push([e.data.type, e.data.data]);
+    if (e.data.type === 3 && e.data.data === "video") resolve();
+  }));
+  for (const query of ["v", "vi", "vid", "vide"]) worker.postMessage({type: 2, data: query});
+  worker.postMessage({type: 7, data: "not a query"});
+  worker.postMessage({type: 2, data: "video"});
+  await done;
+  await new Promise(resolve => setTimeout(resolve, 400));  // nothing else comes
+  worker.terminate();
+  return answers;
+}"""
+
+
+def test_search_queries_typed_while_the_worker_is_busy_collapse_to_the_newest(recorder, site_url):
+    """search-latest.js, on the site's pages: the first query is answered, then only the newest
+    of those typed meanwhile; other messages pass at once."""
+    page = recorder.page
+    page.goto(site_url)
+    assert page.evaluate(_SLOW_WORKER_QUERIES) == [[3, "v"], [9, "not a query"], [3, "video"]]
+    search(page, "MSSNet")  # and Material's own search still answers
+    assert recorder.errors == []
