@@ -25,6 +25,7 @@ from .vocabulary import Vocabulary
 PROMPTS_PER_PAGE = 100
 #: Rows of one page of a top-level index (tasks, models, papers).
 ROWS_PER_PAGE = 200
+_NOTES = {"models": "{} recommended model{}, {} doing the task", "asked": "asked: {} · {}", "task": "task: {}"}
 _FIT_WORD = {"same": "does the task", "related": "related task", "different": "does not fit", "unknown": "fit unknown"}
 
 
@@ -44,7 +45,8 @@ class _Group:
     key: str
     name: str
     entries: list[Entry] = field(default_factory=list)
-    prompts: list[tuple[Generated, str]] = field(default_factory=list)  # (prompt, a note)
+    #: (prompt, its title and a note about it, both as Markdown text)
+    prompts: list[tuple[Generated, str, str]] = field(default_factory=list)
     task_id: str | None = None
 
 
@@ -55,23 +57,34 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
     tasks = {task_id: _Group(task_id, task.label, task_id=task_id) for task_id, task in vocab.tasks.items()}
     models: dict[str, _Group] = {}
     papers: dict[str, _Group] = {}
+    # The notes take a few values only: each is written and escaped once.
+    notes: dict[tuple, str] = {}
+
+    def note(*key) -> str:
+        if key not in notes:
+            notes[key] = markdown_text(_NOTES[key[0]].format(*key[1:]))
+        return notes[key]
+
     for result in readable:
         inference = result.inference
+        title = markdown_text(result.page.title)
         task_key = inference.task_id or ""
-        group = tasks.setdefault(task_key, _Group(task_key, vocab.label(inference.task_id), task_id=inference.task_id))
-        group.prompts.append((result, _models_note(result, vocab)))
-        for model, fit in zip(result.prompt.source.models, inference.model_fits):
+        asked = vocab.label(inference.task_id)
+        group = tasks.setdefault(task_key, _Group(task_key, asked, task_id=inference.task_id))
+        fits = inference.model_fits
+        doing = sum(1 for fit in fits if fit.relation == "same")
+        group.prompts.append((result, title, note("models", len(fits), "s" if len(fits) != 1 else "", doing)))
+        for model, fit in zip(result.prompt.source.models, fits):
             group = models.setdefault(slugify(model.name), _Group(slugify(model.name), model.name))
             group.entries.append(model)
             group.task_id = group.task_id or fit.task_id
-            asked = vocab.label(inference.task_id)
             if not group.prompts or group.prompts[-1][0] is not result:  # a model listed twice: one row
-                group.prompts.append((result, f"asked: {asked} · {_FIT_WORD[fit.relation]}"))
+                group.prompts.append((result, title, note("asked", asked, _FIT_WORD[fit.relation])))
         for paper in result.prompt.source.papers:
             group = papers.setdefault(slugify(paper.name), _Group(slugify(paper.name), paper.name))
             group.entries.append(paper)
             if not group.prompts or group.prompts[-1][0] is not result:
-                group.prompts.append((result, f"task: {vocab.label(inference.task_id)}"))
+                group.prompts.append((result, title, note("task", asked)))
 
     task_groups = sorted(tasks.values(), key=lambda g: (-len(g.prompts), g.task_id is None, g.name.casefold()))
     model_groups = sorted(models.values(), key=lambda g: (g.name.casefold(), g.key))
@@ -151,12 +164,6 @@ def _unsupported_citations(readable: list[Generated]) -> list[IndexPage]:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _models_note(result: Generated, vocab: Vocabulary) -> str:
-    fits = result.inference.model_fits
-    doing = sum(1 for fit in fits if fit.relation == "same")
-    return f"{len(fits)} recommended model{'s' if len(fits) != 1 else ''}, {doing} doing the task"
 
 
 def _task_description(group: _Group, vocab: Vocabulary) -> str:
@@ -255,7 +262,6 @@ def _entity_pages(group: _Group, page_path: Callable[[int], str], header, headin
         out += [f"## {heading} ({len(group.prompts)}) {{ {SEARCH_EXCLUDE} }}", ""]
         out += _pager(here, number, len(chunks), page_path)
         to_prompts = link(here, prompt_page("x")).removesuffix("x.md")  # every prompt page is in one folder
-        out += [f"- [{markdown_text(result.page.title)}]({to_prompts}{result.prompt.slug}.md): {markdown_text(note)}"
-                for result, note in chunk]
+        out += [f"- [{title}]({to_prompts}{result.prompt.slug}.md): {note}" for result, title, note in chunk]
         pages.append(IndexPage(here, title, "\n".join(out) + "\n", allowed))
     return pages
