@@ -16,6 +16,7 @@ and the answer is rendered so that:
 from __future__ import annotations
 
 import html
+import re
 from functools import cache
 from html.parser import HTMLParser
 
@@ -101,10 +102,15 @@ def inert_text(text: str) -> str:
     Also the form in which unsupported URLs appear anywhere on the site: ``https&#58;//…``
     shows as ``https://…`` but is no URL to a browser, Markdown or :mod:`generator.check`.
     """
-    return "".join(_INERT.get(char, char) for char in text)
+    return _INERT_CHAR.sub(_inert_ref, text)
 
 
 _INERT = {char: f"&#{ord(char)};" for char in "&<>\"':[]()\n"}
+_INERT_CHAR = re.compile("[" + re.escape("".join(_INERT)) + "]")
+
+
+def _inert_ref(match: re.Match) -> str:
+    return _INERT[match.group()]
 
 
 def _normalised(url: str) -> str:

@@ -16,7 +16,7 @@ from importlib import resources
 import yaml
 
 from .escape import mermaid_text
-from .records import Entry, Prompt, TaskInference, Technique
+from .records import Entry, ModelFit, Prompt, TaskInference, Technique
 from .vocabulary import YAML_LOADER, CueMatcher, Cue, Vocabulary, remember
 
 #: Papers drawn as technique side nodes; the text under the diagram lists them all.
@@ -120,24 +120,22 @@ def plan_workflow(
     steps.append(f"**Input**: {what_in}{media}, as the user describes it.")
 
     # By entry, not by name: two models of one name may differ (a summary that points elsewhere).
-    fits = dict(zip(prompt.source.models, inference.model_fits))
-    pre: list[tuple[int, Entry]] = []
-    main: list[tuple[int, Entry]] = []
-    aside: list[tuple[int, Entry]] = []
-    for index, model in enumerate(prompt.source.models, start=1):
-        fit = fits[model]
+    pre: list[tuple[int, Entry, ModelFit]] = []
+    main: list[tuple[int, Entry, ModelFit]] = []
+    aside: list[tuple[int, Entry, ModelFit]] = []
+    for index, (model, fit) in enumerate(zip(prompt.source.models, inference.model_fits), start=1):
         own = vocab.tasks.get(fit.task_id) if fit.task_id else None
         if task is None or fit.relation == "same" or (fit.relation == "unknown" and not fit.task_id):
-            main.append((index, model))
+            main.append((index, model, fit))
         elif fit.relation == "related" and own is not None and own.stage == "pre":
-            pre.append((index, model))
+            pre.append((index, model, fit))
         else:
-            aside.append((index, model))
+            aside.append((index, model, fit))
 
     previous = "in"
-    for index, model in pre:
+    for index, model, fit in pre:
         node_id = f"m{index}"
-        own = vocab.tasks[fits[model].task_id]
+        own = vocab.tasks[fit.task_id]
         nodes.append(Node(node_id, (_short(model.name), f"{own.label}: clean-up step"), "mismatch"))
         edges.append(Edge(previous, node_id))
         steps.append(
@@ -148,9 +146,8 @@ def plan_workflow(
 
     main_ids: list[str] = []
     if main:
-        for index, model in main:
+        for index, model, fit in main:
             node_id = f"m{index}"
-            fit = fits[model]
             own = vocab.tasks.get(fit.task_id) if fit.task_id else None
             nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), "model"))
             edges.append(Edge(previous, node_id))
@@ -183,9 +180,8 @@ def plan_workflow(
         edges.append(Edge(node_id, "out", dotted=node_id == "gap"))
     steps.append(f"**Output**: {what_out}.")
 
-    for index, model in aside:
+    for index, model, fit in aside:
         node_id = f"m{index}"
-        fit = fits[model]
         own = vocab.tasks.get(fit.task_id) if fit.task_id else None
         nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), "mismatch"))
         edges.append(Edge("in", node_id, "does not fit", dotted=True))
