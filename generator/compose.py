@@ -6,6 +6,7 @@ source block's URLs, written with :func:`escape.markdown_link`, which refuses an
 
 from __future__ import annotations
 
+import posixpath
 from functools import lru_cache
 
 from .answers import UNSUPPORTED_MARK, inert_text
@@ -183,21 +184,23 @@ def _references_section(here: str, models: tuple[Entry, ...], papers: tuple[Entr
     # pages (two thirds of the index at 1,000 prompts), and each has its own page, which is
     # indexed and lists every prompt naming it.
     out = [f"## References {{ {SEARCH_EXCLUDE} }}"]
+    here_folder = posixpath.dirname(here)  # all a link from the page depends on
     for (heading, prefix, page_of, others), entries in zip(_REFERENCE_KINDS, (models, papers)):
         if not entries:
             continue
         out.append(f"### {heading} {{ {SEARCH_EXCLUDE} }}")
         out += [_reference_entry(entry.name, entry.paper, entry.github, entry.huggingface, entry.summary,
-                                 entry.extra, f"{prefix}-{index}", link(here, page_of(entry.name)), others)
+                                 entry.extra, f"{prefix}-{index}", here_folder, page_of, others)
                 for index, entry in enumerate(entries, start=1)]
     return out
 
 
 @lru_cache(maxsize=1 << 13)  # the same model or paper, at the same place, on thousands of pages
 def _reference_entry(name: str, paper: str | None, github: str | None, huggingface: str | None, summary: str,
-                     extra: tuple[tuple[str, str], ...], anchor: str, others_target: str, others: str) -> str:
+                     extra: tuple[tuple[str, str], ...], anchor: str, here_folder: str, page_of, others: str) -> str:
     """An entry's heading, links, link to its own page, summary and other fields: one block of
     paragraphs. Keyed by what it shows, not by the Entry (whose line number differs)."""
+    others_target = link(posixpath.join(here_folder, "page.md"), page_of(name))
     out = [f"#### {markdown_text(name)} {{#{anchor} {SEARCH_EXCLUDE}}}"]
     rows = [f"- {label}: {linked_text(value)}"
             for label, value in (("Paper", paper), ("GitHub", github), ("Hugging Face", huggingface)) if value]

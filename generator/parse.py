@@ -109,7 +109,10 @@ def _read_line(raw: str) -> _Line:
 
 def parse_prompt(text: str, path: str, slug: str) -> Prompt:
     """Parse one prompt. ``text`` is the decoded file; ``path`` is used in messages only."""
-    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
     problems: list[Problem] = []
 
     def fail(line: int | None, message: str) -> None:
@@ -117,7 +120,7 @@ def parse_prompt(text: str, path: str, slug: str) -> Prompt:
         # the last line: a problem never names a line past the end of the file.
         problems.append(Problem(path, line if line is None else min(line, len(lines)), message))
 
-    if not "".join(lines).strip():
+    if not text or text.isspace():
         raise PromptError([Problem(path, 1, "the file is empty; expected a prompt with a question and recommended models")])
 
     read = [_read_line(line) for line in lines]
