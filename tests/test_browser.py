@@ -201,16 +201,22 @@ _SLOW_WORKER_QUERIES = """async () => {
   worker.postMessage({type: 2, data: "video"});
   await done;
   await new Promise(resolve => setTimeout(resolve, 400));  // nothing else comes
+  const start = performance.now();
+  const short = new Promise(resolve => worker.addEventListener("message", e => e.data.data === "ab" && resolve()));
+  worker.postMessage({type: 2, data: "ab"});  // a short query alone is answered, after a moment
+  await short;
+  answers.push(performance.now() - start >= 250 ? "waited" : "sent at once");
   worker.terminate();
   return answers;
 }"""
 
 
 def test_search_queries_typed_while_the_worker_is_busy_collapse_to_the_newest(recorder, site_url):
-    """search-latest.js, on the site's pages: the first query is answered, then only the newest
-    of those typed meanwhile; other messages pass at once."""
+    """search-latest.js, on the site's pages: one- and two-character queries wait for the next
+    key, the first query is answered, then only the newest of those typed meanwhile; other
+    messages pass at once."""
     page = recorder.page
     page.goto(site_url)
-    assert page.evaluate(_SLOW_WORKER_QUERIES) == [[3, "v"], [9, "not a query"], [3, "video"]]
+    assert page.evaluate(_SLOW_WORKER_QUERIES) == [[3, "vid"], [9, "not a query"], [3, "video"], [3, "ab"], "waited"]
     search(page, "MSSNet")  # and Material's own search still answers
     assert recorder.errors == []

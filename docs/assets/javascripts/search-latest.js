@@ -5,7 +5,9 @@
  * typing "video generation" queues sixteen queries and the results of the last one arrive
  * seconds after the last key. Here a query waits while the worker is busy with the one before,
  * and only the newest waiting query is sent when it answers: the results shown are always
- * those of what was typed last, at most one answer later.
+ * those of what was typed last, at most one answer later. A query of one or two characters
+ * (the slowest of all: "m" matches every word starting with m) waits a moment for the next
+ * key, so that typing a word does not start with it.
  *
  * The messages are Material's (9.x): {type: 2, data: query} to the worker, {type: 3, ...} back.
  * Any other message passes untouched, and a worker that never answers holds nothing for long.
@@ -15,6 +17,8 @@
   var QUERY = 2;
   var RESULT = 3;
   var GIVE_UP_MS = 10000;
+  var SHORT = 3; // characters
+  var SHORT_WAIT_MS = 250;
   var post = Worker.prototype.postMessage;
   var states = new WeakMap();
 
@@ -36,10 +40,18 @@
     }
   }
 
+  function submit(worker, state, message) {
+    if (state.busy) {
+      state.waiting = message; // a newer query replaces one that was still waiting
+    } else {
+      send(worker, state, message);
+    }
+  }
+
   function stateOf(worker) {
     var state = states.get(worker);
     if (!state) {
-      state = { busy: false, waiting: null, timer: null };
+      state = { busy: false, waiting: null, timer: null, shortTimer: null };
       states.set(worker, state);
       worker.addEventListener("message", function (event) {
         if (event.data && event.data.type === RESULT) answered(worker, state);
@@ -53,11 +65,15 @@
     if (!message || message.type !== QUERY || typeof message.data !== "string") {
       return post.apply(this, arguments);
     }
-    var state = stateOf(this);
-    if (state.busy) {
-      state.waiting = message; // a newer query replaces one that was still waiting
-    } else {
-      send(this, state, message);
+    var worker = this;
+    var state = stateOf(worker);
+    clearTimeout(state.shortTimer);
+    var length = message.data.trim().length;
+    if (length > 0 && length < SHORT) {
+      state.waiting = null; // older than this one
+      state.shortTimer = setTimeout(function () { submit(worker, state, message); }, SHORT_WAIT_MS);
+      return;
     }
+    submit(worker, state, message);
   };
 })();
