@@ -115,14 +115,15 @@ def _check_rendered(results: list[Generated]) -> list[Generated]:
             found = None  # no worker could start: render here instead
     if found is None:
         found = _rendered_batch(markdowns)
-    checked = {}
-    for result, links in zip(readable, found):
-        if isinstance(links, str):
-            problem = Problem(result.source.path, None, f"internal error while checking its page's HTML: {links}")
-            checked[id(result)] = replace(result, problems=(*result.problems, problem))
-        else:
-            checked[id(result)] = with_html_links(result, links)
-    return [checked.get(id(result), result) for result in results]
+    rendered = iter(found)  # in the order of the readable results
+    return [result if result.prompt is None else _with_rendered(result, next(rendered)) for result in results]
+
+
+def _with_rendered(result: Generated, links: list[str] | str) -> Generated:
+    if isinstance(links, str):
+        problem = Problem(result.source.path, None, f"internal error while checking its page's HTML: {links}")
+        return replace(result, problems=(*result.problems, problem))
+    return with_html_links(result, links)
 
 
 def _rendered_batch(markdowns: list[str]) -> list[list[str] | str]:

@@ -71,7 +71,7 @@ def find_prompt_files(arguments: list[str]) -> tuple[list[PromptFile], list[Prob
             folder, name = str(path.parent), path.name
             entries = _entries(folder, problems)
             if name in entries:  # it is: is_file() just said so, unless it vanished since
-                _prompt(folder, "", name, entries, folder, found, problems, named=True)
+                _prompt("", name, entries, folder, found, problems, named=True)
         else:
             problems.append(Problem(argument, None, "no such file or folder"))
     return [found[key] for key in sorted(found)], problems
@@ -123,7 +123,7 @@ def _walk(folder: str, relative: str, root: str, found: dict, problems: list[Pro
                                      "is hidden (its name starts with a dot), so it is not read as a "
                                      "prompt; remove the dot to publish it"))
         elif name.endswith(PROMPT_SUFFIX):
-            _prompt(folder, relative, name, entries, root, found, files)
+            _prompt(relative, name, entries, root, found, files)
         elif name.endswith(ANSWER_SUFFIX):
             files += _orphan_problems(entry.path, name.removesuffix(ANSWER_SUFFIX), entries)
     for name in answers:
@@ -141,7 +141,7 @@ def _walk(folder: str, relative: str, root: str, found: dict, problems: list[Pro
         _walk(f"{folder}/{name}", f"{relative}{name}/", root, found, problems)
 
 
-def _prompt(folder: str, relative: str, name: str, entries: dict[str, os.DirEntry], root: str,
+def _prompt(relative: str, name: str, entries: dict[str, os.DirEntry], root: str,
             found: dict, problems: list[Problem], *, named: bool = False) -> None:
     """``named``: the file itself was an argument, read wherever a link to it leads."""
     path = entries[name].path
