@@ -107,7 +107,9 @@ def _task_section(here: str, inference: TaskInference, vocab: Vocabulary) -> lis
         top = next(c.score for c in inference.candidates if c.task_id == inference.task_id)
         out.append(f"**Other candidates:** {names}; the task above scored {top:g}.")
 
-    out.append("### Do the recommended models fit?")
+    # The table repeats model names and task labels that the model, task and workflow text
+    # already hold: out of the search index (a section per prompt page fewer, queries faster).
+    out.append(f"### Do the recommended models fit? {{ {SEARCH_EXCLUDE} }}")
     table = ["| Model | Its task | Fits the task? |", "| --- | --- | --- |"]
     for index, fit in enumerate(inference.model_fits, start=1):
         own = f"[{markdown_text(vocab.label(fit.task_id))}]({link(here, task_page(fit.task_id))})" if fit.task_id else "unknown"

@@ -66,7 +66,8 @@ def test_the_search_index_skips_diagram_source_and_repeated_references(built):
     prompt = f"prompts/{SEEDS[0].stem}/"
     assert {f"{prompt}#task", f"{prompt}#workflow"} <= set(by_location)
     assert not [loc for loc in by_location if loc.startswith(prompt + "#") and
-                loc.split("#")[1].startswith(("references", "recommended-models", "related-papers", "model-", "paper-"))]
+                loc.split("#")[1].startswith(("references", "recommended-models", "related-papers", "model-", "paper-",
+                                              "do-the-recommended-models-fit"))]
     workflow = by_location[f"{prompt}#workflow"]["text"]
     assert "flowchart" not in workflow and "classDef" not in workflow
     assert "Deblur-MSSNet-GoPro" in workflow  # the steps, in words
