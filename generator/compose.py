@@ -12,7 +12,7 @@ from functools import lru_cache
 from .answers import UNSUPPORTED_MARK, inert_text
 from .escape import front_matter, markdown_link, markdown_text, yaml_title
 from .links import label_url, url_spans
-from .paths import UNSUPPORTED_INDEX, link, model_page, paper_page, prompt_page, task_page
+from .paths import UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, task_page
 from .records import Entry, Page, Problem, Prompt, ReviewedAnswer, TaskInference, Technique
 from .vocabulary import Vocabulary, remember
 from .workflow import Workflow, render_workflow
@@ -186,7 +186,7 @@ def _references_section(here: str, models: tuple[Entry, ...], papers: tuple[Entr
     # pages (two thirds of the index at 1,000 prompts), and each has its own page, which is
     # indexed and lists every prompt naming it.
     out = [f"## References {{ {SEARCH_EXCLUDE} }}"]
-    here_folder = posixpath.dirname(here)  # all a link from the page depends on
+    here_folder = posixpath.dirname(here)
     for (heading, prefix, page_of, others), entries in zip(_REFERENCE_KINDS, (models, papers)):
         if not entries:
             continue
@@ -202,7 +202,7 @@ def _reference_entry(name: str, paper: str | None, github: str | None, huggingfa
                      extra: tuple[tuple[str, str], ...], anchor: str, here_folder: str, page_of, others: str) -> str:
     """An entry's heading, links, link to its own page, summary and other fields: one block of
     paragraphs. Keyed by what it shows, not by the Entry (whose line number differs)."""
-    others_target = link(posixpath.join(here_folder, "page.md"), page_of(name))
+    others_target = folder_link(here_folder, page_of(name))
     out = [f"#### {markdown_text(name)} {{#{anchor} {SEARCH_EXCLUDE}}}"]
     rows = [f"- {label}: {linked_text(value)}"
             for label, value in (("Paper", paper), ("GitHub", github), ("Hugging Face", huggingface)) if value]

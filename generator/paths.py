@@ -61,9 +61,13 @@ def index_page(base: str, page: int) -> str:
 def link(source_page: str, target_page: str, anchor: str = "") -> str:
     """A relative Markdown link target from one generated page to another."""
     head, _, _ = source_page.rpartition("/")  # posixpath.dirname for a plain path, without its calls
-    folder = head if head and not head.endswith("/") else posixpath.dirname(source_page) or "."
-    target = _relative(target_page, folder)
-    return target + (f"#{anchor}" if anchor else "")
+    folder = head if head and not head.endswith("/") else posixpath.dirname(source_page)
+    return folder_link(folder, target_page) + (f"#{anchor}" if anchor else "")
+
+
+def folder_link(folder: str, target_page: str) -> str:
+    """:func:`link` from any page in ``folder`` ("" for the top): all a link depends on."""
+    return _relative(target_page, folder or ".")
 
 
 @lru_cache(maxsize=1 << 16)
