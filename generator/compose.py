@@ -56,7 +56,8 @@ def compose_page(
     block = prompt.source
     title = page_title(block.question)
     task = vocab.tasks.get(inference.task_id) if inference.task_id else None
-    front = {"title": yaml_title(title), "description": yaml_title(title)}
+    shown_title = yaml_title(title)
+    front = {"title": shown_title, "description": shown_title}
     if task:
         front["tags"] = [task.label]
     here = prompt_page(prompt.slug)
