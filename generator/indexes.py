@@ -7,6 +7,7 @@ index entry lists its prompts, a prompt page links to its entries (see compose.p
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,8 +15,8 @@ from .compose import SEARCH_EXCLUDE, linked_text
 from .escape import front_matter, inert_url, markdown_link, markdown_text, yaml_title
 from .links import label_url
 from .paths import (
-    MODEL_INDEX, PAPER_INDEX, TASK_INDEX, UNSUPPORTED_INDEX, index_page, link, model_page, paper_page, prompt_page,
-    slugify, task_page,
+    MODEL_INDEX, PAPER_INDEX, PROMPTS, TASK_INDEX, UNSUPPORTED_INDEX, folder_link, index_page, link, model_page,
+    paper_page, prompt_page, slugify, task_page,
 )
 from .pipeline import Generated
 from .records import Entry
@@ -261,7 +262,7 @@ def _entity_pages(group: _Group, page_path: Callable[[int], str], header, headin
         # The list repeats the titles of prompt pages, which search finds on their own.
         out += [f"## {heading} ({len(group.prompts)}) {{ {SEARCH_EXCLUDE} }}", ""]
         out += _pager(here, number, len(chunks), page_path)
-        to_prompts = link(here, prompt_page("x")).removesuffix("x.md")  # every prompt page is in one folder
+        to_prompts = folder_link(posixpath.dirname(here), PROMPTS) + "/"  # every prompt page is in one folder
         out += [f"- [{title}]({to_prompts}{result.prompt.slug}.md): {note}" for result, title, note in chunk]
         pages.append(IndexPage(here, title, "\n".join(out) + "\n", allowed))
     return pages
