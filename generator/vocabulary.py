@@ -63,10 +63,14 @@ class CueMatcher:
     be separated by spaces or hyphens ("low light" finds "low-light"). Where several cues
     start at one word, the longest and most specific wins and the scan goes on after it, so
     "remove the blur" is not also counted as "remove*". ``/regex/`` cues are searched apart.
+
+    Most words start no cue: one regex of every cue's first word finds, in C, the few words
+    where a cue may start, and only those are looked at in Python.
     """
 
     def __init__(self, cues: list[Cue]):
         self._found: dict[tuple[str, bool], tuple[Hit, ...]] = {}
+        self._candidates: dict[str, tuple] = {}  # per word: few distinct words recur in every text
         self._exact: dict[str, list[tuple[tuple[str, ...], Cue]]] = {}
         self._prefix: dict[str, list[tuple[tuple[str, ...], Cue]]] = {}
         self._regexes: list[tuple[re.Pattern, Cue]] = []
@@ -82,6 +86,10 @@ class CueMatcher:
             index = self._prefix if words[0].endswith("*") else self._exact
             index.setdefault(words[0].rstrip("*"), []).append((words, cue))
         self._prefix_lengths = sorted({len(p) for p in self._prefix}, reverse=True)
+        # At the start of a word (_TOKEN's: not after a letter, nor after an apostrophe inside
+        # a word such as "don't"), one of the first words, whole or as the start of the word.
+        firsts = {*self._exact, *self._prefix}
+        self._starts = re.compile(r"(?<!\w)(?<!\w')" + _trie_pattern(firsts)) if firsts else None
 
     def find(self, text: str, patterns: bool = True) -> list[Hit]:
         """Every cue in ``text``; ``patterns=False`` skips the ``/regex/`` cues."""
@@ -89,36 +97,55 @@ class CueMatcher:
 
     def _find(self, text: str, patterns: bool) -> list[Hit]:
         lowered = text.lower().replace("’", "'")
-        tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
         hits: list[Hit] = []
-        position = 0
-        while position < len(tokens):
-            word = tokens[position][0]
-            candidates = list(self._exact.get(word, ()))
-            for length in self._prefix_lengths:
-                if length <= len(word):
-                    candidates.extend(self._prefix.get(word[:length], ()))
-            best_key, best = (0,), []
-            for words, cue in candidates:
-                length = _match_length(words, tokens, position, lowered)
-                if not length:
-                    continue
-                # Longest, then most specific: "coloriz*" wins over "colo*" on "colorize".
-                key = (length, sum(len(w.rstrip("*")) for w in words), not words[-1].endswith("*"))
-                if key > best_key:
-                    best_key, best = key, [cue]
-                elif key == best_key:
+        scanned = 0  # where the last hit ended: words before it are part of a cue found
+        for start_match in self._starts.finditer(lowered) if self._starts else ():
+            start = start_match.start()
+            if start < scanned:
+                continue
+            word = _TOKEN.match(lowered, start).group()
+            candidates = self._candidates.get(word)
+            if candidates is None:
+                candidates = self._candidates[word] = self._candidates_of(word)
+            best_key, best, best_end = None, [], 0
+            for key, words, cue in candidates:  # the best first
+                if best_key is not None and key < best_key:
+                    break
+                end = _match_end(words, lowered, start)
+                if end:
+                    best_key, best_end = key, end
                     best.append(cue)  # the same phrase in several tasks counts for each
             if best:
-                best_length = best_key[0]
-                start, end = tokens[position][1], tokens[position + best_length - 1][2]
-                hits.extend(Hit(cue, text[start:end]) for cue in best)
-                position += best_length
-            else:
-                position += 1
+                hits.extend(Hit(cue, text[start:best_end]) for cue in best)
+                scanned = best_end
         for regex, cue in self._regexes if patterns else ():
             hits.extend(Hit(cue, m.group()) for m in regex.finditer(text))
         return hits
+
+    def _candidates_of(self, word: str) -> tuple[tuple[tuple, tuple[str, ...], Cue], ...]:
+        """The cues that may start at ``word``, the one that wins first: the longest, then the
+        most specific ("coloriz*" wins over "colo*" on "colorize")."""
+        candidates = list(self._exact.get(word, ()))
+        for length in self._prefix_lengths:
+            if length <= len(word):
+                candidates.extend(self._prefix.get(word[:length], ()))
+        ranked = [((len(words), sum(len(w.rstrip("*")) for w in words), not words[-1].endswith("*")), words, cue)
+                  for words, cue in candidates]
+        # Stable: among equal keys, the vocabulary's order (heaviest cue first) is kept.
+        return tuple(sorted(ranked, key=lambda candidate: candidate[0], reverse=True))
+
+
+def _trie_pattern(words: set[str]) -> str:
+    """A regex matching the start of any of ``words``, branching one character at a time:
+    Python's ``re`` tries the branches of an alternation one by one, so hundreds of words as
+    plain alternatives cost hundreds of tries at every position of a text."""
+    if "" in words:
+        return ""  # the shortest word is enough to say a word may start here
+    branches = {}
+    for word in words:
+        branches.setdefault(word[0], set()).add(word[1:])
+    parts = [re.escape(char) + _trie_pattern(rest) for char, rest in sorted(branches.items())]
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
 def cue_words(text: str) -> tuple[str, ...]:
@@ -133,20 +160,26 @@ def cue_words(text: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-def _match_length(words: tuple[str, ...], tokens, position: int, text: str) -> int:
-    """How many tokens the cue covers from ``position``; 0 when it does not match there."""
-    if position + len(words) > len(tokens):
-        return 0
+def _match_end(words: tuple[str, ...], text: str, start: int) -> int:
+    """Where the cue ends when its words are the words of ``text`` from ``start``, one gap of
+    spaces or hyphens between two; 0 when they are not."""
+    end = start
     for offset, word in enumerate(words):
-        token, start, _ = tokens[position + offset]
-        if word.endswith("*"):
-            if not token.startswith(word[:-1]):
+        if offset:
+            gap = _GAP.match(text, end)
+            if gap is None:
                 return 0
-        elif token != word:
+            end = gap.end()
+        token = _TOKEN.match(text, end)
+        if token is None:
             return 0
-        if offset and not _GAP.fullmatch(text, tokens[position + offset - 1][2], start):
+        if word.endswith("*"):
+            if not token.group().startswith(word[:-1]):
+                return 0
+        elif token.group() != word:
             return 0
-    return len(words)
+        end = token.end()
+    return end
 
 
 @dataclass(frozen=True)

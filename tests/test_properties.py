@@ -8,6 +8,7 @@
    becomes markup); front matter reads back as the values it was made from.
 4. Mermaid: names and questions change the labels of the diagram, never its structure, and
    every label reads back as the text it shows.
+5. The cue matcher finds exactly what a plain scan of every word finds.
 
 The examples are derandomised (the same on every run, so CI is reproducible) and no example
 database is written. The whole file runs in well under 30 s.
@@ -34,7 +35,7 @@ from generator.links import extract_urls, is_safe_url, normalise_url, url_spans
 from generator.parse import _EMPTY_VALUES, _KEYS, parse_prompt
 from generator.records import Entry, PromptError
 from generator.render import render_html
-from generator.vocabulary import load_vocabulary
+from generator.vocabulary import _GAP, _TOKEN, CueMatcher, load_vocabulary
 from generator.workflow import (
     MAX_LABEL, find_techniques, load_techniques, plan_workflow, render_workflow, short_title,
 )
@@ -705,3 +706,73 @@ def test_any_question_and_names_give_a_diagram_of_its_plan(question, names):
         assert re.fullmatch(rf'{edge.source} -(?:\.-|-)>(?:\|"[^"]*"\|)? {edge.target}', line), line
         assert ("-.->" in line) == edge.dotted
     assert "%%" not in text
+
+
+# ---- 5. The cue matcher ---------------------------------------------------------------------
+
+
+def scanned_hits(matcher: CueMatcher, text: str, patterns: bool = True) -> list[tuple[str, str, str]]:
+    """The matcher's rules applied word by word, with no index: at each word, the cues whose
+    words follow from there (one gap of spaces or hyphens apart) are compared; the longest,
+    then the most specific, win, and the scan goes on after them."""
+    lowered = text.lower().replace("’", "'")
+    tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
+    cues = [(words, cue) for index in (matcher._exact, matcher._prefix) for found in index.values() for words, cue in found]
+    hits, position = [], 0
+    while position < len(tokens):
+        best_key, best = (0,), []
+        for words, cue in cues:
+            following = tokens[position : position + len(words)]
+            if len(following) < len(words) or not all(
+                token.startswith(word[:-1]) if word.endswith("*") else token == word
+                for word, (token, _, _) in zip(words, following)
+            ) or not all(_GAP.fullmatch(lowered, a[2], b[1]) for a, b in zip(following, following[1:])):
+                continue
+            key = (len(words), sum(len(w.rstrip("*")) for w in words), not words[-1].endswith("*"))
+            if key > best_key:
+                best_key, best = key, [cue]
+            elif key == best_key:
+                best.append(cue)
+        if best:
+            start, end = tokens[position][1], tokens[position + best_key[0] - 1][2]
+            hits += [(cue.key, cue.text, text[start:end]) for cue in best]
+            position += best_key[0]
+        else:
+            position += 1
+    for regex, cue in matcher._regexes if patterns else ():
+        hits += [(cue.key, cue.text, m.group()) for m in regex.finditer(text)]
+    return hits
+
+
+@cache
+def cue_phrases() -> tuple[str, ...]:
+    vocab = load_vocabulary()
+    return tuple(sorted({cue.text.rstrip("*") for matcher in (vocab.cues, vocab.qualifiers)
+                         for index in (matcher._exact, matcher._prefix)
+                         for found in index.values() for _, cue in found}))
+
+
+CUE_TEXTS = st.lists(
+    st.one_of(
+        st.builds(lambda phrase, upper, tail: (phrase.upper() if upper else phrase) + tail,
+                  st.sampled_from(cue_phrases()), st.booleans(), st.sampled_from(["", "s", "ing", "'s", "x"])),
+        st.sampled_from(["don't", "a'", "'", "’", "-", "–", "_", "3x", "x2", "by 4 times", ","]),
+        st.text(max_size=6),
+    ),
+    max_size=8,
+).flatmap(lambda parts: st.lists(st.sampled_from([" ", "-", " - ", "  ", "", "\n", ", ", "'", "’"]),
+                                 min_size=len(parts), max_size=len(parts))
+          .map(lambda gaps: "".join(part + gap for part, gap in zip(parts, gaps))))
+
+
+@budget(400)
+@given(CUE_TEXTS, st.booleans())
+@example("Remove the blur, then remove-blur and low-light LOW  LIGHT low–light upscale 4x", True)
+@example("don't colorize colorization x'colorize", False)
+def test_cue_matcher_finds_what_a_scan_of_every_word_finds(text, patterns):
+    vocab = load_vocabulary()
+    for matcher in (vocab.cues, vocab.qualifiers, load_techniques().cues):
+        found = [(hit.cue.key, hit.cue.text, hit.found) for hit in matcher._find(text, patterns)]
+        expected = scanned_hits(matcher, text, patterns)
+        assert [hit[2] for hit in found] == [hit[2] for hit in expected]  # in the order of the text
+        assert sorted(found) == sorted(expected)
