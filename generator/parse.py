@@ -75,6 +75,7 @@ class _Line(NamedTuple):
     plain_value: str  # its value, stripped of spaces only
     bold_name: str | None  # the NAME of a ``- **NAME** text`` line that starts an entry
     bold_text: str  # the text after it
+    starts_entry: bool  # a name line ("Model: NAME") or a bold entry line: an entry starts here
     urls: tuple[str, ...]  # its http(s) URLs, normalised
     unlinkable: tuple[str, ...]  # what is wrong with URLs that hide their host
 
@@ -102,6 +103,7 @@ def _read_line(raw: str) -> _Line:
         plain_value=plain_value,
         bold_name=bold_name,
         bold_text=bold.group(2).strip() if bold else "",
+        starts_entry=_KEYS.get(key) == "name" or bold_name is not None,
         urls=tuple(extract_urls(raw)) if "://" in raw else (),
         unlinkable=_unlinkable_urls(raw),
     )
@@ -141,12 +143,12 @@ def parse_prompt(text: str, path: str, slug: str) -> Prompt:
         )
     else:
         start, end = sections["models"]
-        models = _parse_entries(read, start, end, "model", fail)
+        models = _parse_entries(lines, read, start, end, "model", fail)
         if not models and not problems:
             fail(start, "expected at least one 'Model: NAME' entry under '### Recommended AI Models:'")
     if "papers" in sections:
         start, end = sections["papers"]
-        papers = _parse_entries(read, start, end, "paper", fail)
+        papers = _parse_entries(lines, read, start, end, "paper", fail)
 
     for index in range(question_line - 1 if question is not None else 0, answer_index):
         for message in read[index].unlinkable:
@@ -257,75 +259,74 @@ def _find_sections(lines: list[str], read: list[_Line], start: int, fail) -> dic
     return sections
 
 
-def _parse_entries(read: list[_Line], header_line: int, end: int, kind: str, fail) -> tuple[Entry, ...]:
-    """Parse the entries between a section header (1-based ``header_line``) and ``end``."""
+def _parse_entries(lines: list[str], read: list[_Line], header_line: int, end: int, kind: str, fail) -> tuple[Entry, ...]:
+    """Parse the entries between a section header (1-based ``header_line``) and ``end``.
+
+    An entry runs from its name line to the next one, and what it holds depends only on its
+    own lines: each distinct run of lines is read once (see _read_entry), wherever it stands.
+    """
+    starts = [index for index in range(header_line, end) if read[index].starts_entry]
+    first = starts[0] if starts else end
+    for index in range(header_line, first):
+        line = read[index].stripped
+        if line and line.strip("*_ ").lower() not in _EMPTY_VALUES:  # "### Related Papers:" then "None"
+            fail(index + 1, f"expected an entry starting with 'Model: NAME' (or '- **NAME**'), found {_show(line)}")
+            return ()
     entries: list[Entry] = []
-    current: dict | None = None
-    open_field: str | None = None
-    skipping = False  # after an entry without a name, until the next entry
+    for start, stop in zip(starts, [*starts[1:], end]):
+        if len(entries) >= MAX_ENTRIES:
+            return _too_many(entries, start + 1, kind, fail)
+        fields = _read_entry(tuple(lines[start:stop]), kind)
+        if isinstance(fields, str):
+            fail(start + 1, fields)
+        else:
+            entries.append(_entry(fields[0], start + 1, *fields[1:]))
+    return tuple(entries)
 
-    def close() -> None:
-        if current is not None:
-            entries.append(_entry(current["name"], current["line"], current.get("paper"), current.get("github"),
-                                  current.get("huggingface"), tuple(current.get("summary", ())),
-                                  tuple(current["extra"])))
 
-    for index in range(header_line, end):
-        read_line = read[index]
+@lru_cache(maxsize=1 << 14)
+def _read_entry(lines: tuple[str, ...], kind: str) -> tuple | str:
+    """(name, paper, github, huggingface, summary lines, extra fields) of the entry these lines
+    make, the first of them its name line; or what is wrong with it."""
+    first = _read_line(lines[0])
+    if _KEYS.get(first.key) == "name":
+        name = "" if first.value.lower() in _EMPTY_VALUES else first.value
+        if not name:
+            return f"expected a {kind} name after '{first.label}:'"
+        fields: dict = {"summary": []}
+        open_field = None
+    else:  # a "- **NAME** text" line
+        name = first.bold_name
+        fields = {"summary": [first.bold_text] if first.bold_text else []}
+        open_field = "summary" if first.bold_text else None
+    extra = []
+    for raw in lines[1:]:
+        read_line = _read_line(raw)
         line, key = read_line.stripped, read_line.key
-        number = index + 1
         if not line:
             if open_field == "summary":
-                current["summary"].append("")
+                fields["summary"].append("")
             continue
         target = _KEYS.get(key)
-        if target == "name":
-            close()
-            if len(entries) >= MAX_ENTRIES:
-                return _too_many(entries, number, kind, fail)
-            name = "" if read_line.value.lower() in _EMPTY_VALUES else read_line.value
-            if not name:
-                fail(number, f"expected a {kind} name after '{read_line.label}:'")
-                current, open_field, skipping = None, None, True
-                continue
-            current, open_field, skipping = {"name": name, "line": number, "extra": []}, None, False
-        elif read_line.bold_name is not None:
-            close()
-            if len(entries) >= MAX_ENTRIES:
-                return _too_many(entries, number, kind, fail)
-            current = {"name": read_line.bold_name, "line": number, "extra": []}
-            open_field, skipping = None, False
-            if read_line.bold_text:
-                current["summary"] = [read_line.bold_text]
-                open_field = "summary"
-        elif skipping:
-            continue
-        elif current is None:
-            if line.strip("*_ ").lower() in _EMPTY_VALUES:
-                continue  # "### Related Papers:" followed by "None"
-            fail(number, f"expected an entry starting with 'Model: NAME' (or '- **NAME**'), found {_show(line)}")
-            return tuple(entries)
-        elif target is not None:
+        if target is not None:
             value = read_line.value
             if target == "summary":
-                current["summary"] = [value] if value else []
+                fields["summary"] = [value] if value else []
                 open_field = "summary"
             else:
-                current[target] = None if value.lower() in _EMPTY_VALUES else value
+                fields[target] = None if value.lower() in _EMPTY_VALUES else value
                 open_field = None
         elif key in _EXTRA_KEYS and open_field != "summary":
             value = read_line.plain_value
             if value.lower() not in _EMPTY_VALUES:
-                current["extra"].append((read_line.label, value))
+                extra.append((read_line.label, value))
             open_field = None
-        elif open_field == "summary":
-            current["summary"].append(line)
         else:
-            # Free text after the links and before any "Summary:" line: it is the summary.
-            current.setdefault("summary", []).append(line)
+            # Free text after the links and before any "Summary:" line is the summary too.
+            fields["summary"].append(line)
             open_field = "summary"
-    close()
-    return tuple(entries)
+    return (name, fields.get("paper"), fields.get("github"), fields.get("huggingface"),
+            tuple(fields["summary"]), tuple(extra))
 
 
 @lru_cache(maxsize=1 << 14)
