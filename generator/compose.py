@@ -54,31 +54,39 @@ def compose_page(
     unreadable_answers: tuple[Problem, ...] = (),
 ) -> Page:
     block = prompt.source
-    title = page_title(block.question)
     task = vocab.tasks.get(inference.task_id) if inference.task_id else None
-    shown_title = yaml_title(title)
-    front = {"title": shown_title, "description": shown_title}
-    if task:
-        front["tags"] = [task.label]
+    title, front, heading = _page_head(block.question, task.label if task else None)
     here = prompt_page(prompt.slug)
+    folder = posixpath.dirname(here)
     fitting = sum(1 for fit in inference.model_fits if fit.relation == "same")
     task_name = markdown_text(task.label) if task else "not clear"
     blocks = [
-        "\n".join(front_matter(front)),
-        # The heading is the whole question; the title (tab, search, index lists) is its start.
-        f"# {markdown_text(block.question)}",
-        f"**Task:** [{task_name}]({link(here, task_page(inference.task_id))}) · "
+        front,
+        heading,
+        f"**Task:** [{task_name}]({folder_link(folder, task_page(inference.task_id))}) · "
         f"**Recommended models:** {len(block.models)} ({fitting} doing the task) · "
         f"**Related papers:** {len(block.papers)}",
     ]
-    blocks += _task_section(here, inference, vocab)
+    blocks += _task_section(folder, inference, vocab)
     blocks += _workflow_section(workflow, techniques, block.papers)
-    blocks += _references_section(here, block.models, block.papers)
+    blocks += _references_section(folder, block.models, block.papers)
     blocks += _answers_section(here, answers, unreadable_answers)
     return Page(prompt.slug, prompt.path, title, tuple(blocks))
 
 
-def _task_section(here: str, inference: TaskInference, vocab: Vocabulary) -> list[str]:
+@lru_cache(maxsize=1 << 13)  # one question is asked in many prompts (with other models, papers)
+def _page_head(question: str, task_label: str | None) -> tuple[str, str, str]:
+    """(title, front matter, heading) of a prompt's page."""
+    title = page_title(question)
+    shown_title = yaml_title(title)
+    front = {"title": shown_title, "description": shown_title}
+    if task_label:
+        front["tags"] = [task_label]
+    # The heading is the whole question; the title (tab, search, index lists) is its start.
+    return title, "\n".join(front_matter(front)), f"# {markdown_text(question)}"
+
+
+def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> list[str]:
     out = ["## Task"]
     if inference.task_id:
         out.append(_task_box(inference.task_id, vocab))
@@ -112,12 +120,8 @@ def _task_section(here: str, inference: TaskInference, vocab: Vocabulary) -> lis
     # already hold: out of the search index (a section per prompt page fewer, queries faster).
     out.append(f"### Do the recommended models fit? {{ {SEARCH_EXCLUDE} }}")
     table = ["| Model | Its task | Fits the task? |", "| --- | --- | --- |"]
-    for index, fit in enumerate(inference.model_fits, start=1):
-        own = f"[{markdown_text(vocab.label(fit.task_id))}]({link(here, task_page(fit.task_id))})" if fit.task_id else "unknown"
-        table.append(
-            f"| [{markdown_text(fit.name)}](#model-{index}) | {own} | "
-            f"{_FIT_MARK[fit.relation]}: {markdown_text(fit.reason)} |"
-        )
+    table += [_fit_row(index, fit.name, fit.task_id and vocab.label(fit.task_id), fit.task_id, fit.relation, fit.reason, folder)
+              for index, fit in enumerate(inference.model_fits, start=1)]
     out.append("\n".join(table))
     misfits = [fit for fit in inference.model_fits if fit.relation in ("related", "different")]
     if misfits and inference.task_id:
@@ -128,6 +132,12 @@ def _task_section(here: str, inference: TaskInference, vocab: Vocabulary) -> lis
         warning += ["", "    An answer should say so rather than present these models as the solution."]
         out.append("\n".join(warning))
     return out
+
+
+@lru_cache(maxsize=1 << 13)  # the same model at the same place in the table of many prompts
+def _fit_row(index: int, name: str, label: str | None, task_id: str | None, relation: str, reason: str, folder: str) -> str:
+    own = f"[{markdown_text(label)}]({folder_link(folder, task_page(task_id))})" if task_id else "unknown"
+    return f"| [{markdown_text(name)}](#model-{index}) | {own} | {_FIT_MARK[relation]}: {markdown_text(reason)} |"
 
 
 def _task_box(task_id: str, vocab: Vocabulary) -> str:
@@ -182,12 +192,11 @@ _REFERENCE_KINDS = (
 )
 
 
-def _references_section(here: str, models: tuple[Entry, ...], papers: tuple[Entry, ...]) -> list[str]:
+def _references_section(here_folder: str, models: tuple[Entry, ...], papers: tuple[Entry, ...]) -> list[str]:
     # Kept out of the search index: the same models and papers recur on thousands of prompt
     # pages (two thirds of the index at 1,000 prompts), and each has its own page, which is
     # indexed and lists every prompt naming it.
     out = [f"## References {{ {SEARCH_EXCLUDE} }}"]
-    here_folder = posixpath.dirname(here)
     for (heading, prefix, page_of, others), entries in zip(_REFERENCE_KINDS, (models, papers)):
         if not entries:
             continue
