@@ -14,12 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from .check import check_links, page_links
-from .compose import compose_error_page
 from .indexes import build_indexes
 from .paths import prompt_page
-from .pipeline import Generated, generate, rendered_links, with_html_links
+from .pipeline import Generated, generate_all, rendered_links, with_html_links
 from .records import Problem
-from .sources import SourceFile, read_sources
+from .sources import read_sources
 from .vocabulary import load_vocabulary
 
 
@@ -62,7 +61,7 @@ def _no_collections():
 
 def _generate_site(arguments: list[str], check_html: bool) -> Site:
     sources, problems = read_sources(arguments)
-    results = [_generate_safely(source) for source in sources]
+    results = generate_all(sources)
     if check_html:
         results = _check_rendered(results)
     for result in results:
@@ -79,15 +78,6 @@ def _generate_site(arguments: list[str], check_html: bool) -> Site:
         problems.extend(check_links(index.path, page_links(index.markdown), index.allowed_links))
         pages.append(CheckedPage(index.path, index.markdown, index.path, index.allowed_links))
     return Site(results, pages, problems)
-
-
-def _generate_safely(source: SourceFile) -> Generated:
-    """One prompt's failure, even a bug of ours, must not take the other prompts down."""
-    try:
-        return generate(source, check_html=False)
-    except Exception as error:  # noqa: BLE001 - reported as a problem of this file
-        problem = Problem(source.path, None, f"internal error while generating its page: {error!r}")
-        return Generated(source, compose_error_page(source.slug, source.path, [problem]), (problem,))
 
 
 #: Below this many pages, starting worker processes costs more than rendering them on one core.
