@@ -8,7 +8,9 @@ measures:
 
 (a) the generator alone, ``generate_site([sources], check_html=False)`` (and ``=True``), each
     in a fresh process, in prompts per second; best of ``--repeat`` runs; also pinned to one
-    CPU (the single-core figure) with its CPU time;
+    CPU (the single-core figure) with its CPU time; and, on one core, the CPU time of each
+    step over every prompt in turn (``genbench --steps``): reading, parsing, task inference,
+    workflow, answers, page composition, provenance check and index pages;
 (b) ``mkdocs build`` of the whole site: a project folder with a copy of ``mkdocs.yml``,
     ``docs/`` and the synthetic ``sources/``, the plugin generating the pages;
 (c) ``mkdocs build`` of the same pages written by ``python -m generator build`` into a copy of
@@ -83,9 +85,10 @@ def run_measured(command: list[str], cwd: Path, log: Path, cpu: int | None = Non
     }
 
 
-def generator_run(sources: Path, log: Path, check_html: bool, cpu: int | None) -> dict:
+def generator_run(sources: Path, log: Path, check_html: bool, cpu: int | None, steps: bool = False) -> dict:
     command = [sys.executable, "-m", "benchmarks.genbench", str(sources)]
     command += ["--check-html"] if check_html else []
+    command += ["--steps"] if steps else []
     command += ["--cpu", str(cpu)] if cpu is not None else []
     run = run_measured(command, ROOT, log)
     if run["returncode"] != 0:
@@ -110,6 +113,9 @@ def generator_figures(sources: Path, logs: Path, repeat: int) -> dict:
             "runs_wall_s": [r["wall_s"] for r in runs],
             "best_cpu_prompts_per_s": max(r["prompts_per_cpu_s"] or 0 for r in runs),
         }
+    # Where the time goes: each step over every prompt in turn, on one core (genbench --steps).
+    runs = [generator_run(sources, logs / f"generator-steps-{i}", False, single, steps=True) for i in range(repeat)]
+    figures["steps"] = min(runs, key=lambda r: r["total_cpu_s"])
     return figures
 
 
@@ -356,6 +362,11 @@ def table(results: dict) -> str:
     row("(a) generator one core (pinned), prompts/s", lambda s: s["generator"]["single_core"]["prompts_per_s"])
     row("(a) generator one core, prompts/CPU-s", lambda s: s["generator"]["single_core"]["best_cpu_prompts_per_s"])
     row("(a) generator peak RSS MB", lambda s: s["generator"]["check_html_false"]["maxrss_mb"])
+    row("(a) one step at a time, one core, prompts/CPU-s", lambda s: s["generator"]["steps"]["all_steps_prompts_per_cpu_s"])
+    row("(a)   the issue's steps alone, prompts/CPU-s", lambda s: s["generator"]["steps"]["issue_steps_prompts_per_cpu_s"])
+    steps = list(next(iter(sizes.values()))["generator"].get("steps", {}).get("steps_ms_per_prompt", {}))
+    for step in steps:
+        row(f"(a)   {step}, ms per prompt", lambda s, step=step: s["generator"]["steps"]["steps_ms_per_prompt"][step])
     row("python -m generator build, s", lambda s: s["cli_build"]["wall_s"])
     row("(b) mkdocs build with plugin, s", lambda s: s["build_plugin"]["wall_s"])
     row("(b)   as reported by mkdocs, s", lambda s: s["build_plugin"]["mkdocs_reported_s"])

@@ -116,6 +116,14 @@ def test_benchmark_runner_measures_20_prompts(tmp_path):
         assert figure["wall_s"] > 0 and figure["prompts_per_s"] > 0 and figure["prompts_per_cpu_s"] > 0
     assert size["generator"]["check_html_true"]["check_html"] is True
     assert len(size["generator"]["single_core"]["cpu_affinity"]) == 1
+    steps = size["generator"]["steps"]
+    assert steps["prompts"] == 20 and len(steps["cpu_affinity"]) == 1
+    assert set(steps["issue_steps"]) < set(steps["steps_cpu_s"])
+    assert {"read", "parse", "task", "workflow", "answers", "compose", "check", "index pages"} <= set(steps["steps_cpu_s"])
+    assert all(seconds >= 0 for seconds in steps["steps_cpu_s"].values())
+    assert sum(steps["steps_cpu_s"].values()) <= steps["total_cpu_s"] * 1.01 + 0.01
+    assert steps["issue_steps_prompts_per_cpu_s"] >= steps["all_steps_prompts_per_cpu_s"] > 0
+    assert "parse, ms per prompt" in run.stdout
 
     for build in ("build_plugin", "build_plain"):
         assert size[build]["returncode"] == 0
