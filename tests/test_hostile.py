@@ -530,3 +530,35 @@ def test_the_cli_never_prints_a_traceback_even_when_it_cannot_write(tmp_path):
     result = run_cli("build", str(SEEDS[0]), "--out", str(blocker / "out"), cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "cannot be written into" in result.stderr
+
+
+@pytest.mark.parametrize("failing_step", ["parse_prompt", "infer_task", "plan_workflow", "review_answer", "compose_page", "block_links"])
+def test_a_bug_of_ours_on_one_prompt_takes_only_that_prompt_down(tmp_path, monkeypatch, failing_step):
+    """Each step runs over every prompt in turn (pipeline.generate_all): a step that fails on one
+    prompt gives that prompt an error page naming the failure, and every other prompt its page."""
+    import generator.pipeline as pipeline
+    from generator.site import generate_site
+
+    for seed in SEEDS:
+        shutil.copy(seed, tmp_path / seed.name)
+    victim = sorted(SEEDS)[2]
+    (tmp_path / (victim.stem + ANSWER_SUFFIX)).write_text("An answer citing nothing.\n", encoding="utf-8")
+    question = re.search(r'question:\s*"([^"]+)', victim.read_text(encoding="utf-8")).group(1)
+    words = max(re.findall(r"[A-Za-z ]{12,}", question), key=len).strip()  # the same once escaped
+    step = getattr(pipeline, failing_step)
+
+    def failing(*arguments, **keywords):
+        shown = repr(arguments)  # the victim's text, path or answer's path is in what the step gets
+        if words in shown or victim.stem in shown:
+            raise RuntimeError("boom")
+        return step(*arguments, **keywords)
+
+    monkeypatch.setattr(pipeline, failing_step, failing)
+    site = generate_site([str(tmp_path)], check_html=False)
+    broken = [r for r in site.results if r.prompt is None]
+    assert [Path(r.source.path).name for r in broken] == [victim.name]
+    assert [str(p) for p in broken[0].problems] == [f"{broken[0].source.path}: internal error while generating its page: RuntimeError('boom')"]
+    assert "internal error while generating its page" in broken[0].page.markdown
+    good = [r for r in site.results if r.prompt is not None]
+    assert len(good) == len(SEEDS) - 1 and all(r.problems == () for r in good)
+    assert [str(p) for p in site.problems] == [str(p) for p in broken[0].problems]
