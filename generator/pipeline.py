@@ -7,6 +7,7 @@ writing themselves.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 from .answers import answer_problems, collect_answers, review_answer
@@ -44,20 +45,21 @@ def generate(source: SourceFile, *, check_html: bool = True) -> Generated:
     return with_html_links(generated, rendered_links(generated.page.markdown)) if check_html else generated
 
 
-def generate_all(sources: list[SourceFile]) -> list[Generated]:
+def generate_all(sources: list[SourceFile], *, timings: dict[str, float] | None = None) -> list[Generated]:
     """Make the page of every prompt file, in the order given, without the HTML check.
 
     One step at a time over every prompt, not one prompt through every step: each step's code
-    and the records it looks up stay in the processor's caches, which makes a large site
-    about a fifth faster to generate (benchmarks/genbench.py). A prompt on which a step fails,
-    even through a bug of ours, gets a page saying why and leaves the batch: the other prompts
-    go on.
+    and the records it looks up stay in the processor's caches, and a large site is generated
+    faster (measured with benchmarks/genbench.py). A prompt on which a step fails, even through
+    a bug of ours, gets a page saying why and leaves the batch: the other prompts go on.
+    ``timings``, if given, gets the CPU seconds of each step added to it.
     """
     results: dict[int, Generated] = {}
     vocab = load_vocabulary()
     technique_vocab = load_techniques()
 
-    def step(work, keys) -> dict:
+    def step(name: str, work, keys) -> dict:
+        started = time.process_time()
         done = {}
         for key in keys:
             try:
@@ -67,19 +69,24 @@ def generate_all(sources: list[SourceFile]) -> list[Generated]:
             except Exception as error:  # noqa: BLE001 - reported as a problem of this file
                 problem = Problem(sources[key].path, None, f"internal error while generating its page: {error!r}")
                 results[key] = _error_page(sources[key], (problem,))
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + time.process_time() - started
         return done
 
     for key, source in enumerate(sources):
         if source.text is None:
             results[key] = _error_page(source, (source.problem,))
-    prompts = step(lambda k: parse_prompt(sources[k].text, sources[k].path, sources[k].slug),
+    prompts = step("parse", lambda k: parse_prompt(sources[k].text, sources[k].path, sources[k].slug),
                    [k for k in range(len(sources)) if k not in results])
-    inferences = step(lambda k: infer_task(prompts[k].source, vocab), prompts)
-    techniques = step(lambda k: find_techniques(prompts[k].source.papers, technique_vocab), inferences)
-    workflows = step(lambda k: plan_workflow(prompts[k], inferences[k], techniques[k], vocab, technique_vocab), techniques)
-    answers = step(lambda k: _reviewed_answers(prompts[k], sources[k]), workflows)
-    pages = step(lambda k: compose_page(prompts[k], inferences[k], techniques[k], workflows[k], vocab, *answers[k]), answers)
-    checked = step(lambda k: _checked(sources[k], pages[k], prompts[k], inferences[k], techniques[k], *answers[k]), pages)
+    inferences = step("task", lambda k: infer_task(prompts[k].source, vocab), prompts)
+    techniques = step("workflow", lambda k: find_techniques(prompts[k].source.papers, technique_vocab), inferences)
+    workflows = step("workflow", lambda k: plan_workflow(prompts[k], inferences[k], techniques[k], vocab, technique_vocab),
+                     techniques)
+    answers = step("answers", lambda k: _reviewed_answers(prompts[k], sources[k]), workflows)
+    pages = step("compose", lambda k: compose_page(prompts[k], inferences[k], techniques[k], workflows[k], vocab, *answers[k]),
+                 answers)
+    checked = step("check", lambda k: _checked(sources[k], pages[k], prompts[k], inferences[k], techniques[k], *answers[k]),
+                   pages)
     results.update(checked)
     return [results[key] for key in range(len(sources))]
 

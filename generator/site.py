@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -39,9 +40,11 @@ class Site:
     problems: list[Problem]
 
 
-def generate_site(arguments: list[str], *, check_html: bool = True) -> Site:
+def generate_site(arguments: list[str], *, check_html: bool = True, timings: dict[str, float] | None = None) -> Site:
+    """Every page of the prompts under ``arguments``. ``timings``, if given, gets the CPU seconds
+    of each step (read, parse, task, … index pages; see benchmarks/genbench.py --steps)."""
     with _no_collections():
-        return _generate_site(arguments, check_html)
+        return _generate_site(arguments, check_html, timings)
 
 
 @contextmanager
@@ -59,11 +62,15 @@ def _no_collections():
             gc.enable()
 
 
-def _generate_site(arguments: list[str], check_html: bool) -> Site:
+def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, float] | None) -> Site:
+    clock = _Clock(timings)
     sources, problems = read_sources(arguments)
-    results = generate_all(sources)
+    clock.lap("read")
+    results = generate_all(sources, timings=timings)
+    clock.restart()
     if check_html:
         results = _check_rendered(results)
+        clock.lap("HTML check")
     for result in results:
         problems.extend(result.problems)
     if not sources and not problems:
@@ -74,10 +81,29 @@ def _generate_site(arguments: list[str], check_html: bool) -> Site:
                     r.prompt.source.links if r.prompt else frozenset())
         for r in results
     ]
+    clock.lap("page text")
     for index in build_indexes(results, load_vocabulary()):
         problems.extend(check_links(index.path, page_links(index.markdown), index.allowed_links))
         pages.append(CheckedPage(index.path, index.markdown, index.path, index.allowed_links))
+    clock.lap("index pages")
     return Site(results, pages, problems)
+
+
+class _Clock:
+    """CPU seconds between laps, added to ``timings`` by name (nothing when it is None)."""
+
+    def __init__(self, timings: dict[str, float] | None):
+        self.timings = timings
+        self.restart()
+
+    def restart(self) -> None:
+        self.started = time.process_time()
+
+    def lap(self, name: str) -> None:
+        if self.timings is not None:
+            now = time.process_time()
+            self.timings[name] = self.timings.get(name, 0.0) + now - self.started
+            self.started = now
 
 
 #: Below this many pages, starting worker processes costs more than rendering them on one core.
