@@ -146,3 +146,16 @@ def test_benchmark_runner_measures_20_prompts(tmp_path):
     targets = results["targets"]
     assert {"plugin_overhead", "generator_single_core"} <= set(targets)
     assert all(isinstance(target["met"], bool) for target in targets.values())
+
+
+def test_the_digest_is_the_same_for_the_same_pages_and_changes_with_them(tmp_path):
+    from benchmarks.digest import digest
+
+    write_corpus(tmp_path / "a", 5, seed=3)
+    first = digest(str(tmp_path / "a"))
+    assert digest(str(tmp_path / "a")) == first
+    site = generate_site([str(tmp_path / "a")], check_html=False)
+    assert first.split()[1:] == [str(len(site.pages)), str(len(site.problems))]
+    prompt = sorted((tmp_path / "a").glob("*.txt"))[0]
+    prompt.write_text(prompt.read_text(encoding="utf-8").replace("\nModel: ", "\nModel: Renamed ", 1), encoding="utf-8")
+    assert digest(str(tmp_path / "a")) != first
