@@ -70,7 +70,7 @@ class CueMatcher:
 
     def __init__(self, cues: list[Cue]):
         self._found: dict[tuple[str, bool], tuple[Hit, ...]] = {}
-        self._candidates: dict[str, tuple] = {}  # per word: few distinct words recur in every text
+        self._candidates: dict[str, tuple] = {}  # per word (remembered): words recur in every text
         self._exact: dict[str, list[tuple[tuple[str, ...], Cue]]] = {}
         self._prefix: dict[str, list[tuple[tuple[str, ...], Cue]]] = {}
         self._regexes: list[tuple[re.Pattern, Cue]] = []
@@ -104,9 +104,7 @@ class CueMatcher:
             if start < scanned:
                 continue
             word = _TOKEN.match(lowered, start).group()
-            candidates = self._candidates.get(word)
-            if candidates is None:
-                candidates = self._candidates[word] = self._candidates_of(word)
+            candidates = remember(self._candidates, word, lambda: self._candidates_of(word))
             best_key, best, best_end = None, [], 0
             for key, words, cue in candidates:  # the best first
                 if best_key is not None and key < best_key:
