@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .compose import SEARCH_EXCLUDE, linked_text
 from .escape import front_matter, inert_url, markdown_link, markdown_text, yaml_title
@@ -49,6 +50,12 @@ class _Group:
     #: (prompt, its title and a note about it, both as Markdown text)
     prompts: list[tuple[Generated, str, str]] = field(default_factory=list)
     task_id: str | None = None
+
+    @cached_property
+    def links(self) -> tuple[str, ...]:
+        """The links of its entries (a model's or paper's; a task has none), each once, in order.
+        Read once all prompts are grouped."""
+        return tuple(dict.fromkeys(url for links in dict.fromkeys(entry.links for entry in self.entries) for url in links))
 
 
 def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage]:
@@ -234,7 +241,7 @@ def _task_header(group: _Group, vocab: Vocabulary) -> tuple[str, list[str]]:
 
 
 def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, list[str]]:
-    links = list(dict.fromkeys(url for links in dict.fromkeys(entry.links for entry in group.entries) for url in links))
+    links = group.links
     lines = []
     if kind == "model":
         task = vocab.label(group.task_id) if group.task_id else "unknown"
@@ -253,7 +260,7 @@ def _entity_pages(group: _Group, page_path: Callable[[int], str], header, headin
     title, intro = header
     # The page shows the links of its model's or paper's entries (a task page shows none), all
     # of them from the source blocks of the prompts it lists: those and no other may be on it.
-    allowed = frozenset(url for links in dict.fromkeys(entry.links for entry in group.entries) for url in links)
+    allowed = frozenset(group.links)
     chunks = _chunks(group.prompts, PROMPTS_PER_PAGE)
     pages = []
     for number, chunk in enumerate(chunks, start=1):
@@ -263,6 +270,6 @@ def _entity_pages(group: _Group, page_path: Callable[[int], str], header, headin
         out += [f"## {heading} ({len(group.prompts)}) {{ {SEARCH_EXCLUDE} }}", ""]
         out += _pager(here, number, len(chunks), page_path)
         to_prompts = folder_link(posixpath.dirname(here), PROMPTS) + "/"  # every prompt page is in one folder
-        out += [f"- [{title}]({to_prompts}{result.prompt.slug}.md): {note}" for result, title, note in chunk]
+        out += [f"- [{prompt_title}]({to_prompts}{result.prompt.slug}.md): {note}" for result, prompt_title, note in chunk]
         pages.append(IndexPage(here, title, "\n".join(out) + "\n", allowed))
     return pages
