@@ -77,8 +77,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 #: The steps the issue names as "the generator alone": parse, task, workflow, references
-#: (the page), provenance check. Reading files, answers, the page text and index pages come on top.
-ISSUE_STEPS = ("parse", "task", "workflow", "compose", "check")
+#: (the page), provenance check, and the vocabulary they use, loaded and compiled once.
+#: Reading files, answers, the page text and index pages come on top.
+ISSUE_STEPS = ("vocabulary", "parse", "task", "workflow", "compose", "check")
 
 
 def time_steps(sources: str) -> dict:
