@@ -30,6 +30,7 @@ _SCALES = [
     re.compile(rf"(?<![\w])[x×]\s*{_NUMBER}(?![\w.])", re.IGNORECASE),
     re.compile(rf"\b(?:by|to|at|it|them)\s+{_NUMBER}\s+times\b", re.IGNORECASE),
 ]
+_DIGIT = re.compile(r"\d")
 _SCALE_WORDS = {
     "twice": "2×", "double": "2×", "doubled": "2×", "two times": "2×",
     "triple": "3×", "tripled": "3×", "three times": "3×",
@@ -163,7 +164,7 @@ def find_qualifiers(question: str, vocab: Vocabulary) -> Qualifiers:
 def find_scales(text: str) -> list[str]:
     """Scale factors in order of appearance: ``3×``, ``20.2×``, ``any``."""
     spans: list[tuple[int, str]] = []
-    for pattern in _SCALES:
+    for pattern in _SCALES if _DIGIT.search(text) else ():  # each needs a number; most questions have none
         spans.extend((m.start(), _format_scale(m.group(1))) for m in pattern.finditer(text))
     spans.extend((m.start(), _SCALE_WORDS[m.group(1).lower()]) for m in _SCALE_WORD.finditer(text))
     return list(dict.fromkeys(scale for _, scale in sorted(spans)))

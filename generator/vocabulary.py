@@ -103,13 +103,24 @@ class CueMatcher:
             start = start_match.start()
             if start < scanned:
                 continue
-            word = _TOKEN.match(lowered, start).group()
+            token = _TOKEN.match(lowered, start)
+            word = token.group()
             candidates = remember(self._candidates, word, lambda: self._candidates_of(word))
+            following = None  # (the next word, where it ends): read once, when a phrase needs it
             best_key, best, best_end = None, [], 0
             for key, words, cue in candidates:  # the best first
                 if best_key is not None and key < best_key:
                     break
-                end = _match_end(words, lowered, start)
+                # Most phrases tried fail at their second word: that is compared here, and only
+                # a phrase of three words or more is matched word by word.
+                if len(words) == 1:
+                    end = token.end()  # a candidate of this word: its one word is this word or starts it
+                else:
+                    if following is None:
+                        following = _next_word(lowered, token.end())
+                    if not _word_fits(words[1], following[0]):
+                        continue
+                    end = following[1] if len(words) == 2 else _match_end(words, lowered, start)
                 if end:
                     best_key, best_end = key, end
                     best.append(cue)  # the same phrase in several tasks counts for each
@@ -156,6 +167,18 @@ def cue_words(text: str) -> tuple[str, ...]:
             if raw.endswith("*"):
                 words[-1] += "*"
     return tuple(words)
+
+
+def _next_word(text: str, end: int) -> tuple[str, int]:
+    """The word after one gap of spaces or hyphens from ``end``, and where it ends; ("", 0) if none."""
+    gap = _GAP.match(text, end)
+    token = _TOKEN.match(text, gap.end()) if gap else None
+    return (token.group(), token.end()) if token else ("", 0)
+
+
+def _word_fits(word: str, found: str) -> bool:
+    """Whether the text's word ``found`` is a cue's ``word`` (``word*``: starts with it)."""
+    return found == word or (word.endswith("*") and found.startswith(word[:-1]))
 
 
 def _match_end(words: tuple[str, ...], text: str, start: int) -> int:
