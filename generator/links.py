@@ -8,10 +8,12 @@ Normalisation rules, in order (each tested in tests/test_links.py):
 
 1. A URL ends at whitespace, ``<``, ``>``, ``"``, a backtick or a control character.
 2. Trailing ``.,;:!?'*_~`` are prose or Markdown emphasis, not part of the URL.
-3. A closing ``)`` or ``]`` without its opening partner inside the URL is prose:
-   ``(see http://x.org/a)`` keeps no ``)``, ``http://x.org/a_(b)`` keeps its own.
-4. An opening ``[`` without a partner starts a citation marker glued to the URL
-   (``http://x.org[cite: 3]``): the URL ends before it.
+3. A closing ``)`` or ``}`` at the end without its opening partner inside the URL is prose:
+   ``(see http://x.org/a)`` keeps no ``)``, ``http://x.org/a_(b)`` keeps its own, and
+   ``url(http://x.org/a.gif)}`` (CSS) keeps neither.
+4. A square bracket without its partner ends the URL before it: an opening ``[`` starts a
+   citation marker glued to the URL (``http://x.org[cite: 3]``), a closing ``]`` ends a
+   link's text (``[http://x.org/a](http://y.org/b)`` holds two URLs, as a reader sees it).
 5. Scheme and host are lower-cased; path, query and fragment are kept as written.
 6. A URL with credentials (``user:pass@``) or a backslash before its path is no link:
    it stays text, since the host a browser would open is not the one it shows.
@@ -29,7 +31,7 @@ SAFE_SCHEMES = ("http", "https")
 #: Rule 1: a URL candidate, before normalisation (safe or not: see is_safe_url).
 URL_CANDIDATE = re.compile(r"https?://[^\s<>\"`\x00-\x1f\x7f]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'*_~"
-_PAIRS = {")": "(", "]": "["}
+_PAIRS = {")": "(", "]": "[", "}": "{"}
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 # The same models, papers and URLs recur across thousands of prompts: the pure functions
 # below are cached (bounded), so each distinct URL or text is worked out once per process.
@@ -42,7 +44,7 @@ _CACHED_TEXT = 4096  # characters
 def normalise_url(raw: str) -> str:
     """Apply rules 2–5 to a URL candidate found by rule 1."""
     url = raw
-    cut = _unpaired_open_bracket(url)
+    cut = _unpaired_square_bracket(url)
     if cut is not None:
         url = url[:cut]
     # Found in one scan, not per trimmed character: a URL ending in a million ")" stays linear.
@@ -76,17 +78,20 @@ def _unpaired_closers(url: str) -> set[int]:
     return unpaired
 
 
-def _unpaired_open_bracket(url: str) -> int | None:
-    depth = 0
-    first_open = None
+def _unpaired_square_bracket(url: str) -> int | None:
+    """Rule 4: the position of the first ``]`` that closes no ``[`` before it, or of the
+    outermost ``[`` that nothing closes, whichever comes first; None when every one pairs."""
+    if "[" not in url and "]" not in url:
+        return None
+    opened: list[int] = []
     for index, char in enumerate(url):
         if char == "[":
-            if depth == 0:
-                first_open = index
-            depth += 1
-        elif char == "]" and depth:
-            depth -= 1
-    return first_open if depth else None
+            opened.append(index)
+        elif char == "]":
+            if not opened:
+                return index
+            opened.pop()
+    return opened[0] if opened else None
 
 
 def _lower_scheme_and_host(url: str) -> str:
@@ -112,10 +117,15 @@ def url_spans(text: str) -> list[tuple[int, int, str]]:
     return list(_url_spans(text) if len(text) <= _CACHED_TEXT else _find_url_spans(text))
 
 
-def _url_matches(text: str):
-    """``URL_CANDIDATE.finditer(text)``, found from each ``://``: a case-insensitive pattern has no
-    literal prefix for the regex engine to skip to, so scanning every character is slower."""
-    allowed_from = 0  # like finditer: no match starts inside the previous one
+def _url_candidates(text: str):
+    """``(start, normalised URL)`` of each ``URL_CANDIDATE`` in ``text``, safe or not.
+
+    Found from each ``://``: a case-insensitive pattern has no literal prefix for the regex
+    engine to skip to, so scanning every character is slower. The next is looked for where the
+    last one ends once normalised, not where its candidate ended: in
+    ``[http://x.org/a](http://y.org/b)`` the second URL starts inside the first candidate.
+    """
+    allowed_from = 0  # no URL starts inside the previous one
     search_from = 0
     while (colon := text.find("://", search_from)) != -1:
         match = None
@@ -123,8 +133,9 @@ def _url_matches(text: str):
             if start >= allowed_from and (match := URL_CANDIDATE.match(text, start)):
                 break
         if match:
-            yield match
-            allowed_from = search_from = match.end()
+            url = normalise_url(match.group())
+            yield match.start(), url
+            allowed_from = search_from = match.start() + len(url)  # past the "://": never stuck
         else:
             search_from = colon + 1
 
@@ -135,12 +146,11 @@ def _url_spans(text: str) -> tuple[tuple[int, int, str], ...]:
 
 
 def _find_url_spans(text: str) -> tuple[tuple[int, int, str], ...]:
-    spans = []
-    for match in _url_matches(text):
-        url = normalise_url(match.group())
-        if is_safe_url(url):  # a URL with a host; one carrying credentials stays text
-            spans.append((match.start(), match.start() + len(url), url))
-    return tuple(spans)
+    return tuple(
+        (start, start + len(url), url)
+        for start, url in _url_candidates(text)
+        if is_safe_url(url)  # a URL with a host; one carrying credentials stays text
+    )
 
 
 def extract_urls(text: str) -> list[str]:

@@ -102,6 +102,7 @@ def test_an_unreadable_answer_file_is_a_problem_and_the_page_says_so(tmp_path):
     ("[a](https://w.org/Ab_(c)).", "https://w.org/Ab_(c)"),
     ("[x](javascript:alert(1))", "javascript:alert(1)"),
     ("[x](HTTPS://GitHub.com/yinboc/liif)", CODE),
+    ("<style>body{background:url(https://t.example/bg.gif)}</style>", "https://t.example/bg.gif"),
 ])
 def test_cited_links_are_extracted_and_normalised_from_real_world_shapes(written, expected):
     text = "First line.\n" + written
@@ -122,6 +123,16 @@ def test_a_supported_link_stays_a_link_and_an_unsupported_one_is_marked_text():
     assert [c.url for c in reviewed.unsupported] == [FOREIGN, FOREIGN + "/2", FOREIGN + "/3"]
     # The marked URLs are text to a browser and to the page's own provenance check.
     assert extract_urls(reviewed.html) == [CODE]
+
+
+def test_a_link_whose_text_is_another_url_cites_both_as_written():
+    """``[CODE](FOREIGN)``: a reader sees CODE and is sent to FOREIGN. Both are cited, each as
+    itself, and only FOREIGN is unsupported."""
+    reviewed = review_answer(_answer(f"See [{CODE}]({FOREIGN})."), ALLOWED)
+    assert {c.url: c.supported for c in reviewed.citations} == {FOREIGN: False, CODE: True}
+    soup = BeautifulSoup(reviewed.html, "html.parser")
+    assert soup.find_all("a") == []
+    assert [m.code.get_text() for m in soup.select(".answer-unsupported")] == [FOREIGN]
 
 
 def test_html_script_and_tracking_images_in_an_answer_stay_inert():
