@@ -31,7 +31,7 @@ SAFE_SCHEMES = ("http", "https")
 #: Rule 1: a URL candidate, before normalisation (safe or not: see is_safe_url).
 URL_CANDIDATE = re.compile(r"https?://[^\s<>\"`\x00-\x1f\x7f]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'*_~"
-_PAIRS = {")": "(", "]": "[", "}": "{"}
+_PAIRS = {")": "(", "}": "{"}  # rule 3; square brackets pair by rule 4, before
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 # The same models, papers and URLs recur across thousands of prompts: the pure functions
 # below are cached (bounded), so each distinct URL or text is worked out once per process.
@@ -62,8 +62,8 @@ def normalise_url(raw: str) -> str:
 
 
 def _unpaired_closers(url: str) -> set[int]:
-    """Positions of the ``)`` and ``]`` that close no ``(`` or ``[`` before them. Paired by
-    position, not counted: in ``http://a/][x]`` the last ``]`` closes ``[x`` and stays, so
+    """Positions of the ``)`` and ``}`` that close no ``(`` or ``{`` before them. Paired by
+    position, not counted: in ``http://a/)(x)`` the last ``)`` closes ``(x`` and stays, so
     that a normalised URL normalises to itself."""
     depth = dict.fromkeys(_PAIRS.values(), 0)
     unpaired = set()

@@ -73,7 +73,9 @@ def _no_collections():
 
 def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, float] | None) -> Site:
     clock = _Clock(timings)
-    load_vocabulary(), load_techniques()  # once per process: the first build pays for it here
+    # Loaded and compiled once per process: the first site made pays for them, here.
+    load_vocabulary()
+    load_techniques()
     clock.lap("vocabulary")
     sources, problems = read_sources(arguments)
     clock.lap("read")

@@ -192,12 +192,7 @@ def _match_end(words: tuple[str, ...], text: str, start: int) -> int:
                 return 0
             end = gap.end()
         token = _TOKEN.match(text, end)
-        if token is None:
-            return 0
-        if word.endswith("*"):
-            if not token.group().startswith(word[:-1]):
-                return 0
-        elif token.group() != word:
+        if token is None or not _word_fits(word, token.group()):
             return 0
         end = token.end()
     return end

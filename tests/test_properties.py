@@ -256,6 +256,7 @@ _SEGMENTS = st.one_of(
     st.builds(lambda a, b, c: f"{a}({b}){c}", st.text(_URL_CHARS, max_size=4), st.text(_URL_CHARS, max_size=6),
               st.text(_URL_CHARS, max_size=3)),  # Wikipedia-style a_(b)
     st.builds(lambda a, b: f"{a}[{b}]", st.text(_URL_CHARS, max_size=4), st.text(_URL_CHARS, max_size=6)),
+    st.builds(lambda a, b: f"{a}{{{b}}}", st.text(_URL_CHARS, max_size=4), st.text(_URL_CHARS, max_size=6)),  # a/{id}
 )
 URLS = st.builds(
     lambda scheme, host, path, query, fragment: (
@@ -414,7 +415,7 @@ def test_normalised_url_is_a_fixed_point_found_alone(url):
 #: Text likely to hold URL candidates: pieces of URLs, brackets, markers and anything else.
 URLISH = st.lists(
     st.one_of(
-        st.sampled_from(["http://", "https://", "HTTP://", "://", "http:", "(", ")", "[", "]", "[cite: 2]",
+        st.sampled_from(["http://", "https://", "HTTP://", "://", "http:", "(", ")", "[", "]", "[cite: 2]", "{", "}",
                          "**", "<", ">", "`", " ", "@", "\\", "user:pw@", ".", ",", "'", "~", "_", "#", "?",
                          "x.org", "/a", "İ", "\u2028", "\x00", "%", "\""]),
         URLS,
