@@ -39,6 +39,21 @@ def test_the_site_has_every_seed_page_and_the_index_pages(built):
     assert (built / "tasks" / "super_resolution" / "index.html").is_file()
 
 
+def test_no_page_shows_markdown_syntax_that_the_site_does_not_render(built):
+    """Syntax of extensions mkdocs.yml does not enable (keys ``++s++``, marks ``==x==``,
+    inserts ``^^x^^``) shows as typed. The site's own text must not use it; the seed prompts,
+    whose text is shown as written, hold none either."""
+    import re
+
+    unrendered = re.compile(r"\+\+\w[\w+-]*\+\+|==\w[^=\n]*==|\^\^\w[^^\n]*\^\^")
+    for page in sorted(built.rglob("index.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for skipped in soup.select("pre, code, script, style"):
+            skipped.decompose()
+        shown = unrendered.findall(soup.get_text(" "))
+        assert not shown, f"{page.relative_to(built)} shows {shown}"
+
+
 def test_generated_pages_are_not_written_into_docs(built):
     assert not (ROOT / "docs" / "prompts").exists() and not (ROOT / "docs" / "tasks").exists()
 
