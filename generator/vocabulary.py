@@ -111,16 +111,16 @@ class CueMatcher:
             for key, words, cue in candidates:  # the best first
                 if best_key is not None and key < best_key:
                     break
-                # Most phrases tried fail at their second word: that is compared here, and only
-                # a phrase of three words or more is matched word by word.
+                # A candidate of this word: its first word is this word or starts it. Most
+                # phrases tried fail at their second word, read once here for all of them.
                 if len(words) == 1:
-                    end = token.end()  # a candidate of this word: its one word is this word or starts it
+                    end = token.end()
                 else:
                     if following is None:
                         following = _next_word(lowered, token.end())
                     if not _word_fits(words[1], following[0]):
                         continue
-                    end = following[1] if len(words) == 2 else _match_end(words, lowered, start)
+                    end = _words_end(words[2:], lowered, following[1])
                 if end:
                     best_key, best_end = key, end
                     best.append(cue)  # the same phrase in several tasks counts for each
@@ -181,20 +181,13 @@ def _word_fits(word: str, found: str) -> bool:
     return found == word or (word.endswith("*") and found.startswith(word[:-1]))
 
 
-def _match_end(words: tuple[str, ...], text: str, start: int) -> int:
-    """Where the cue ends when its words are the words of ``text`` from ``start``, one gap of
-    spaces or hyphens between two; 0 when they are not."""
-    end = start
-    for offset, word in enumerate(words):
-        if offset:
-            gap = _GAP.match(text, end)
-            if gap is None:
-                return 0
-            end = gap.end()
-        token = _TOKEN.match(text, end)
-        if token is None or not _word_fits(word, token.group()):
+def _words_end(words: tuple[str, ...], text: str, end: int) -> int:
+    """Where ``words`` end when they are the next words of ``text`` after ``end``, each after one
+    gap of spaces or hyphens; ``end`` itself for no words; 0 when they are not."""
+    for word in words:
+        found, end = _next_word(text, end)
+        if not _word_fits(word, found):
             return 0
-        end = token.end()
     return end
 
 

@@ -7,6 +7,7 @@ No timing target is asserted here: the targets are the benchmark's to report.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import subprocess
@@ -164,8 +165,6 @@ def test_the_digest_is_the_same_for_the_same_pages_and_changes_with_them(tmp_pat
 def test_generating_a_site_leaves_the_collector_on_with_its_young_generation_empty(tmp_path):
     """The collector is off while a site is generated, then back on; what survived is in the
     oldest generation, not left for the next young collection to walk all at once."""
-    import gc
-
     write_corpus(tmp_path / "a", 50, seed=5)
     gc.collect()
     assert gc.isenabled()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -43,8 +44,6 @@ def test_no_page_shows_markdown_syntax_that_the_site_does_not_render(built):
     """Syntax of extensions mkdocs.yml does not enable (keys ``++s++``, marks ``==x==``,
     inserts ``^^x^^``) shows as typed. The site's own text must not use it; the seed prompts,
     whose text is shown as written, hold none either."""
-    import re
-
     unrendered = re.compile(r"\+\+\w[\w+-]*\+\+|==\w[^=\n]*==|\^\^\w[^^\n]*\^\^")
     for page in sorted(built.rglob("index.html")):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
