@@ -415,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None,
                         help="folder for corpora, sites and logs (default: beside --out, work/)")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the catalog (shared/corpus)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the catalog (benchmarks/corpus)")
     # Five: on these shared machines one run of the same code swings by ±30 % within a minute;
     # the best of five is the machine's own speed more often than the best of three.
     parser.add_argument("--repeat", type=int, default=5, help="runs of each generator measurement (best kept)")

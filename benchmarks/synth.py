@@ -1,8 +1,8 @@
 """A synthetic corpus of N prompt files in the seeds' format, from the real catalog data.
 
-    .venv/bin/python -m benchmarks.synth N --out DIR [--seed S] [--corpus ../shared/corpus]
+    .venv/bin/python -m benchmarks.synth N --out DIR [--seed S] [--corpus benchmarks/corpus]
 
-Every prompt is built from ``shared/corpus`` (see its README): a real user question of a
+Every prompt is built from the catalog in ``benchmarks/corpus`` (see its README): a real user question of a
 catalog model, the models a retriever would recommend for it (that model most of the time,
 sometimes a neighbour of the same task or a wrong one, 1-3 in all) with their links, and
 2-4 related arXiv papers with their summaries. The text is laid out exactly as the real
@@ -30,9 +30,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-#: ``../shared/corpus`` seen from the repository root.
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+#: The catalog, copied into the repository (see its README).
+DEFAULT_CORPUS = Path(__file__).resolve().parent / "corpus"
 
 #: The preamble of ``sources/000_*.txt`` (and of the real producer), verbatim.
 PREAMBLE = """You are an AI scientist.
@@ -215,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", type=int, help="number of prompts")
     parser.add_argument("--out", type=Path, required=True, help="folder for the prompt files")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the catalog (shared/corpus)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the catalog (benchmarks/corpus)")
     arguments = parser.parse_args(argv)
     summary = write_corpus(arguments.out, arguments.n, arguments.seed, arguments.corpus)
     json.dump(summary, sys.stdout, indent=1)
