@@ -154,23 +154,68 @@ def test_pages_are_readable_as_the_umask_says_and_keep_their_mode(tmp_path):
 
 #: write_pages, the output edge of ``python -m generator build``, on pages given as JSON: the
 #: same writing as the CLI's without its 20 s of generating, so that it can be killed often.
-_WRITER = """
-import json, sys
+#: Runs its arguments, after "--", as ``python -m generator`` would, or (``--plan FILE OUT``)
+#: writes the pages of a plan with write_pages. Either way it kills itself with SIGKILL at its
+#: K-th file write into OUT, at one moment of that write: halfway through the temporary file,
+#: just before its rename, or just after it. A kill lands between two system calls, so these
+#: are the states any kill can leave; hooking them makes each one certain, and fast to reach.
+_KILLER = """
+import json, os, signal, sys
 from pathlib import Path
-from generator.output import write_pages
-pages = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
-print("writing", flush=True)
-problems = write_pages(Path(sys.argv[2]), pages)
-print("\\n".join(map(str, problems)), file=sys.stderr)
-sys.exit(1 if problems else 0)
+kill_at, moment, out = int(sys.argv[1]), sys.argv[2], os.path.realpath(sys.argv[3])
+started = 0
+real_fdopen, real_replace = os.fdopen, os.replace
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+class HalfWritten:
+    def __init__(self, stream):
+        self.stream = stream
+    def write(self, text):
+        self.stream.write(text[: len(text) // 2])
+        self.stream.flush()
+        die()
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        return self.stream.__exit__(*exc)
+
+def fdopen(fd, *args, **kwargs):
+    global started
+    stream = real_fdopen(fd, *args, **kwargs)
+    if os.readlink(f"/proc/self/fd/{fd}").startswith(out + os.sep):
+        started += 1
+        if started == kill_at and moment == "mid-write":
+            return HalfWritten(stream)
+    return stream
+
+def replace(source, target, **kwargs):
+    inside = os.path.realpath(os.path.dirname(os.fspath(target))).startswith(out)
+    if inside and started == kill_at and moment == "before-rename":
+        die()
+    real_replace(source, target, **kwargs)
+    if inside and started == kill_at and moment == "after-rename":
+        die()
+
+os.fdopen, os.replace = fdopen, replace
+if sys.argv[4] == "--plan":
+    from generator.output import write_pages
+    problems = write_pages(Path(sys.argv[6]), json.loads(Path(sys.argv[5]).read_text(encoding="utf-8")))
+    print("\\n".join(map(str, problems)), file=sys.stderr)
+    sys.exit(1 if problems else 0)
+from generator.cli import main
+sys.exit(main(sys.argv[5:]))
 """
 
+MOMENTS = ("mid-write", "before-rename", "after-rename")
 
-def _wait_for(condition, timeout=600.0):
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "timed out"
-        time.sleep(0.002)
+
+def _killed(kill_at: int, moment: str, out: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", _KILLER, str(kill_at), moment, str(out), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
 
 
 def _assert_only_whole_pages(out: Path, versions: dict[str, set[bytes]]) -> None:
@@ -185,59 +230,40 @@ def _assert_only_whole_pages(out: Path, versions: dict[str, set[bytes]]) -> None
 
 def test_a_build_killed_at_any_moment_leaves_only_whole_pages(tmp_path):
     sources, reference, out = tmp_path / "sources", tmp_path / "reference", tmp_path / "out"
-    write_corpus(sources, 1500)
-    # The real CLI, killed while it writes, beside an uninterrupted build of the same sources.
-    uninterrupted = subprocess.Popen([sys.executable, "-m", "generator", "build", str(sources), "--out", str(reference)],
-                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    killed = subprocess.Popen([sys.executable, "-m", "generator", "build", str(sources), "--out", str(out)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_for(lambda: (out / "prompts").is_dir() and any((out / "prompts").iterdir()))
-    time.sleep(0.1)
-    killed.send_signal(signal.SIGKILL)
-    assert killed.wait() == -signal.SIGKILL  # killed midway, not finished
-    assert uninterrupted.wait(timeout=600) in (0, 1)  # 1: a few synthetic answers cite foreign links
+    write_corpus(sources, 100)
+    assert run_cli("build", str(sources), "--out", str(reference)).returncode in (0, 1)  # 1: foreign links
     pages = {relative: data.decode("utf-8") for relative, data in files(reference).items()}
-    assert len(pages) > 1500 and temporaries(reference) == []
+    assert len(pages) > 100 and temporaries(reference) == []
     versions = {relative: {data.encode("utf-8")} for relative, data in pages.items()}
-    _assert_only_whole_pages(out, versions)
+
+    # The real CLI, killed in its first write (the manifest), its second, and twice a quarter of
+    # the way on (a run does not write again the pages an earlier one wrote whole).
+    kills = [(1, "mid-write"), (2, "before-rename"), (len(pages) // 4, "mid-write"), (len(pages) // 4, "after-rename")]
+    for kill_at, moment in kills:
+        result = _killed(kill_at, moment, out, "--", "build", str(sources), "--out", str(out))
+        assert result.returncode == -signal.SIGKILL, (kill_at, moment, result.stderr[-2000:])
+        _assert_only_whole_pages(out, versions)
     assert 0 < len(files(out)) < len(pages)
 
-    # Then the same writing, killed at ever later moments, each run changing every page (and
-    # every third one dropping a seventh of them), until one run ends by itself.
-    delays = [0.0, 0.01, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.45, 0.7, 1.0, 1.5, 2.5, 5.0, 60.0]
-    completed_after = None
-    for run, delay in enumerate(delays, start=1):
+    # Then write_pages alone, each run changing every page (and every third one dropping a
+    # seventh of them), killed at every moment of a write, early and late.
+    for run, (at, moment) in enumerate(((at, moment) for at in ("first", "third", "a third", "last")
+                                         for moment in MOMENTS), 1):
         plan = {relative: f"{content}<!-- run {run} -->\n" for index, (relative, content) in enumerate(pages.items())
                 if run % 3 or index % 7 or relative.endswith("index.md")}
+        # The manifest is the first write, then every page of the plan.
+        kill_at = {"first": 1, "third": 3, "a third": len(plan) // 3, "last": len(plan) + 1}[at]
         for relative, content in plan.items():
             versions[relative].add(content.encode("utf-8"))
         (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
         before = set(files(out))
-        writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path / "plan.json"), str(out)],
-                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert writer.stdout.readline() == "writing\n"
-        time.sleep(delay)
-        writer.send_signal(signal.SIGKILL)
-        code = writer.wait()
-        writer.stdout.close()
-        stderr = writer.stderr.read()
-        writer.stderr.close()
+        result = _killed(kill_at, moment, out, "--plan", str(tmp_path / "plan.json"), str(out))
+        assert result.returncode == -signal.SIGKILL, (kill_at, moment, result.stderr[-2000:])
         _assert_only_whole_pages(out, versions)
         assert before & set(plan) <= set(files(out))  # a page both runs have never vanishes on the way
-        if code != -signal.SIGKILL:
-            assert code == 0, stderr
-            assert files(out) == {relative: content.encode("utf-8") for relative, content in plan.items()}
-            assert temporaries(out) == []
-            completed_after = run
-            break
-    assert completed_after is not None and completed_after >= 4, completed_after  # at least three kills midway
-    print(f"the writing was killed {completed_after - 1} times before a run ended by itself")
 
-    # A last, complete run: exactly the uninterrupted build, nothing left over.
-    (tmp_path / "plan.json").write_text(json.dumps(pages), encoding="utf-8")
-    writer = subprocess.run([sys.executable, "-c", _WRITER, str(tmp_path / "plan.json"), str(out)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=600)
-    assert writer.returncode == 0, writer.stderr
+    # A last, complete build: exactly the uninterrupted one, nothing left over.
+    assert run_cli("build", str(sources), "--out", str(out)).returncode in (0, 1)
     assert files(out) == files(reference)
     assert temporaries(out) == [] and manifest(out) == set(pages)
 
