@@ -21,3 +21,11 @@ def make_prompt(question: str, models: str, papers: str = "", answer: str = "") 
 @pytest.fixture
 def seed_texts():
     return {path.name: path.read_text(encoding="utf-8") for path in SEEDS}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Tell fixtures whether the test itself failed (the browser's fixture then keeps a screenshot)."""
+    outcome = yield
+    if call.when == "call":
+        item.failed_call = outcome.get_result().failed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,15 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def screenshot_failure(page, name: str) -> None:
+    """Keep what the browser showed when a test failed (CI uploads tests/artifacts/)."""
+    try:
+        (ARTIFACTS / "failures").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "failures" / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"))
+    except Exception as error:  # the page may be the reason of the failure: never hide the test's own error
+        print(f"no screenshot of {name}: {error}")
 
 
 def require_chromium() -> None:

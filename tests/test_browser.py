@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from site_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, build_site, require_chromium, serve
+from site_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, build_site, require_chromium, screenshot_failure, serve
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -48,9 +48,11 @@ class Recorder:
 
 
 @pytest.fixture
-def recorder(browser):
+def recorder(browser, request):
     recorder = Recorder(browser)
     yield recorder
+    if getattr(request.node, "failed_call", False):
+        screenshot_failure(recorder.page, request.node.nodeid)
     recorder.close()
 
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from site_helpers import CHROMIUM, CHROMIUM_ARGS, build_site, require_chromium, serve
+from site_helpers import CHROMIUM, CHROMIUM_ARGS, build_site, require_chromium, screenshot_failure, serve
 from test_browser import Recorder, playwright_api, search
 
 # The path of pull request 7's preview in the Pages site of a repository named prompt-pages.
@@ -72,6 +72,7 @@ class BrowserThread:
                     try:
                         future.set_result(check(recorder, *args))
                     except BaseException as error:  # pytest's outcomes too: the test's thread raises it
+                        screenshot_failure(recorder.page, f"{check.__module__}.{check.__name__}")
                         future.set_exception(error)
                     finally:
                         recorder.close()
