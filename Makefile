@@ -3,18 +3,20 @@ PYTHON ?= python3
 export NO_MKDOCS_2_WARNING := 1
 VENV := .venv
 BIN := $(VENV)/bin
+# Every install takes the exact versions of constraints.txt, the build backend's included.
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 
 .PHONY: serve site test benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet pip
 
-$(VENV)/.site-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.site-installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.test-installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.site-installed
 
