@@ -96,7 +96,7 @@ def review_answer(answer: Answer, allowed: frozenset[str]) -> ReviewedAnswer:
 def answer_problems(reviewed: ReviewedAnswer) -> list[Problem]:
     return [
         Problem(reviewed.answer.path, c.line,
-                f"answer {reviewed.answer.label} cites {c.url}, which is not in the source block")
+                f"answer {reviewed.answer.label} cites {c.url}, which is not in the source block", "warning")
         for c in reviewed.unsupported
     ]
 

@@ -1,53 +1,143 @@
-"""``python -m generator check|build|export SOURCES…``: the command-line edge."""
+"""``python -m generator check|build|export SOURCES…``: the command-line edge.
+
+Exit codes: 0 when there is no problem, 1 when there are problems (each one line on stderr),
+2 for a usage or environment error (bad arguments, no prompt files found, an output folder
+that cannot be written, a ``--base`` that git cannot compare with), 3 for an internal error
+(a bug of ours), 130 when interrupted, 141 when its output is closed early (``| head``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
+import tempfile
+import time
+from dataclasses import replace
 from pathlib import Path
 
-from .export import export_record
+from .changes import PromptChanges, from_git_name_status, prompt_changes
+from .export import brief_record, export_record
 from .output import write_pages
+from .progress import ProgressBar
+from .report import job_summary, problem_line, repository_path, summary_line
 from .site import generate_site
 from .vocabulary import load_vocabulary
+
+OK, PROBLEMS, USAGE, INTERNAL, INTERRUPTED, CLOSED = 0, 1, 2, 3, 130, 141
+
+
+class EnvironmentProblem(Exception):
+    """Something outside the prompts stops the command: it says what, and exits with 2."""
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command. Whatever the input, the output is problems, one line each, never a traceback."""
     try:
         return _run(argv)
+    except EnvironmentProblem as error:
+        print(f"python -m generator: {error}", file=sys.stderr)
+        return USAGE
     except KeyboardInterrupt:
         print("python -m generator: interrupted", file=sys.stderr)
-        return 130
-    except Exception as error:  # noqa: BLE001 - a bug of ours: one line, and a failing exit code
+        return INTERRUPTED
+    except BrokenPipeError:  # the reader went away: nothing left to say, and nowhere to say it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return CLOSED
+    except Exception as error:  # noqa: BLE001 - a bug of ours: one line, and its own exit code
         print(f"python -m generator: internal error: {error!r}", file=sys.stderr)
-        return 2
+        return INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__.split("\n\n")[0],
+                                     epilog=__doc__.split("\n\n")[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="parse every prompt and check every page's links")
+    build = commands.add_parser("build", help="write one Markdown page per prompt into a folder")
+    build.add_argument("--out", required=True, type=Path, help="folder for the generated pages")
+    export = commands.add_parser("export", help="print what the generator knows of every prompt as JSON")
+    export.add_argument("--brief", action="store_true",
+                        help="only each prompt's slug, source, task and verdict (no HTML check)")
+    for command in (check, build, export):
+        command.add_argument("sources", nargs="+", help="prompt files (*.txt) or folders searched recursively")
+        command.add_argument("--format", choices=("text", "github"),
+                             help="problems as path:line: message lines (text) or as GitHub annotations "
+                                  "(github; the default when GITHUB_ACTIONS=true)")
+        command.add_argument("--quiet", "-q", action="store_true", help="print problems only")
+    for command in (check, build):
+        command.add_argument("--base", metavar="REF",
+                             help="git revision the work started from (e.g. origin/main): the job summary "
+                                  "($GITHUB_STEP_SUMMARY) lists the prompts changed since")
+    return parser
 
 
 def _run(argv: list[str] | None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="parse every prompt and check every page's links")
-    check.add_argument("sources", nargs="+", help="prompt files (*.txt) or folders searched recursively")
-    build = commands.add_parser("build", help="write one Markdown page per prompt into a folder")
-    build.add_argument("sources", nargs="+")
-    build.add_argument("--out", required=True, type=Path, help="folder for the generated pages")
-    export = commands.add_parser("export", help="print what the generator knows of every prompt as JSON")
-    export.add_argument("sources", nargs="+")
-    arguments = parser.parse_args(argv)
+    arguments = _parser().parse_args(argv)
+    started = time.monotonic()
+    style = arguments.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    root = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
+    if arguments.command == "build":
+        _check_writable(arguments.out)
+    changes = _changes_since(arguments.base, arguments.sources, root) if getattr(arguments, "base", None) else None
 
-    site = generate_site(arguments.sources)
-    results, problems = site.results, site.problems
+    bar = ProgressBar(sys.stderr) if not arguments.quiet else None
+    try:
+        site = generate_site(arguments.sources, check_html=not getattr(arguments, "brief", False),
+                             **({"progress": bar} if bar else {}))
+    finally:
+        if bar:
+            bar.close()
+    if not site.results:  # nothing to work on is the environment's fault, not a prompt's
+        raise EnvironmentProblem("; ".join(str(problem) for problem in site.problems) or "no prompt files found")
+    problems = site.problems
+    done = " checked"
     if arguments.command == "build":
         problems += write_pages(arguments.out, {page.path: page.markdown for page in site.pages})
+        done = f" written to {arguments.out}"
     elif arguments.command == "export":
         vocab = load_vocabulary()
-        records = [export_record(r, vocab) for r in results if r.prompt is not None]
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
+        record = brief_record if arguments.brief else export_record
+        records = [record(result, vocab) for result in site.results if result.prompt is not None]
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=None if arguments.brief else 2)
         sys.stdout.write("\n")
+        done = " exported"
     for problem in problems:
-        print(problem, file=sys.stderr)
-    if arguments.command == "check" and not problems:
-        print(f"{len(results)} prompts checked, no problems", file=sys.stderr)
-    return 1 if problems else 0
+        print(problem_line(problem, style, root), file=sys.stderr)
+    headline = summary_line(len(site.results), len(site.pages), time.monotonic() - started, problems, done)
+    if not arguments.quiet:
+        print(headline, file=sys.stderr)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file and arguments.command in ("check", "build"):
+        with open(summary_file, "a", encoding="utf-8") as summary:
+            summary.write(job_summary(site.results, problems, changes, load_vocabulary(), root, headline))
+    return PROBLEMS if problems else OK
+
+
+def _check_writable(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as error:
+        raise EnvironmentProblem(f"{out}: cannot be written into: {error.strerror or error}") from None
+
+
+def _changes_since(base: str, sources: list[str], root: str) -> PromptChanges:
+    """The prompts under ``sources`` changed since ``base``: since its merge base with HEAD,
+    as a pull request's diff shows them. Paths relative to ``root``."""
+    try:
+        top = _git(root, "rev-parse", "--show-toplevel").strip()
+        output = _git(root, "diff", "--name-status", "-z", "-M", f"{base}...HEAD")
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", "") or str(error)
+        raise EnvironmentProblem(f"--base {base}: git cannot compare with it: {detail.strip()}") from None
+    changes = [replace(change, path=repository_path(os.path.join(top, change.path), root))
+               for change in from_git_name_status(output)]
+    return prompt_changes(changes, roots=[repository_path(source, root) for source in sources])
+
+
+def _git(cwd: str, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout

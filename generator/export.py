@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from .pipeline import Generated
 from .records import Entry
+from .verdict import fit_verdict
 from .vocabulary import Vocabulary
+
+
+def brief_record(generated: Generated, vocab: Vocabulary) -> dict:
+    """A prompt in a line: where its page is, its task and its verdict (``export --brief``)."""
+    prompt, inference = generated.prompt, generated.inference
+    verdict = fit_verdict(inference)
+    return {
+        "slug": prompt.slug,
+        "source": prompt.path,
+        "task": {"id": inference.task_id, "label": vocab.label(inference.task_id)},
+        "verdict": {"code": verdict.code, "text": verdict.text},
+    }
 
 
 def export_record(generated: Generated, vocab: Vocabulary) -> dict:
@@ -22,6 +35,7 @@ def export_record(generated: Generated, vocab: Vocabulary) -> dict:
                 {"id": c.task_id, "label": vocab.label(c.task_id), "score": c.score} for c in inference.candidates
             ],
         },
+        "verdict": {"code": fit_verdict(inference).code, "text": fit_verdict(inference).text},
         "qualifiers": inference.qualifiers.as_dict(),
         "models": [
             {

@@ -17,6 +17,9 @@ class Problem:
     path: str
     line: int | None
     message: str
+    #: "error", or "warning" for what leaves the page whole but marked (an answer's citation
+    #: that is not in the sources). Both fail `--strict` and the CLI; GitHub shows them apart.
+    level: str = "error"
 
     def __str__(self) -> str:
         if self.line is None:

@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from .check import check_links, page_links
 from .indexes import build_indexes
@@ -41,11 +42,20 @@ class Site:
     problems: list[Problem]
 
 
-def generate_site(arguments: list[str], *, check_html: bool = True, timings: dict[str, float] | None = None) -> Site:
+#: ``progress(phase, done, total)``: told how far a site's generation has come (the CLI's bar).
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    pass
+
+
+def generate_site(arguments: list[str], *, check_html: bool = True, timings: dict[str, float] | None = None,
+                  progress: Progress = _no_progress) -> Site:
     """Every page of the prompts under ``arguments``. ``timings``, if given, gets the CPU seconds
     of each step (vocabulary, read, parse, task, … index pages; see benchmarks/genbench.py --steps)."""
     with _no_collections():
-        return _generate_site(arguments, check_html, timings)
+        return _generate_site(arguments, check_html, timings, progress)
 
 
 @contextmanager
@@ -71,7 +81,8 @@ def _no_collections():
             gc.enable()
 
 
-def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, float] | None) -> Site:
+def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, float] | None,
+                   progress: Progress) -> Site:
     clock = _Clock(timings)
     # Loaded and compiled once per process: the first site made pays for them, here.
     load_vocabulary()
@@ -79,10 +90,12 @@ def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, fl
     clock.lap("vocabulary")
     sources, problems = read_sources(arguments)
     clock.lap("read")
+    progress("generating pages", 0, len(sources))
     results = generate_all(sources, timings=timings)
+    progress("generating pages", len(sources), len(sources))
     clock.restart()
     if check_html:
-        results = _check_rendered(results)
+        results = _check_rendered(results, progress)
         clock.lap("HTML check")
     for result in results:
         problems.extend(result.problems)
@@ -125,7 +138,7 @@ PARALLEL_FROM = 200
 RENDER_BATCH = 50
 
 
-def _check_rendered(results: list[Generated]) -> list[Generated]:
+def _check_rendered(results: list[Generated], progress: Progress) -> list[Generated]:
     """Every prompt page rendered to HTML and its links checked (pipeline.with_html_links).
 
     Rendering costs about ten times what generating a page does, and pages are independent:
@@ -134,18 +147,26 @@ def _check_rendered(results: list[Generated]) -> list[Generated]:
     readable = [result for result in results if result.prompt is not None]
     markdowns = [result.page.markdown for result in readable]
     cores = len(os.sched_getaffinity(0))
+    batches = [markdowns[i : i + RENDER_BATCH] for i in range(0, len(markdowns), RENDER_BATCH)]
     found = None
     if cores > 1 and len(markdowns) >= PARALLEL_FROM:
-        batches = [markdowns[i : i + RENDER_BATCH] for i in range(0, len(markdowns), RENDER_BATCH)]
         try:
             with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
-                found = [links for batch in pool.map(_rendered_batch, batches) for links in batch]
+                found = _gathered(pool.map(_rendered_batch, batches), len(markdowns), progress)
         except (OSError, BrokenProcessPool):
             found = None  # no worker could start: render here instead
     if found is None:
-        found = _rendered_batch(markdowns)
+        found = _gathered(map(_rendered_batch, batches), len(markdowns), progress)
     rendered = iter(found)  # in the order of the readable results
     return [result if result.prompt is None else _with_rendered(result, next(rendered)) for result in results]
+
+
+def _gathered(batches, total: int, progress: Progress) -> list[list[str] | str]:
+    found: list[list[str] | str] = []
+    for batch in batches:
+        found += batch
+        progress("checking the pages' HTML", len(found), total)
+    return found
 
 
 def _with_rendered(result: Generated, links: list[str] | str) -> Generated:

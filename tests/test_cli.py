@@ -15,7 +15,8 @@ def run(*args, cwd=ROOT):
 def test_check_passes_on_the_sources():
     result = run("check", "sources")
     assert result.returncode == 0, result.stderr
-    assert "5 prompts checked, no problems" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("5 prompts → 70 pages checked in ")
+    assert result.stderr.splitlines()[-1].endswith(" s; no problems")
 
 
 def test_check_reports_every_bad_file_with_its_line_and_fails(tmp_path):
@@ -25,7 +26,7 @@ def test_check_reports_every_bad_file_with_its_line_and_fails(tmp_path):
     (tmp_path / "notes.md").write_text("answers live in .md files; not a prompt")
     result = run("check", str(tmp_path))
     assert result.returncode == 1
-    lines = result.stderr.strip().split("\n")
+    lines = result.stderr.strip().split("\n")[:-1]  # then the summary line
     assert len(lines) == 2
     assert lines[0].endswith("empty.txt:1: the file is empty; expected a prompt with a question and recommended models")
     assert "noname.txt:15: expected a model name after 'Model:'" in lines[1]
@@ -93,4 +94,4 @@ def test_build_is_byte_identical_and_only_touches_its_own_files(tmp_path):
 
 def test_a_missing_argument_is_an_error_not_a_traceback():
     result = run("check", "does/not/exist")
-    assert result.returncode == 1 and result.stderr.strip() == "does/not/exist: no such file or folder"
+    assert result.returncode == 2 and result.stderr.strip() == "python -m generator: does/not/exist: no such file or folder"

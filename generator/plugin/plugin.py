@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from ..check import check_html_pages
+from ..report import summary_line
 from ..site import CheckedPage, generate_site
 from .config import PromptPagesConfig
 
@@ -33,6 +35,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         self.checker: ProcessPoolExecutor | None = None
         self.batch: list[tuple[str, str, frozenset[str]]] = []
         self.results: list[Future] = []
+        self.started, self.counts, self.problems = 0.0, (0, 0), []
 
     def on_files(self, files: Files, *, config) -> Files:
         """Generate every page from sources/ and add it to the build, beside docs/.
@@ -42,14 +45,15 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         """
         if not self.config.enabled:
             return files
+        self.started = time.monotonic()
         if len(os.sched_getaffinity(0)) > 1:
             # MkDocs renders on one core: the HTML check runs beside it on another (it starts
             # now, while the pages are generated), and its findings are reported after the build.
             self.checker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
             self.checker.submit(check_html_pages, [])
         site = generate_site([str(self.sources)], check_html=False)
-        for problem in site.problems:
-            log.warning(str(problem))
+        self.counts, self.problems = (len(site.results), len(site.pages)), []
+        self._report(site.problems)
         self.checked = {}
         for page in site.pages:
             if files.get_file_from_path(page.path) is not None:
@@ -75,19 +79,23 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             self.results.append(self.checker.submit(check_html_pages, self.batch))
         self.batch = []
 
-    @staticmethod
-    def _report(problems):
+    def _report(self, problems):
+        self.problems += problems
         for problem in problems:
             log.warning(str(problem))
 
     def on_post_build(self, *, config):
-        """Report what the HTML check found (in page order), before --strict counts warnings."""
+        """Report what the HTML check found (in page order), before --strict counts warnings,
+        then one line for the whole build, as the command line ends with."""
+        if not self.config.enabled:
+            return
         self._send_batch()
         try:
             for result in self.results:
                 self._report(result.result())
         finally:
             self._stop_checker()
+        log.info(summary_line(*self.counts, time.monotonic() - self.started, self.problems, " generated"))
 
     def on_build_error(self, *, error):
         self._stop_checker()

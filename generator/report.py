@@ -1,0 +1,112 @@
+"""What the command line tells its user: each problem, one summary line, and on GitHub a job summary.
+
+Problems are ``path:line: message`` lines, or GitHub workflow commands
+(``::error file=PATH,line=N,title=…::message``) that GitHub shows on the pull request's
+changed file, at the line. Problem text comes from prompts, so it is escaped as GitHub's
+workflow-command rules require: no prompt can end the command early or start another one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .changes import PromptChanges
+from .escape import markdown_text
+from .pipeline import Generated
+from .records import Problem
+from .verdict import fit_verdict
+from .vocabulary import Vocabulary
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def repository_path(path: str, root: str) -> str:
+    """``path`` relative to the repository's root, as GitHub names the files of a commit."""
+    absolute = os.path.abspath(path)
+    if os.path.commonpath([absolute, os.path.abspath(root)]) != os.path.abspath(root):
+        return path
+    return os.path.relpath(absolute, root).replace(os.sep, "/")
+
+
+def github_command(problem: Problem, root: str) -> str:
+    """The problem as a workflow command: an annotation on its file, at its line."""
+    level = "warning" if problem.level == "warning" else "error"
+    properties = [f"file={_escape_property(repository_path(problem.path, root))}"]
+    if problem.line is not None:
+        properties.append(f"line={problem.line}")
+    title = "Answer cites a link not in the sources" if level == "warning" else "Prompt Pages"
+    properties.append(f"title={_escape_property(title)}")
+    return f"::{level} {','.join(properties)}::{_escape_data(problem.message)}"
+
+
+def problem_line(problem: Problem, style: str, root: str) -> str:
+    return github_command(problem, root) if style == "github" else str(problem)
+
+
+def summary_line(prompts: int, pages: int, seconds: float, problems: list[Problem], done: str = "") -> str:
+    """``1,000 prompts → 1,123 pages in 8.4 s; 125 problems in 125 files``."""
+    head = f"{prompts:,} prompt{'s' * (prompts != 1)} → {pages:,} page{'s' * (pages != 1)}{done} in {seconds:.1f} s"
+    if not problems:
+        return f"{head}; no problems"
+    files = len({problem.path for problem in problems})
+    return f"{head}; {len(problems):,} problem{'s' * (len(problems) != 1)} in {files:,} file{'s' * (files != 1)}"
+
+
+@dataclass(frozen=True)
+class Row:
+    status: str
+    path: str
+    task: str
+    verdict: str
+    problems: tuple[str, ...]
+    unsupported: tuple[str, ...]
+
+
+def job_summary(results: list[Generated], problems: list[Problem], changes: PromptChanges | None,
+                vocab: Vocabulary, root: str, headline: str) -> str:
+    """A Markdown job summary: the prompts a pull request changed (or, with no changes known,
+    those with problems), with their task, verdict, problems and unsupported citations."""
+    by_path = {repository_path(result.source.path, root): result for result in results}
+    problems_of: dict[str, list[str]] = {}
+    for problem in problems:
+        problems_of.setdefault(repository_path(problem.path, root), []).append(
+            f"line {problem.line}: {problem.message}" if problem.line else problem.message)
+    if changes is None:
+        listed = [("", path) for path in sorted(problems_of) if path in by_path]
+        title = "Prompts with problems"
+    else:
+        listed = [("added", path) for path in changes.added] + [("changed", path) for path in changes.changed]
+        title = "Prompts this change adds or edits"
+    rows = [_row(status, path, by_path.get(path), problems_of.get(path, []), vocab) for status, path in listed]
+    lines = ["## Prompt Pages", "", markdown_text(headline), "", f"### {title}", ""]
+    if rows:
+        lines += ["| prompt | task | verdict | problems | unsupported citations |", "| --- | --- | --- | --- | --- |"]
+        lines += [_table_row(row) for row in rows]
+    else:
+        lines.append("None.")
+    if changes is not None and changes.deleted:
+        lines += ["", "### Prompts this change deletes", ""]
+        lines += [f"- `{path.replace('`', '')}`" for path in changes.deleted]
+    return "\n".join(lines) + "\n"
+
+
+def _row(status: str, path: str, result: Generated | None, problems: list[str], vocab: Vocabulary) -> Row:
+    if result is None or result.inference is None:
+        return Row(status, path, "", fit_verdict(None).text, tuple(problems), ())
+    unsupported = tuple(citation.url for answer in result.answers for citation in answer.unsupported)
+    return Row(status, path, vocab.label(result.inference.task_id) if result.inference.task_id else "unclear",
+               fit_verdict(result.inference).text, tuple(problems), unsupported)
+
+
+def _table_row(row: Row) -> str:
+    prompt = f"`{row.path.replace('`', '')}`" + (f" ({row.status})" if row.status else "")
+    cells = [prompt, markdown_text(row.task), markdown_text(row.verdict),
+             "<br>".join(markdown_text(problem) for problem in row.problems) or "none",
+             "<br>".join(markdown_text(url) for url in row.unsupported) or "none"]
+    return "| " + " | ".join(cell.replace("|", "&#124;") for cell in cells) + " |"
