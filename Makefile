@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Every install takes the exact versions of constraints.txt, the build backend's included.
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 
-.PHONY: serve site test benchmark clean
+.PHONY: serve site check test screenshots benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,14 @@ serve: $(VENV)/.site-installed  ## install, then serve the site at http://127.0.
 site: $(VENV)/.site-installed  ## install, then build the site into site/
 	$(BIN)/mkdocs build --strict
 
+check: $(VENV)/.site-installed  ## install, then check every prompt (BASE=origin/main: list the prompts changed since)
+	$(BIN)/python -m generator check sources $(if $(BASE),--base $(BASE))
+
 test: $(VENV)/.test-installed  ## install, then run every test (browser tests need /usr/bin/chromium)
 	$(BIN)/python -m pytest
+
+screenshots: $(VENV)/.test-installed  ## install, then make the README's and CONTRIBUTING's pictures in Chromium (docs/assets/screenshots/)
+	$(BIN)/python tests/screenshots.py
 
 benchmark: $(VENV)/.test-installed  ## install, then time the generator and the site at 1,000 and 10,000 prompts (~20 min)
 	$(BIN)/python -m benchmarks.run --sizes 1000 10000 --browser --out benchmarks/out/results.json

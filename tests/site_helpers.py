@@ -112,3 +112,44 @@ def serve(directory: Path, prefix: str = "", not_found: Path | None = None):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=maintainer", "-c", "user.email=m@example.org", *args], cwd=cwd,
+                          capture_output=True, text=True, check=True).stdout
+
+
+def pull_request_repository(repository: Path) -> dict[str, str]:
+    """A git repository whose branch `add-denoising` changes prompts the ways a pull request
+    does, against `main`: it edits one seed, answers another (citing a link that is not in its
+    sources), adds a good prompt and a broken one, deletes a seed and renames another.
+    Returns the paths (relative to the repository) of each, by role."""
+    from conftest import SEEDS, make_prompt
+
+    sources = repository / "sources"
+    sources.mkdir(parents=True)
+    for seed in SEEDS[:4]:
+        shutil.copy(seed, sources / seed.name)
+    git(repository, "init", "-q", "-b", "main")
+    git(repository, "add", ".")
+    git(repository, "commit", "-q", "-m", "base")
+    git(repository, "checkout", "-q", "-b", "add-denoising")
+    edited, answered, deleted, renamed = (sources / seed.name for seed in SEEDS[:4])
+    edited.write_text(edited.read_text(encoding="utf-8").replace("3×", "4×"), encoding="utf-8")
+    (sources / (answered.stem + ".answer.md")).write_text(
+        "MSSNet is described in [its paper](https://cg.postech.ac.kr/Research/MSSNet/MSSNet.pdf); "
+        "for upscaling, see [this benchmark](https://example.org/sr-benchmark).\n", encoding="utf-8")
+    (sources / "phone-denoising.txt").write_text(make_prompt(
+        "My night photos are grainy; which model cleans the noise?",
+        "Model: Denoise-Restormer\nPaper: https://arxiv.org/abs/2111.09881\nGitHub: https://github.com/swz30/Restormer\n"),
+        encoding="utf-8")
+    (sources / "empty-model.txt").write_text(make_prompt("Remove the blur | from my photos", "Model:\n"),
+                                             encoding="utf-8")
+    deleted.unlink()
+    renamed.rename(sources / "renamed.txt")
+    git(repository, "add", "-A")
+    git(repository, "commit", "-q", "-m", "change")
+    return {"edited": f"sources/{edited.name}", "answered": f"sources/{answered.name}",
+            "added": "sources/phone-denoising.txt", "broken": "sources/empty-model.txt",
+            "deleted": f"sources/{deleted.name}", "renamed from": f"sources/{renamed.name}",
+            "renamed": "sources/renamed.txt"}

@@ -183,6 +183,14 @@ def test_the_check_workflow_runs_once_per_commit_with_the_pinned_tools():
     assert "mkdocs build --strict" in (ROOT / "Makefile").read_text(encoding="utf-8").split("\nsite:")[1].split("\n\n")[0]
     assert "chromium" in scripts  # the browser tests need it, and in CI they fail without it
     assert re.search(r"apt-get install .*\bjq\b", scripts)  # so the preview address test runs, not skips
+    # Problems become annotations and the job summary lists the branch's prompts: that needs the
+    # default branch's history, and the tests and the build still run when the check fails.
+    check = next(step for _, step in steps(workflow) if "make check" in step.get("run", ""))
+    assert 'BASE="$BASE"' in check["run"] and check["env"]["BASE"].startswith("origin/")
+    checkout = next(step for _, step in steps(workflow) if step.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
+    later = [step for _, step in steps(workflow) if step.get("run") in ("make test", "make site")]
+    assert len(later) == 2 and all(step["if"] == "${{ !cancelled() }}" for step in later)
     # The container: a Python release whose tag is no longer rebuilt, or a digest; never a moving tag.
     assert re.fullmatch(r"python:3\.11\.\d+-bookworm(@sha256:[0-9a-f]{64})?", job["container"]["image"])
     caches = [step for _, step in steps(workflow) if step.get("uses", "").startswith("actions/cache@")]
@@ -280,6 +288,7 @@ def test_the_preview_workflow_builds_each_pull_request_read_only_and_reacts_to_i
     assert workflow["jobs"]["closed"]["if"] == "github.event.action == 'closed'"
     scripts = "\n".join(step["run"] for step in build["steps"] if "run" in step)
     assert "make site" in scripts and "/pr-preview/pr-$NUMBER/" in scripts
+    assert "-m generator export sources --brief --quiet > site/prompts.json" in scripts  # for the comment's links
     upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
     deploy = load("deploy.yml")
     gather = step_named(deploy, "build", "previews")
@@ -390,6 +399,11 @@ def fake_github(tmp_path):
         (tools / name).chmod(0o755)
     work = tmp_path / "work"
     shutil.copytree(GITHUB / "scripts", work / ".github" / "scripts")
+    # The deploy's gather step runs in the venv `make site` made; here, this one.
+    venv_python = work / ".venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+    venv_python.chmod(0o755)
     state_file, log_file, output_file = tmp_path / "state.json", tmp_path / "gh.log", tmp_path / "output"
 
     def run_step(step: dict, state: dict, env: dict) -> tuple[subprocess.CompletedProcess, list[dict], dict]:
@@ -780,3 +794,57 @@ def test_the_preview_is_built_for_its_address_on_pages(fake_github, repository, 
     result, _, outputs = run_step(step, state, {"REPOSITORY": repository, "OWNER": "Owner", "NUMBER": "7"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert outputs == {"site_url": expected}
+
+
+def test_the_preview_comment_links_the_pages_the_pull_request_changed(fake_github):
+    tmp_path, work, run_step = fake_github
+    main_site(work)
+    listed = [{"slug": f"p{n:02}", "source": f"sources/p{n:02}.txt", "task": {"id": "super_resolution"},
+               "verdict": {"code": "does-not-fit"}} for n in range(25)]
+    listed += [
+        # A preview is built from the pull request's code: its list is checked, never trusted.
+        {"slug": "../../evil", "source": "sources/evil.txt", "task": {"id": "[x](https://evil.example)"},
+         "verdict": {"code": "<script>"}},
+        {"slug": "answered", "source": "sources/answered.txt", "task": {"id": "deblur"}, "verdict": {"code": "fits"}},
+    ]
+    files = {f"prompts/p{n:02}/index.html": page(str(n)) for n in range(25)}
+    store(tmp_path, 60, {"index.html": page("PR 6"), "prompts.json": json.dumps(listed),
+                         "prompts/answered/index.html": page("answered"), **files})
+    changed = ([{"filename": f"sources/p{n:02}.txt", "status": "added" if n % 2 else "modified"} for n in range(25)]
+               + [{"filename": "sources/evil.txt", "status": "modified"},
+                  {"filename": "sources/answered.answers/gpt-4o.md", "status": "added"},
+                  {"filename": "sources/gone.txt", "status": "removed"},
+                  {"filename": "sources/new-name.txt", "previous_filename": "sources/old `name`.txt", "status": "renamed"},
+                  {"filename": "README.md", "status": "modified"}])
+    state = {"page_size": 10, "api": {
+        f"{BASE}/pulls": [pull(6, "six")],
+        RUNS: {"workflow_runs": [workflow_run(60, "six", "6" * 40, "2025-01-03T00:00:00Z")]},
+        f"{BASE}/actions/runs/60/artifacts": artifacts(("preview-site", False)),
+        f"{BASE}/pulls/6/files": changed,
+    }}
+    report, _, _ = gathered(run_step, state)
+    preview = report[6]
+    assert preview["state"] == "published" and len(preview["pages"]) == 28
+    assert preview["deleted"] == ["sources/gone.txt", "sources/old `name`.txt"]
+    (body, _), = comment_texts(report, run_step).values()
+    address = "https://owner.github.io/prompt-pages/pr-preview/pr-6/"
+    assert "**Prompt pages this pull request adds or changes** (28):" in body
+    lines = body.splitlines()
+    # Added prompts first, then changed ones (an answer added changes its prompt's page).
+    first = lines.index("**Prompt pages this pull request adds or changes** (28):") + 1
+    assert lines[first:first + 2] == ["- `sources/new-name.txt` (no page)",
+        f"- [`sources/p01.txt`]({address}prompts/p01/): Super-resolution · ✗ no recommended model does this task"]
+    assert f"- [`sources/answered.txt`]({address}prompts/answered/): Deblurring · ✓ the recommended models do this task" in lines
+    assert "- `sources/new-name.txt` (no page)" in lines and "- `sources/evil.txt` (no page)" in lines
+    assert sum(line.startswith("- ") for line in lines) == 21 and lines[-3] == "- and 8 more"
+    assert "evil.example" not in body and "<script>" not in body and "../" not in body
+    assert "**Deleted prompts** (2): `sources/gone.txt`, `sources/old name.txt`" in body
+    assert "README" not in body
+
+
+def test_the_comment_job_needs_nothing_but_the_standard_library():
+    """The comment job has no venv: its script and what it imports of the generator are stdlib only."""
+    result = subprocess.run([sys.executable, "-I", "-S", "-c",
+                             "import runpy; runpy.run_path('.github/scripts/previews.py', run_name='imported')"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

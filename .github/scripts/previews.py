@@ -32,12 +32,22 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+# The default branch's generator (never the pull request's): which files belong to which
+# prompt, and the verdicts' words; both need nothing beyond the standard library, so the
+# comment job runs without the project's packages. Only `gather` loads the task vocabulary.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from generator.changes import from_github_files, prompt_changes  # noqa: E402
+from generator.verdict import TEXTS as VERDICTS  # noqa: E402
+
 #: Collaborator roles that may approve a fork's preview (GitHub's `role_name`).
 APPROVERS = {"admin", "maintain", "write"}
+#: Changed pages listed in a comment, then "and N more".
+LISTED = 20
+_SLUG = re.compile(r"^[a-z0-9_-]{1,120}$")
 #: The first line of the one preview comment per pull request, followed by its state.
 COMMENT_TAG = "<!-- prompt-pages-preview"
 BOT = "github-actions[bot]"
@@ -57,6 +67,9 @@ class Preview:
     run: str = ""
     size_mb: float = 0.0
     detail: str = ""  # the approver, the error, the pull request's newer head
+    #: The prompt pages the pull request adds or changes: {"path", "slug", "task", "verdict"}.
+    pages: list = field(default_factory=list)
+    deleted: list = field(default_factory=list)  # the prompt files it deletes
 
 
 # ---- GitHub -------------------------------------------------------------------------------
@@ -137,7 +150,8 @@ def _preview_of(pull: dict, repository: str, root: Path, workflow: str, artifact
             return Preview(number, "over-budget", run["head_sha"], str(run["id"]), size_mb)
         add_noindex(destination)
         detail = f"approved by @{approver}; head {head['sha']}" if approval else ""
-        return Preview(number, "published", run["head_sha"], str(run["id"]), size_mb, detail)
+        pages, deleted = changed_pages(repository, number, destination)
+        return Preview(number, "published", run["head_sha"], str(run["id"]), size_mb, detail, pages, deleted)
     return Preview(number, "not-built", approval, detail=f"approved by @{approver}" if approval else "")
 
 
@@ -181,6 +195,40 @@ def _fetch(repository: str, run: str, artifact: str, destination: Path) -> float
     return size / 1_000_000
 
 
+def changed_pages(repository: str, number: int, preview: Path) -> tuple[list[dict], list[str]]:
+    """The prompt pages a pull request adds or changes, and the prompt files it deletes.
+
+    Which files changed comes from GitHub. The preview's own list (``prompts.json``, written by
+    its build, so not trusted) gives only each page's slug, task id and verdict code, each
+    checked: a slug whose page is in the preview, a task of the vocabulary, a known verdict.
+    """
+    try:
+        changes = prompt_changes(from_github_files(api_list(f"repos/{repository}/pulls/{number}/files")))
+    except GitHubError as error:  # the preview is still published, with no list of pages
+        print(f"::warning::Pull request #{number}: its changed files could not be listed ({error})")
+        return [], []
+    try:
+        listed = json.loads((preview / "prompts.json").read_text(encoding="utf-8"))
+        by_source = {entry["source"]: entry for entry in listed if isinstance(entry, dict) and "source" in entry}
+    except (OSError, ValueError, TypeError):
+        by_source = {}
+    from generator.vocabulary import load_vocabulary  # PyYAML: in the venv of `make site`
+
+    vocab = load_vocabulary()
+    pages = []
+    for path in (*changes.added, *changes.changed):
+        entry = by_source.get(path, {})
+        slug = entry.get("slug") if isinstance(entry.get("slug"), str) else ""
+        if not _SLUG.match(slug) or not (preview / "prompts" / slug / "index.html").is_file():
+            slug = ""
+        task = (entry.get("task") or {}).get("id") if isinstance(entry.get("task"), dict) else None
+        verdict = (entry.get("verdict") or {}).get("code") if isinstance(entry.get("verdict"), dict) else None
+        pages.append({"path": path, "slug": slug,
+                      "task": vocab.label(task) if isinstance(task, str) and task in vocab.tasks else "",
+                      "verdict": verdict if verdict in VERDICTS else ""})
+    return pages, list(changes.deleted)
+
+
 def add_noindex(folder: Path) -> None:
     """Every HTML page of a preview asks search engines not to index it, whatever its build wrote."""
     for page in folder.rglob("*.html"):
@@ -212,7 +260,7 @@ def comment_text(preview: Preview, base_url: str, label: str, budget_mb: float) 
                          f"the `{label}` label again.")
         else:
             text += "Rebuilt on every push to this pull request and removed when it is closed."
-        return text, False
+        return text + _changes_text(preview, address), False
     if preview.state == "awaiting-approval":
         return (f"**Site preview:** waiting for a maintainer. This pull request comes from a fork, so its "
                 f"preview is published only after someone with write access reviews it and sets the "
@@ -230,6 +278,30 @@ def comment_text(preview: Preview, base_url: str, label: str, budget_mb: float) 
                 "cannot be told apart from another fork's."), False
     return ("**Site preview:** none published yet. The preview build of this pull request's commit has not "
             "passed (see the Preview check)."), True
+
+
+def _code(text: str) -> str:
+    """A file name from a pull request as inert Markdown: a code span, one line, no backtick."""
+    return "`" + re.sub(r"[`\x00-\x1f\x7f]", "", text)[:150] + "`"
+
+
+def _changes_text(preview: Preview, address: str) -> str:
+    if not preview.pages and not preview.deleted:
+        return ""
+    lines = ["", "", f"**Prompt pages this pull request adds or changes** ({len(preview.pages)}):"
+             if preview.pages else "**No prompt page added or changed.**"]
+    for page in preview.pages[:LISTED]:
+        name = _code(page["path"])
+        line = f"- [{name}]({address}prompts/{page['slug']}/)" if page["slug"] else f"- {name} (no page)"
+        about = [part for part in (page["task"], VERDICTS.get(page["verdict"], "")) if part]
+        lines.append(line + (": " + " · ".join(about) if about else ""))
+    if len(preview.pages) > LISTED:
+        lines.append(f"- and {len(preview.pages) - LISTED} more")
+    if preview.deleted:
+        shown = ", ".join(_code(path) for path in preview.deleted[:LISTED])
+        more = f" and {len(preview.deleted) - LISTED} more" if len(preview.deleted) > LISTED else ""
+        lines += ["", f"**Deleted prompts** ({len(preview.deleted)}): {shown}{more}"]
+    return "\n".join(lines)
 
 
 def comment(repository: str, report: list[Preview], base_url: str, label: str, budget_mb: float) -> int:

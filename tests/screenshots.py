@@ -1,0 +1,77 @@
+"""``make screenshots``: the pictures README and CONTRIBUTING show, made by a real Chromium from
+what the project really produces, so that they stay true.
+
+    .venv/bin/python tests/screenshots.py [--out docs/assets/screenshots]
+
+- ``job-summary.png``: the job summary `make check` writes on GitHub, for a pull request that
+  edits, answers, adds and deletes prompts. GitHub renders job summaries as GitHub-flavoured
+  Markdown; here Python-Markdown renders the same text with a style close to GitHub's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]  # tests/ helpers, benchmarks/
+
+from site_helpers import CHROMIUM, CHROMIUM_ARGS, pull_request_repository  # noqa: E402
+
+GITHUB_STYLE = """
+body { font: 14px/1.5 -apple-system, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif; color: #1f2328;
+       margin: 0; padding: 24px; background: #fff; width: 1100px; }
+.box { border: 1px solid #d1d9e0; border-radius: 6px; padding: 16px 24px; }
+.head { color: #59636e; margin: -16px -24px 16px; padding: 8px 24px; border-bottom: 1px solid #d1d9e0;
+        background: #f6f8fa; border-radius: 6px 6px 0 0; }
+h2 { font-size: 1.5em; border-bottom: 1px solid #d1d9e0; padding-bottom: .3em; margin-top: 0; }
+h3 { font-size: 1.25em; }
+table { border-collapse: collapse; margin: 8px 0 16px; }
+th, td { border: 1px solid #d1d9e0; padding: 6px 13px; text-align: left; vertical-align: top; }
+tr:nth-child(2n) { background: #f6f8fa; }
+code { background: #eff1f3; border-radius: 6px; padding: .2em .4em; font-size: 85%;
+       font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+"""
+
+
+def job_summary(work: Path) -> str:
+    """The job summary of `make check BASE=main` on a pull request made from the seeds."""
+    repository = work / "repository"
+    pull_request_repository(repository)
+    summary = work / "summary.md"
+    environment = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary),
+                   "GITHUB_WORKSPACE": str(repository)}
+    subprocess.run([sys.executable, "-m", "generator", "check", "sources", "--base", "main"], cwd=repository,
+                   env=environment, capture_output=True, text=True)
+    return summary.read_text(encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "assets" / "screenshots")
+    arguments = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    arguments.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        body = markdown.markdown(job_summary(Path(scratch)), extensions=["tables"])
+        html = (f"<!doctype html><meta charset=utf-8><style>{GITHUB_STYLE}</style>"
+                f"<div class=box><div class=head>make test, mkdocs build --strict summary</div>{body}</div>")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1150, "height": 600}, device_scale_factor=1)
+            page.set_content(html)
+            page.locator(".box").screenshot(path=str(arguments.out / "job-summary.png"))
+            browser.close()
+    print(f"wrote {arguments.out / 'job-summary.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
