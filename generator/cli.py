@@ -83,13 +83,11 @@ def _run(argv: list[str] | None) -> int:
         _check_writable(arguments.out)
     changes = _changes_since(arguments.base, arguments.sources, root) if getattr(arguments, "base", None) else None
 
-    bar = ProgressBar(sys.stderr) if not arguments.quiet else None
+    bar = ProgressBar(sys.stderr, quiet=arguments.quiet)
     try:
-        site = generate_site(arguments.sources, check_html=not getattr(arguments, "brief", False),
-                             **({"progress": bar} if bar else {}))
+        site = generate_site(arguments.sources, check_html=not getattr(arguments, "brief", False), progress=bar)
     finally:
-        if bar:
-            bar.close()
+        bar.close()
     if not site.results:  # nothing to work on is the environment's fault, not a prompt's
         raise EnvironmentProblem("; ".join(str(problem) for problem in site.problems) or "no prompt files found")
     problems = site.problems

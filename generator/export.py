@@ -23,6 +23,7 @@ def brief_record(generated: Generated, vocab: Vocabulary) -> dict:
 def export_record(generated: Generated, vocab: Vocabulary) -> dict:
     prompt, inference = generated.prompt, generated.inference
     fits = dict(zip(prompt.source.models, inference.model_fits))  # by entry: two models may share a name
+    verdict = fit_verdict(inference)
     return {
         "slug": prompt.slug,
         "source": prompt.path,
@@ -35,7 +36,7 @@ def export_record(generated: Generated, vocab: Vocabulary) -> dict:
                 {"id": c.task_id, "label": vocab.label(c.task_id), "score": c.score} for c in inference.candidates
             ],
         },
-        "verdict": {"code": fit_verdict(inference).code, "text": fit_verdict(inference).text},
+        "verdict": {"code": verdict.code, "text": verdict.text},
         "qualifiers": inference.qualifiers.as_dict(),
         "models": [
             {

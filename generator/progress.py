@@ -15,14 +15,14 @@ RATE = 10
 class ProgressBar:
     """Called as ``bar(phase, done, total)`` as work goes on; draws one line, redrawn in place.
 
-    It draws nothing when ``stream`` is not a terminal or under CI (a log would fill with
-    carriage returns), and nothing during the first :data:`DELAY` seconds, so that a short run
+    It draws nothing when ``quiet``, when ``stream`` is not a terminal or under CI (a log would
+    fill with carriage returns), and nothing during the first :data:`DELAY` seconds, so that a short run
     stays quiet. :meth:`close` erases the line before anything else is printed.
     """
 
-    def __init__(self, stream: TextIO):
+    def __init__(self, stream: TextIO, *, quiet: bool = False):
         self.stream = stream
-        self.enabled = stream.isatty() and os.environ.get("CI", "").lower() in ("", "0", "false")
+        self.enabled = not quiet and stream.isatty() and os.environ.get("CI", "").lower() in ("", "0", "false")
         try:
             self.delay = float(os.environ.get("PROMPT_PAGES_PROGRESS_DELAY", DELAY))
         except ValueError:
