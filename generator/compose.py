@@ -15,7 +15,7 @@ from .links import label_url, url_spans
 from .paths import UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, task_page
 from .records import Entry, Page, Problem, Prompt, ReviewedAnswer, TaskInference, Technique
 from .vocabulary import Vocabulary, remember
-from .workflow import Workflow, render_workflow
+from .workflow import Workflow, render_workflow, workflow_legend
 
 TITLE_LENGTH = 90
 #: Material's search skips an element (a heading: its section) with this attribute.
@@ -165,7 +165,8 @@ def _unique_evidence(evidence):
 def _workflow_section(workflow: Workflow, techniques: tuple[Technique, ...], papers: tuple[Entry, ...]) -> list[str]:
     # The diagram's source is Mermaid syntax, noise to a reader of search results: the steps
     # below say the same in words and are indexed.
-    out = ["## Workflow", f"```mermaid {{ {SEARCH_EXCLUDE}=\"\" }}\n{render_workflow(workflow)}\n```"]
+    out = ["## Workflow", f"```mermaid {{ {SEARCH_EXCLUDE}=\"\" }}\n{render_workflow(workflow)}\n```",
+           workflow_legend(workflow)]
     out.append("\n".join(f"{number}. {step_markdown(step)}" for number, step in enumerate(workflow.steps, start=1)))
     if techniques:
         anchors = {paper.name: f"#paper-{index}" for index, paper in enumerate(papers, start=1)}

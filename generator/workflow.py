@@ -21,7 +21,8 @@ from .vocabulary import YAML_LOADER, CueMatcher, Cue, Vocabulary, remember
 
 #: Papers drawn as technique side nodes; the text under the diagram lists them all.
 MAX_TECHNIQUE_NODES = 5
-MAX_LABEL = 48
+#: Labels are drawn whole and wrapped; only a runaway name is cut, to keep the diagram's size bounded.
+MAX_LABEL = 200
 _ROLE_WORDS = {"inference": "at run time", "training": "in training"}
 
 
@@ -30,6 +31,7 @@ class Node:
     id: str
     label: tuple[str, ...]  # lines of the label
     kind: str  # input, output, model, mismatch, gap, fuse, technique
+    target: str = ""  # the anchor of its entry in the page's References, if it has one
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def plan_workflow(
     for index, model, fit in pre:
         node_id = f"m{index}"
         own = vocab.tasks[fit.task_id]
-        nodes.append(Node(node_id, (_short(model.name), f"{own.label}: clean-up step"), "mismatch"))
+        nodes.append(Node(node_id, (_short(model.name), f"{own.label}: clean-up step"), "mismatch", f"model-{index}"))
         edges.append(Edge(previous, node_id))
         steps.append(
             f"**{model.name}** ({own.label.lower()}) can clean the input first; "
@@ -149,7 +151,8 @@ def plan_workflow(
         for index, model, fit in main:
             node_id = f"m{index}"
             own = vocab.tasks.get(fit.task_id) if fit.task_id else None
-            nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), "model"))
+            nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), "model",
+                              f"model-{index}"))
             edges.append(Edge(previous, node_id))
             main_ids.append(node_id)
             doing = task.label.lower() if task else (own.label.lower() if own else "its own task")
@@ -183,19 +186,23 @@ def plan_workflow(
     for index, model, fit in aside:
         node_id = f"m{index}"
         own = vocab.tasks.get(fit.task_id) if fit.task_id else None
-        nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), "mismatch"))
+        nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), "mismatch",
+                          f"model-{index}"))
         edges.append(Edge("in", node_id, "does not fit", dotted=True))
         steps.append(f"**{model.name}** stays aside: {fit.reason}.")
 
     # One side node per paper, naming its techniques: the diagram stays readable with many.
     anchor = main_ids[0]
+    # As the References number them (a name listed twice: its last entry).
+    paper_anchors = {paper.name: f"paper-{index}" for index, paper in enumerate(prompt.source.papers, start=1)}
     by_paper: dict[str, list[Technique]] = {}
     for technique in techniques:
         by_paper.setdefault(technique.paper, []).append(technique)
     for number, (paper, found) in enumerate(list(by_paper.items())[:MAX_TECHNIQUE_NODES], start=1):
         node_id = f"t{number}"
         names = ", ".join(t.label.lower() for t in found)
-        nodes.append(Node(node_id, (_short(short_title(paper)), _short(names[:1].upper() + names[1:])), "technique"))
+        nodes.append(Node(node_id, (_short(short_title(paper)), _short(names[:1].upper() + names[1:])), "technique",
+                          paper_anchors.get(paper, "")))
         roles = {technique_vocab.techniques[t.id].role for t in found}
         label = " + ".join(_ROLE_WORDS[role] for role in sorted(roles))
         edges.append(Edge(node_id, anchor, label, dotted=True))
@@ -212,6 +219,34 @@ def short_title(title: str) -> str:
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
+
+
+#: What each node and line style means, in the order a reader meets them.
+_LEGEND_NODES = (
+    ("input", "⬭ input and output"),
+    ("model", "▭ a recommended model that does the task"),
+    ("mismatch", "⬚ dashed border: a recommended model that does not do the task (a clean-up step, or kept aside)"),
+    ("gap", "⬡ missing step: no recommended model does it"),
+    ("fuse", "◯ merge: results of models run in parallel are compared or fused"),
+    ("technique", "▱ a technique from a related paper"),
+)
+
+
+def workflow_legend(workflow: Workflow) -> str:
+    """The legend of a diagram: every node and line style it uses, one item each, and which
+    node leads to which References entry (``data-targets``, read by the page's script)."""
+    kinds = {node.kind for node in workflow.nodes}
+    items = [text for kind, text in _LEGEND_NODES if kind in kinds or (kind == "input" and "output" in kinds)]
+    items.append("→ solid arrow: the data flows to the next step")
+    if any(edge.dotted and edge.label == "does not fit" for edge in workflow.edges):
+        items.append("⇢ dashed arrow “does not fit”: the input would reach a model that does not do the task")
+    if any(edge.dotted and "gap" in (edge.source, edge.target) for edge in workflow.edges):
+        items.append("⇢ dashed arrow to or from the missing step: a step the recommended models cannot make")
+    if "technique" in kinds:
+        items.append("⇢ dashed arrow from a technique: where it applies, at run time or in training")
+    targets = " ".join(f"{node.id}={node.target}" for node in workflow.nodes if node.target)
+    lines = ["**Legend**", *items, "*Select a model or a technique in the diagram to see its entry in the References.*"]
+    return "  \n".join(lines) + f'\n{{ .workflow-legend data-search-exclude data-targets="{targets}" }}'
 
 
 # ---- Mermaid ---------------------------------------------------------------------------

@@ -1,0 +1,163 @@
+/* Prompt Pages: the workflow diagrams, drawn readable.
+ *
+ * The local Mermaid draws every div.mermaid (Material's own Mermaid support handles only
+ * pre.mermaid). Left to itself it shrinks a diagram to the column: on a phone its labels
+ * end up a few pixels high. Here each diagram is drawn at its own size and shrunk at most
+ * to MIN_SCALE, so that labels (drawn at 15px) stay at 12px or more; a diagram wider than its
+ * column scrolls sideways inside its box. Colours come from workflow.css, for the light and
+ * the dark palette alike, so a palette switch needs no redraw.
+ *
+ * A diagram is drawn left to right; when that does not fit its column at MIN_SCALE, it is drawn
+ * again top down, and the narrower of the two is kept.
+ *
+ * A node of a recommended model or of a technique leads to its entry in the References: the
+ * legend under the diagram lists the pairs (data-targets="m1=model-1 t1=paper-2"). Selecting
+ * the node (click, or Enter/Space when focused) scrolls to the entry and highlights it. The
+ * diagram itself gets no link and no Mermaid `click`: Mermaid stays at securityLevel "strict"
+ * (mermaid-strict.js), and the page's address does not change.
+ */
+(function () {
+  "use strict";
+  var mermaid = window.mermaid;
+  if (!mermaid || typeof mermaid.run !== "function") {
+    return;
+  }
+  var MIN_SCALE = 0.82; // 15px labels drawn at 12.3px at least
+
+  // mermaid-strict.js keeps securityLevel "strict" in this call too.
+  mermaid.initialize({
+    startOnLoad: false,
+    theme: "base",
+    themeVariables: { fontSize: "15px", fontFamily: "var(--md-text-font-family, sans-serif)" },
+    flowchart: { useMaxWidth: false, htmlLabels: true, wrappingWidth: 140, nodeSpacing: 24, rankSpacing: 36 }
+  });
+
+  var sources = new Map();
+
+  function naturalWidth(diagram) {
+    var svg = diagram.querySelector("svg");
+    return svg && svg.viewBox && svg.viewBox.baseVal ? svg.viewBox.baseVal.width : 0;
+  }
+
+  function fit(diagram) {
+    var svg = diagram.querySelector("svg");
+    var natural = naturalWidth(diagram);
+    if (!natural) {
+      return;
+    }
+    var room = diagram.clientWidth;
+    var scale = Math.max(MIN_SCALE, Math.min(1, room / natural));
+    svg.style.maxWidth = "none";
+    svg.style.width = natural * scale + "px";
+    svg.style.height = "auto";
+    var scrolls = natural * scale > room + 1;
+    diagram.classList.toggle("workflow-scrolls", scrolls);
+    if (scrolls) {
+      diagram.setAttribute("tabindex", "0"); // a box that scrolls can be scrolled with the keyboard
+      diagram.setAttribute("aria-label", "Workflow diagram, wider than the page: scroll sideways");
+    } else {
+      diagram.removeAttribute("tabindex");
+      diagram.removeAttribute("aria-label");
+    }
+  }
+
+  function targetsOf(diagram) {
+    var targets = {};
+    var legend = diagram.nextElementSibling;
+    while (legend && !legend.classList.contains("workflow-legend")) {
+      legend = legend.nextElementSibling;
+    }
+    if (!legend) {
+      return targets;
+    }
+    (legend.getAttribute("data-targets") || "").split(/\s+/).forEach(function (pair) {
+      var parts = pair.split("=");
+      if (parts.length === 2 && /^[a-z][a-z0-9]*$/.test(parts[0]) && /^[a-z]+-\d+$/.test(parts[1])) {
+        targets[parts[0]] = parts[1];
+      }
+    });
+    return targets;
+  }
+
+  function show(id) {
+    var entry = document.getElementById(id);
+    if (!entry) {
+      return;
+    }
+    entry.scrollIntoView({ block: "start" });
+    entry.setAttribute("tabindex", "-1");
+    entry.focus({ preventScroll: true });
+    entry.classList.remove("workflow-target");
+    void entry.offsetWidth; // restart the highlight
+    entry.classList.add("workflow-target");
+  }
+
+  function lead(diagram) {
+    var targets = targetsOf(diagram);
+    diagram.querySelectorAll("svg g.node").forEach(function (node) {
+      var match = /flowchart-([a-z][a-z0-9]*)-\d+$/.exec(node.id);
+      var target = match && targets[match[1]];
+      if (!target) {
+        return;
+      }
+      var label = node.textContent.trim().replace(/\s+/g, " ");
+      node.classList.add("workflow-leads");
+      node.setAttribute("tabindex", "0");
+      node.setAttribute("role", "button");
+      node.setAttribute("aria-label", label + ": show its entry in the References");
+      node.addEventListener("click", function (event) {
+        event.preventDefault();
+        show(target);
+      });
+      node.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          show(target);
+        }
+      });
+    });
+  }
+
+  // Draws a diagram again from its source, top down; keeps whichever drawing is narrower.
+  function downward(diagram) {
+    var across = diagram.innerHTML;
+    var width = naturalWidth(diagram);
+    diagram.removeAttribute("data-processed");
+    diagram.textContent = sources.get(diagram).replace(/^flowchart LR\b/, "flowchart TD");
+    return mermaid.run({ nodes: [diagram], suppressErrors: true }).then(function () {
+      if (!(naturalWidth(diagram) < width)) {
+        diagram.innerHTML = across;
+      }
+    });
+  }
+
+  function draw() {
+    var diagrams = Array.prototype.slice.call(document.querySelectorAll("div.mermaid"));
+    if (!diagrams.length) {
+      return;
+    }
+    diagrams.forEach(function (diagram) {
+      sources.set(diagram, diagram.textContent);
+    });
+    mermaid.run({ nodes: diagrams, suppressErrors: true }).then(function () {
+      return Promise.all(diagrams.map(function (diagram) {
+        var tooWide = naturalWidth(diagram) * MIN_SCALE > diagram.clientWidth;
+        return tooWide && /^flowchart LR\b/.test(sources.get(diagram)) ? downward(diagram) : null;
+      }));
+    }).then(function () {
+      diagrams.forEach(function (diagram) {
+        fit(diagram);
+        lead(diagram);
+      });
+    });
+    window.addEventListener("resize", function () {
+      diagrams.forEach(fit);
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();
