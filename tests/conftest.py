@@ -29,3 +29,27 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     if call.when == "call":
         item.failed_call = outcome.get_result().failed
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the session, driven from the main thread (a thread runs one Playwright)."""
+    from site_helpers import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    require_chromium()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory):
+    """The site of sources/ (the seeds), built once and served on localhost."""
+    from site_helpers import build_site, serve
+
+    directory = tmp_path_factory.mktemp("site") / "site"
+    build_site(directory)
+    with serve(directory) as url:
+        yield url

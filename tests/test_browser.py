@@ -7,28 +7,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from site_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, build_site, require_chromium, screenshot_failure, serve
+from site_helpers import ARTIFACTS, screenshot_failure, serve
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 SEED_PAGE = "prompts/000_39a63bbddd643d31/"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    require_chromium()
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="session")
-def site_url(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("site") / "site"
-    build_site(directory)
-    with serve(directory) as url:
-        yield url
 
 
 class Recorder:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_browser import SEED_PAGE, browser, site_url  # noqa: F401 - the fixtures: one site, one browser
+from test_browser import SEED_PAGE
 
 #: Each label's font size as drawn (its CSS size times the drawing's scale), the drawing's box,
 #: and the contrast of every line and node border against the page.
@@ -33,7 +33,7 @@ MEASURE = """() => {
 }"""
 
 
-def open_diagram(browser, url, width, scheme="light"):  # noqa: F811
+def open_diagram(browser, url, width, scheme="light"):
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     page.goto(url)
@@ -42,7 +42,7 @@ def open_diagram(browser, url, width, scheme="light"):  # noqa: F811
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_labels_are_drawn_at_12_px_or_more_and_whole(browser, site_url, width):  # noqa: F811
+def test_labels_are_drawn_at_12_px_or_more_and_whole(browser, site_url, width):
     for prompt in ("000_39a63bbddd643d31", "004_343d4d4a0cf9dc44"):
         context, page = open_diagram(browser, f"{site_url}prompts/{prompt}/", width)
         drawn = page.evaluate(MEASURE)
@@ -52,7 +52,7 @@ def test_labels_are_drawn_at_12_px_or_more_and_whole(browser, site_url, width): 
         assert drawn["fits"] or drawn["scrollable"] == "auto"  # what does not fit scrolls in its box
 
 
-def test_lines_and_borders_hold_3_to_1_in_both_palettes_and_after_a_switch(browser, site_url):  # noqa: F811
+def test_lines_and_borders_hold_3_to_1_in_both_palettes_and_after_a_switch(browser, site_url):
     context, page = open_diagram(browser, site_url + SEED_PAGE, 1280, scheme="dark")
     dark = page.evaluate(MEASURE)
     assert page.evaluate("() => document.body.getAttribute('data-md-color-scheme')") == "slate"
@@ -66,7 +66,7 @@ def test_lines_and_borders_hold_3_to_1_in_both_palettes_and_after_a_switch(brows
     assert dark["background"] != light["background"]
 
 
-def test_the_legend_names_every_node_and_line_style_the_diagram_uses(browser, site_url):  # noqa: F811
+def test_the_legend_names_every_node_and_line_style_the_diagram_uses(browser, site_url):
     context, page = open_diagram(browser, site_url + SEED_PAGE, 1280)
     kinds = set(page.evaluate("""() => [...document.querySelectorAll(".mermaid svg g.node")].flatMap(
         g => [...g.classList]).filter(c => ["input", "output", "model", "mismatch", "gap", "fuse", "technique"].includes(c))"""))
@@ -81,7 +81,7 @@ def test_the_legend_names_every_node_and_line_style_the_diagram_uses(browser, si
     assert "solid arrow" in legend and (dashed == 0 or "dashed arrow" in legend)
 
 
-def test_a_node_leads_to_its_references_entry_without_leaving_the_page(browser, site_url):  # noqa: F811
+def test_a_node_leads_to_its_references_entry_without_leaving_the_page(browser, site_url):
     context, page = open_diagram(browser, site_url + SEED_PAGE, 1280)
     url = page.url
     node = page.locator(".mermaid svg g.node.workflow-leads", has_text="Deblur-MSSNet-GoPro").first
