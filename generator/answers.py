@@ -175,6 +175,65 @@ class _AnswerSyntax(Extension):
         md.inlinePatterns.deregister("html")
         md.inlinePatterns.register(_Link(LINK_RE, md), "link", 160)
         md.inlinePatterns.register(_Image(IMAGE_LINK_RE, md), "image_link", 150)
+        md.preprocessors.register(_ListIndents(md), "list_indents", 20)  # after fenced code (25)
+
+
+class _ListIndents(Preprocessor):
+    """Lists as chat models write them, made into the lists Python-Markdown reads:
+
+    - an item nests under the one before when it starts at or after the column where that
+      item's text starts (CommonMark's rule: 2 spaces under ``-``, 3 under ``1.``, or 4): each
+      line inside an item is re-indented by Python-Markdown's 4 spaces per level;
+    - an item right after a paragraph's line starts a list (as in CommonMark; Python-Markdown
+      wants a blank line first, else the item is read as more of the paragraph's text).
+
+    Only indentation changes, and the blank line put before such an item; a line less indented
+    than its item's text continues a paragraph (lazily) and stays as written.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        out = []
+        columns: list[int] = []  # where the text of each open item starts, outermost first
+        block_is_list = False  # the lines since the last blank one started with an item
+        after_blank = True
+        for line in lines:
+            text = line.lstrip(" ")
+            if not text:
+                out.append(line)
+                after_blank = True
+                continue
+            indent = len(line) - len(text)
+            item = _LIST_ITEM.match(text)
+            in_list = bool(columns)  # an item of an open list is no paragraph's to interrupt
+            if item or after_blank:
+                while columns and indent < columns[-1]:
+                    columns.pop()
+            if item:
+                if not after_blank and not block_is_list and (in_list or _interrupts(item)):
+                    out.append("")
+                    block_is_list = True
+                out.append(" " * (4 * len(columns)) + text)
+                gap = len(item.group(2))
+                columns.append(indent + len(item.group(1)) + (gap if 1 <= gap <= 4 else 1))
+            elif columns and indent >= columns[-1]:
+                out.append(" " * (4 * len(columns) + indent - columns[-1]) + text)
+            else:
+                out.append(line)
+            if after_blank:
+                block_is_list = bool(item)
+            after_blank = False
+        return out
+
+
+#: A list item as Python-Markdown reads one: its marker, then the spaces before its text.
+_LIST_ITEM = re.compile(r"([-*+]|\d+\.)( +|$)")
+
+
+def _interrupts(item: re.Match) -> bool:
+    """Whether an item may interrupt a paragraph (CommonMark): not an empty one ("-" under a line
+    makes it a heading), and a numbered one only from 1 ("in\n2024. it was" stays a sentence)."""
+    marker, gap = item.groups()
+    return bool(gap) and (not marker[0].isdigit() or marker == "1.")
 
 
 class _ReviewExtension(Extension):

@@ -215,6 +215,39 @@ def test_html_script_and_tracking_images_in_an_answer_stay_inert():
         "javascript:alert(document.cookie)", "https://tracker.example/pixel.gif", "https://evil.example/"}
 
 
+def _outline(html: str) -> list[tuple[int, str]]:
+    """(depth, first words) of every list item, depth 0 for an item of an outermost list."""
+    soup = BeautifulSoup(html, "html.parser")
+    return [(len(li.find_parents("li")), next(s for s in li.strings if s.strip()).strip()) for li in soup.find_all("li")]
+
+
+@pytest.mark.parametrize("text, outline", [
+    ("- a\n  - b\n    - c\n- d", [(0, "a"), (1, "b"), (2, "c"), (0, "d")]),
+    ("1. step\n   - one\n   - two\n2. next", [(0, "step"), (1, "one"), (1, "two"), (0, "next")]),
+    ("1. one\n   1. inner\n   2. inner too\n2. two", [(0, "one"), (1, "inner"), (1, "inner too"), (0, "two")]),
+    ("- a\n    - b\n- c", [(0, "a"), (1, "b"), (0, "c")]),
+    ("* a\n  * b\n     * c\n* d\n  + e", [(0, "a"), (1, "b"), (2, "c"), (0, "d"), (1, "e")]),
+    ("- a\n - b", [(0, "a"), (0, "b")]),  # one space: not past "a"'s text, a sibling
+    ("1. first\n\n   more of it\n2. second\n   - sub", [(0, "first"), (0, "second"), (1, "sub")]),
+    ("The options:\n- a\n  - b\n\nDone.", [(0, "a"), (1, "b")]),
+    ("Steps:\n1. one\n2. two", [(0, "one"), (0, "two")]),
+])
+def test_nested_lists_nest_as_chat_models_write_them(text, outline):
+    """2 or 3 spaces under an item (CommonMark's rule: at or past the column of its text) nest,
+    as do Python-Markdown's 4; an item right after a paragraph's line starts a list."""
+    assert _outline(review_answer(_answer(text), ALLOWED).html) == outline
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("Intro\n\n  an indented paragraph", "<p>an indented paragraph</p>"),
+    ("A heading\n-\n\ntext", "<h4>A heading</h4>"),
+    ("It was in\n2024. A good year", "<p>It was in&#10;2024. A good year</p>"),
+    ("```\n- a\n  - b\n```", "<code>- a&#10;  - b&#10;</code>"),
+])
+def test_what_is_not_a_list_stays_as_written(text, shown):
+    assert shown in review_answer(_answer(text), ALLOWED).html
+
+
 def test_answer_headings_sit_below_the_pages_own():
     soup = BeautifulSoup(review_answer(_answer("# Top\n\n## Next\n\n###### Deep"), ALLOWED).html, "html.parser")
     assert [h.name for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])] == ["h3", "h4", "h6"]
