@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Words that say nothing about a task; kept out so that the rest weigh more.
 STOPWORDS = frozenset("""
@@ -34,6 +35,7 @@ _STEM_LENGTH = 3
 EVIDENCE_GAIN = 3.0
 
 
+@lru_cache(maxsize=1 << 14)  # the same words recur in every question
 def stem(word: str) -> str:
     for suffix, replacement in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= _STEM_LENGTH:
@@ -91,11 +93,13 @@ def train(documents: Iterable[tuple[str, str, float]], alpha: float) -> Question
         for feature, _ in features(text):
             found[feature] += weight
     tasks = tuple(sorted(counts))
-    vocabulary = sorted({feature for found in counts.values() for feature in found})
-    denominators = [sum(counts[task].values()) + alpha * len(vocabulary) for task in tasks]
-    weights = {
-        feature: tuple(math.log((counts[task][feature] + alpha) / denominator)
-                       for task, denominator in zip(tasks, denominators))
-        for feature in vocabulary
-    }
-    return QuestionClassifier(tasks, weights)
+    vocabulary = {feature for found in counts.values() for feature in found}
+    log_denominators = [math.log(sum(counts[task].values()) + alpha * len(vocabulary)) for task in tasks]
+    # Most words occur under few tasks: each row starts as the smoothed zero count and gets the
+    # counts it has (the same numbers, a few times faster to load).
+    unseen = [math.log(alpha) - denominator for denominator in log_denominators]
+    rows = {feature: list(unseen) for feature in sorted(vocabulary)}
+    for index, task in enumerate(tasks):
+        for feature, count in counts[task].items():
+            rows[feature][index] = math.log(count + alpha) - log_denominators[index]
+    return QuestionClassifier(tasks, {feature: tuple(row) for feature, row in rows.items()})
