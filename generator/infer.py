@@ -82,7 +82,7 @@ def infer_task(block: SourceBlock, vocab: Vocabulary) -> TaskInference:
     # Votes raise a few tasks: the best after them are among those and the question's best.
     scores = dict(reading.ranked[: CANDIDATES + len(votes)])
     for task_id, vote in votes.items():
-        scores[task_id] = reading.score(task_id) + vote
+        scores[task_id] = reading.scores[task_id] + vote
     ranked = sorted(scores.items(), key=lambda item: (-item[1], vocab.order[item[0]]))
     candidates = tuple(Candidate(task_id, round(score, 2)) for task_id, score in ranked[:CANDIDATES])
     (best, top), (rival, second) = ranked[0], ranked[1]
@@ -114,16 +114,14 @@ def infer_task(block: SourceBlock, vocab: Vocabulary) -> TaskInference:
 
 
 class QuestionReading(NamedTuple):
-    ranked: tuple[tuple[str, float], ...]  # every task's score, the best first
+    scores: dict[str, float]  # every task's
+    ranked: tuple[tuple[str, float], ...]  # the same, the best first
     median: float  # the median task's score
     #: The task the question alone points to: its best, unless it names two tasks alike
     #: ("segment and colorize this"), which words the classifier learned should not decide.
     points_to: str | None
     evidence: tuple[Evidence, ...]
     qualifiers: Qualifiers
-
-    def score(self, task_id: str) -> float:
-        return next(score for task, score in self.ranked if task == task_id)
 
 
 @lru_cache(maxsize=FIND_CACHE)  # one question is asked in many prompts (with other models, papers)
@@ -146,7 +144,7 @@ def read_question(question: str, vocab: Vocabulary) -> QuestionReading:
     ranked = tuple(sorted(scores.items(), key=lambda item: (-item[1], vocab.order[item[0]])))
     (first, _), (second, _) = ranked[:2]
     named_alike = cues.get(first, 0.0) >= CUE_WEIGHT and cues.get(second, 0.0) == cues[first]
-    return QuestionReading(ranked, median(scores.values()), None if named_alike else first, tuple(evidence),
+    return QuestionReading(scores, ranked, median(scores.values()), None if named_alike else first, tuple(evidence),
                            find_qualifiers(question, vocab))
 
 
