@@ -126,6 +126,7 @@ class QuestionReading(NamedTuple):
 
 @lru_cache(maxsize=FIND_CACHE)  # one question is asked in many prompts (with other models, papers)
 def read_question(question: str, vocab: Vocabulary) -> QuestionReading:
+    """What the question alone says: every task's score from its cues and the classifier."""
     cues: dict[str, float] = defaultdict(float)
     evidence: list[Evidence] = []
     seen: set[tuple[str, str]] = set()
