@@ -25,7 +25,8 @@ _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # Possessive runs: a destination is taken in whole runs of characters, never given back (nothing
 # follows it in the pattern), which is the same match, made in C rather than character by character.
 _MD_DESTINATION = re.compile(r"\]\(\s*(?:<([^>\n]+)>|((?:[^()\s]++|\([^()\s]*+\))++))")
-_MD_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>")
+#: An autolink as CommonMark reads it, of any scheme (Python-Markdown makes http(s) and ftp ones only).
+MD_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>")
 _MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
 
 
@@ -57,7 +58,7 @@ _CACHED_PARAGRAPH = 4096  # characters: longer ones are rare and would only fill
 def _scan(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     found = [m.group(1) or m.group(2) for m in _MD_DESTINATION.finditer(text)]
     if "<" in text:
-        found += [m.group(1) for m in _MD_AUTOLINK.finditer(text)]
+        found += [m.group(1) for m in MD_AUTOLINK.finditer(text)]
     if "]:" in text:  # every reference definition has one; most paragraphs have none
         found += [m.group(1) for m in _MD_REFERENCE.finditer(text)]
     found = [url for url in found if is_external(url)]

@@ -14,13 +14,21 @@ from .escape import front_matter, markdown_link, markdown_text, yaml_title
 from .links import label_url, url_spans
 from .paths import UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, task_page
 from .records import Entry, Page, Problem, Prompt, ReviewedAnswer, TaskInference, Technique
-from .vocabulary import Vocabulary, remember
+from .vocabulary import Vocabulary
 from .workflow import Workflow, render_workflow, workflow_legend
 
 TITLE_LENGTH = 90
 #: Material's search skips an element (a heading: its section) with this attribute.
 SEARCH_EXCLUDE = "data-search-exclude"
-_FIT_MARK = {"same": "✓ Yes", "related": "◐ Partly", "different": "✗ No", "unknown": "? Unknown"}
+_FIT_MARK = {"same": "✓ Yes", "related": "◐ Partly", "different": "✗ No", "unconfirmed": "? Not confirmed",
+             "unknown": "? Unknown"}
+#: When the task is only "likely", what the verdicts say instead.
+_LIKELY_FIT_MARK = {**_FIT_MARK, "same": "✓ Probably", "related": "◐ Probably partly", "different": "✗ Probably not"}
+_CONFIDENCE = {
+    "clear": "The question itself points to this task, well ahead of any other.",
+    "likely": "The question points to this task, but not far ahead of the others below.",
+    "models": "The question does not say which task it is; the recommended models point to this one.",
+}
 _QUALIFIER_NAMES = (("scale", "Scale"), ("device", "Device"), ("media", "Media"), ("goals", "Goals"))
 
 
@@ -59,7 +67,7 @@ def compose_page(
     here = prompt_page(prompt.slug)
     folder = posixpath.dirname(here)
     fitting = sum(1 for fit in inference.model_fits if fit.relation == "same")
-    task_name = markdown_text(task.label) if task else "not clear"
+    task_name = f"{markdown_text(task.label)} ({inference.confidence})" if task else "not clear"
     blocks = [
         front,
         heading,
@@ -88,8 +96,10 @@ def _page_head(question: str, task_label: str | None) -> tuple[str, str, str]:
 
 def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> list[str]:
     out = ["## Task"]
+    likely = inference.confidence == "likely"
     if inference.task_id:
-        out.append(_task_box(inference.task_id, vocab))
+        basis = "models" if inference.basis == "models" else inference.confidence
+        out.append(_task_box(inference.task_id, inference.confidence, basis, vocab))
     else:
         names = ", ".join(
             f"{markdown_text(vocab.label(c.task_id))} ({c.score:g})" for c in inference.candidates
@@ -120,13 +130,15 @@ def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> l
     # already hold: out of the search index (a section per prompt page fewer, queries faster).
     out.append(f"### Do the recommended models fit? {{ {SEARCH_EXCLUDE} }}")
     table = ["| Model | Its task | Fits the task? |", "| --- | --- | --- |"]
-    table += [_fit_row(index, fit.name, fit.task_id and vocab.label(fit.task_id), fit.task_id, fit.relation, fit.reason, folder)
+    table += [_fit_row(index, fit.name, fit.task_id and vocab.label(fit.task_id), fit.task_id, fit.relation, fit.reason,
+                       folder, likely)
               for index, fit in enumerate(inference.model_fits, start=1)]
     out.append("\n".join(table))
     misfits = [fit for fit in inference.model_fits if fit.relation in ("related", "different")]
     if misfits and inference.task_id:
         task = vocab.tasks[inference.task_id]
-        warning = [f'!!! warning "{len(misfits)} of {len(inference.model_fits)} recommended models do not do '
+        verb = "probably do not do" if likely else "do not do"
+        warning = [f'!!! warning "{len(misfits)} of {len(inference.model_fits)} recommended models {verb} '
                    f'{markdown_text(task.label.lower())}"', ""]
         warning += [f"    - **{markdown_text(fit.name)}** is {markdown_text(fit.reason)}." for fit in misfits]
         warning += ["", "    An answer should say so rather than present these models as the solution."]
@@ -135,21 +147,23 @@ def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> l
 
 
 @lru_cache(maxsize=1 << 13)  # the same model at the same place in the table of many prompts
-def _fit_row(index: int, name: str, label: str | None, task_id: str | None, relation: str, reason: str, folder: str) -> str:
+def _fit_row(index: int, name: str, label: str | None, task_id: str | None, relation: str, reason: str, folder: str,
+             likely: bool) -> str:
     own = f"[{markdown_text(label)}]({folder_link(folder, task_page(task_id))})" if task_id else "unknown"
-    return f"| [{markdown_text(name)}](#model-{index}) | {own} | {_FIT_MARK[relation]}: {markdown_text(reason)} |"
+    mark = (_LIKELY_FIT_MARK if likely else _FIT_MARK)[relation]
+    return f"| [{markdown_text(name)}](#model-{index}) | {own} | {mark}: {markdown_text(reason)} |"
 
 
-def _task_box(task_id: str, vocab: Vocabulary) -> str:
-    return remember(vocab.memo, ("task box", task_id), lambda: _make_task_box(vocab.tasks[task_id]))
-
-
-def _make_task_box(task) -> str:
+@lru_cache(maxsize=1 << 10)  # a few tasks, three confidences: a handful of boxes for a whole site
+def _task_box(task_id: str, confidence: str, basis: str, vocab: Vocabulary) -> str:
+    task = vocab.tasks[task_id]
+    trying = "is trying to do" if confidence == "clear" else "is probably trying to do"
     return (
-        f'!!! abstract "{markdown_text(task.label)}"\n\n'
-        f"    The user is trying to do **{markdown_text(task.label.lower())}**: "
+        f'!!! abstract "{markdown_text(task.label)} ({confidence})"\n\n'
+        f"    The user {trying} **{markdown_text(task.label.lower())}**: "
         f"{markdown_text(task.description[0].lower() + task.description[1:])}\n"
-        f"    Input: {markdown_text(task.input)}. Output: {markdown_text(task.output)}."
+        f"    Input: {markdown_text(task.input)}. Output: {markdown_text(task.output)}.\n\n"
+        f"    **Confidence: {confidence}.** {_CONFIDENCE[basis]}"
     )
 
 

@@ -31,6 +31,7 @@ def export_record(generated: Generated, vocab: Vocabulary) -> dict:
         "task": {
             "id": inference.task_id,
             "label": vocab.label(inference.task_id),
+            "confidence": inference.confidence,
             "evidence": [{"text": e.text, "where": e.where} for e in inference.evidence],
             "candidates": [
                 {"id": c.task_id, "label": vocab.label(c.task_id), "score": c.score} for c in inference.candidates

@@ -28,7 +28,8 @@ PROMPTS_PER_PAGE = 100
 #: Rows of one page of a top-level index (tasks, models, papers).
 ROWS_PER_PAGE = 200
 _NOTES = {"models": "{} recommended model{}, {} doing the task", "asked": "asked: {} · {}", "task": "task: {}"}
-_FIT_WORD = {"same": "does the task", "related": "related task", "different": "does not fit", "unknown": "fit unknown"}
+_FIT_WORD = {"same": "does the task", "related": "related task", "different": "does not fit",
+             "unconfirmed": "task read from the models", "unknown": "fit unknown"}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ that a link counts as "the same" everywhere.
 
 Normalisation rules, in order (each tested in tests/test_links.py):
 
-1. A URL ends at whitespace, ``<``, ``>``, ``"``, a backtick or a control character.
+1. A URL ends at whitespace, ``<``, ``>``, ``"``, a backtick or a control character, and at
+   full-width or CJK punctuation and brackets (``【】「」『』（）〔〕。，、；：！？``…) or ``†``: chat
+   models glue citation markers to what they cite (``URL【4†source】``, ``URL，next``).
 2. Trailing ``.,;:!?'*_~`` are prose or Markdown emphasis, not part of the URL.
 3. A closing ``)`` or ``}`` at the end without its opening partner inside the URL is prose:
    ``(see http://x.org/a)`` keeps no ``)``, ``http://x.org/a_(b)`` keeps its own, and
@@ -28,8 +30,12 @@ from urllib.parse import quote, urlsplit
 #: The schemes a page may link to. Anything else is never emitted.
 SAFE_SCHEMES = ("http", "https")
 
+#: Rule 1: where a URL ends besides whitespace and controls: full-width and CJK punctuation and
+#: brackets, which CJK prose and chat models' citation markers put right after a URL, and which
+#: a URL rarely holds unencoded.
+URL_END = "【】「」『』〈〉《》〔〕〖〗（）［］｛｝。，、；：！？†"
 #: Rule 1: a URL candidate, before normalisation (safe or not: see is_safe_url).
-URL_CANDIDATE = re.compile(r"https?://[^\s<>\"`\x00-\x1f\x7f]+", re.IGNORECASE)
+URL_CANDIDATE = re.compile(rf"https?://[^\s<>\"`\x00-\x1f\x7f{URL_END}]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'*_~"
 _PAIRS = {")": "(", "}": "{"}  # rule 3; square brackets pair by rule 4, before
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")

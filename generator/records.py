@@ -129,6 +129,8 @@ class Task:
     related: tuple[str, ...] = ()
     #: "pre" tasks clean an image and can run before a "main" task in a chain.
     stage: str = "main"
+    #: How a user might ask for the task in their own words: what the question classifier learns.
+    requests: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ class Evidence:
     """A word or phrase that pointed to a task, and where it was found."""
 
     text: str
-    where: str  # "question", "model name" or "model summary"
+    where: str  # "question", "question, learned" (the classifier's), "model name" or "model summary"
     task_id: str
 
 
@@ -170,8 +172,8 @@ class ModelFit:
 
     name: str
     task_id: str | None  # the model's own task, None when nothing points to one
-    fits: bool | None  # None when either task is unknown
-    relation: str  # "same", "related", "different" or "unknown"
+    fits: bool | None  # None when either task is unknown, or when the task came from the models
+    relation: str  # "same", "related", "different", "unconfirmed" (the task came from the models) or "unknown"
     reason: str
 
 
@@ -182,6 +184,10 @@ class TaskInference:
     candidates: tuple[Candidate, ...]
     qualifiers: Qualifiers
     model_fits: tuple[ModelFit, ...]
+    #: "clear", "likely" or "unclear" (then task_id is None); see generator/infer.py.
+    confidence: str = "unclear"
+    #: What points to the task: "question", or "models" when the question alone points elsewhere.
+    basis: str = "question"
 
 
 @dataclass(frozen=True)

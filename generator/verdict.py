@@ -24,16 +24,18 @@ def fit_verdict(inference: TaskInference | None) -> Verdict:
         return Verdict("unclear-task", "? the task is unclear")
     fits = [fit.fits for fit in inference.model_fits]
     known = [fit for fit in fits if fit is not None]
-    if not known:
-        return Verdict("unknown", "? what the recommended models do is unknown")
+    if not known:  # unknown tasks, or a task that only the models themselves point to
+        return Verdict("unknown", "? whether the recommended models do this task is not known")
+    # A task that is only likely softens every verdict: the site may have the task wrong.
+    probably = "probably " if inference.confidence == "likely" else ""
     doing = sum(known)
     if doing == len(fits):
-        return Verdict("fits", "✓ the recommended model does this task" if doing == 1
-                       else "✓ the recommended models do this task")
+        return Verdict("fits", f"✓ the recommended model {probably}does this task" if doing == 1
+                       else f"✓ the recommended models {probably}do this task")
     if doing == 0:
-        return Verdict("does-not-fit", "✗ the recommended model does not do this task" if len(fits) == 1
-                       else "✗ no recommended model does this task")
-    return Verdict("partly", f"~ {doing} of {len(fits)} recommended models do this task")
+        return Verdict("does-not-fit", f"✗ the recommended model {probably}does not do this task" if len(fits) == 1
+                       else f"✗ {probably}no recommended model does this task")
+    return Verdict("partly", f"~ {probably}{doing} of {len(fits)} recommended models do this task")
 
 
 #: The verdict's words by code, for a verdict read back from JSON that must not be trusted.
@@ -41,7 +43,7 @@ TEXTS = {
     "fits": "✓ the recommended models do this task",
     "partly": "~ some of the recommended models do this task",
     "does-not-fit": "✗ no recommended model does this task",
-    "unknown": "? what the recommended models do is unknown",
+    "unknown": "? whether the recommended models do this task is not known",
     "unclear-task": "? the task is unclear",
     "unreadable": "the prompt could not be read",
 }

@@ -1,6 +1,7 @@
-"""The task vocabulary (``data/tasks.yaml``) and the cue matcher compiled from it.
+"""The task vocabulary (``data/tasks.yaml``), the cue matcher compiled from it, and the question
+classifier trained from it and from real questions (``data/questions.yaml``).
 
-The YAML is read and compiled once per process: every prompt reuses the same
+The YAML is read, compiled and trained on once per process: every prompt reuses the same
 :class:`Vocabulary`, so adding prompts adds no compile work.
 """
 
@@ -14,6 +15,7 @@ from importlib import resources
 
 import yaml
 
+from .classifier import QuestionClassifier, train
 from .records import Task
 
 CUE_WEIGHT = 3.0
@@ -23,6 +25,11 @@ HINT_WEIGHT = 1.0
 FIND_CACHE = 1 << 14
 #: The YAML loader: libyaml's when PyYAML has it (the same data, several times faster).
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: How much a name, cue, description or request of a task in the vocabulary weighs in the classifier's
+#: training, against one real question; and its smoothing. Chosen by cross-validation on the dev
+#: half of the catalog's questions (benchmarks/devset.py --folds).
+DESCRIPTION_WEIGHT = 3.0
+SMOOTHING = 0.1
 
 
 def remember(memo: dict, key: Hashable, make: Callable[[], object], limit: int = FIND_CACHE):
@@ -191,15 +198,14 @@ def _words_end(words: tuple[str, ...], text: str, end: int) -> int:
     return end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per process: hashed by identity, as a cache key
 class Vocabulary:
     tasks: dict[str, Task]
     cues: CueMatcher
     qualifiers: CueMatcher
     #: (lower-cased name prefix, task id), longest prefix first.
     prefixes: tuple[tuple[str, str], ...]
-    #: What was worked out per model (see infer.model_task): the same models recur across prompts.
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
+    classifier: QuestionClassifier = field(repr=False)
 
     @cached_property
     def order(self) -> dict[str, int]:
@@ -210,8 +216,9 @@ class Vocabulary:
         return self.tasks[task_id].label if task_id in self.tasks else "no clear task"
 
 
-def build_vocabulary(data: dict) -> Vocabulary:
-    """Build a vocabulary from the parsed YAML (a dict with ``tasks`` and ``qualifiers``)."""
+def build_vocabulary(data: dict, questions: dict[str, list[str]] | None = None) -> Vocabulary:
+    """Build a vocabulary from the parsed YAML (a dict with ``tasks`` and ``qualifiers``) and real
+    questions by task id, which the classifier learns from besides the vocabulary's own words."""
     tasks: dict[str, Task] = {}
     cues: list[Cue] = []
     prefixes: list[tuple[str, str]] = []
@@ -226,6 +233,7 @@ def build_vocabulary(data: dict) -> Vocabulary:
             cues=tuple(entry.get("cues", ())),
             model_prefixes=tuple(entry.get("model_prefixes", ())),
             related=tuple(entry.get("related", ())),
+            requests=tuple(entry.get("requests", ())),
             stage=entry.get("stage", "main"),
         )
         if task.id in tasks:
@@ -247,16 +255,35 @@ def build_vocabulary(data: dict) -> Vocabulary:
         for value, texts in values.items()
         for text in texts
     ]
+    unknown = sorted(set(questions or ()) - set(tasks))
+    if unknown:
+        raise ValueError(f"questions filed under unknown tasks {unknown}")
     return Vocabulary(
         tasks=tasks,
         cues=CueMatcher(cues),
         qualifiers=CueMatcher(qualifier_cues),
         prefixes=tuple(sorted(prefixes, key=lambda p: -len(p[0]))),
+        classifier=train([*_descriptions(tasks.values()), *(
+            (question, task_id, 1.0) for task_id, texts in (questions or {}).items() for question in texts
+        )], SMOOTHING),
     )
+
+
+def _descriptions(tasks) -> list[tuple[str, str, float]]:
+    """Every task's names, cues, description and requests as training documents: every task is
+    learned, including those no real question was written for."""
+    return [
+        (text.replace("*", ""), task.id, DESCRIPTION_WEIGHT)
+        for task in tasks
+        for text in (task.label, *task.aliases, *task.cues, task.description, *task.requests)
+        if not text.startswith("/")  # a regular expression is no words
+    ]
 
 
 @cache
 def load_vocabulary() -> Vocabulary:
-    """The vocabulary shipped with the package, compiled once per process."""
-    text = resources.files("generator").joinpath("data/tasks.yaml").read_text(encoding="utf-8")
-    return build_vocabulary(yaml.load(text, Loader=YAML_LOADER))
+    """The vocabulary shipped with the package, compiled and trained once per process."""
+    data = resources.files("generator").joinpath("data")
+    tasks = yaml.load(data.joinpath("tasks.yaml").read_text(encoding="utf-8"), Loader=YAML_LOADER)
+    questions = yaml.load(data.joinpath("questions.yaml").read_text(encoding="utf-8"), Loader=YAML_LOADER)
+    return build_vocabulary(tasks, questions["questions"])

@@ -127,7 +127,7 @@ def plan_workflow(
     aside: list[tuple[int, Entry, ModelFit]] = []
     for index, (model, fit) in enumerate(zip(prompt.source.models, inference.model_fits), start=1):
         own = vocab.tasks.get(fit.task_id) if fit.task_id else None
-        if task is None or fit.relation == "same" or (fit.relation == "unknown" and not fit.task_id):
+        if task is None or fit.relation in ("same", "unconfirmed") or (fit.relation == "unknown" and not fit.task_id):
             main.append((index, model, fit))
         elif fit.relation == "related" and own is not None and own.stage == "pre":
             pre.append((index, model, fit))

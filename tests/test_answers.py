@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import markdown
 import pytest
 from bs4 import BeautifulSoup
+from markdown.extensions.fenced_code import FencedCodeExtension
 
-from conftest import ROOT, SEEDS, make_prompt
-from generator.answers import cite_links, review_answer
+from benchmarks.synth import load_catalog, synth_prompt
+from conftest import DATA, ROOT, SEEDS, make_prompt
+from generator.answers import answer_links, answer_syntax, review_answer
 from generator.check import page_links
 from generator.links import extract_urls
 from generator.records import Answer
@@ -106,13 +109,75 @@ def test_an_unreadable_answer_file_is_a_problem_and_the_page_says_so(tmp_path):
 ])
 def test_cited_links_are_extracted_and_normalised_from_real_world_shapes(written, expected):
     text = "First line.\n" + written
-    citations = cite_links(_answer(text), ALLOWED)
+    citations = review_answer(_answer(text), ALLOWED).citations
     assert [c.url for c in citations] == [expected]
     assert citations[0].line == next(n for n, line in enumerate(text.split("\n"), 1) if "(" in line or "/" in line)
     assert citations[0].supported == (expected in ALLOWED)
 
 
-def test_a_supported_link_stays_a_link_and_an_unsupported_one_is_marked_text():
+@pytest.mark.parametrize("written", [
+    f"[the paper]({PAPER})【4†source】",
+    f"[the paper]({PAPER})x",
+    f"[the paper]({PAPER}).",
+    f"（{PAPER}）。",
+    f"({PAPER})。",
+    f"{PAPER}，next",
+    f"{PAPER}【4†source】",
+    f"![figure]({PAPER})【1】",
+    f"[the paper][1]【2†source】\n\n[1]: {PAPER}",
+])
+def test_a_citation_followed_by_a_character_is_the_link_its_author_wrote(written):
+    """Chat models glue citation markers and CJK punctuation to what they cite: the link is read
+    as Markdown reads it, so a link of the source block is never marked "not in the sources"."""
+    reviewed = review_answer(_answer(written), ALLOWED)
+    assert [(c.url, c.supported) for c in reviewed.citations] == [(PAPER, True)]
+    soup = BeautifulSoup(reviewed.html, "html.parser")
+    assert [a["href"] for a in soup.find_all("a")] == [PAPER] and not soup.select(".answer-unsupported")
+
+
+def _answer_texts():
+    """The answers of tests/data (inline ones included) and of 3,000 synthetic prompts."""
+    for path in sorted(DATA.rglob("*.md")):
+        yield str(path), path.read_text(encoding="utf-8")
+    for path in sorted(DATA.rglob("*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "\nAnswer:" in text:
+            yield str(path), text.rsplit("\nAnswer:", 1)[1]
+    catalog = load_catalog()
+    for index in range(3000):
+        prompt = synth_prompt(catalog, index)
+        if prompt.has_answer:
+            yield prompt.name, prompt.text.rsplit("\nAnswer:", 1)[1]
+
+
+#: Shapes of links the corpora above have few of.
+_SHAPES = [
+    "[a](https://x.org/a \"title\") [b](<https://x.org/b c>) [c](https://x.org/(d)) [e](https://x.org/e\"f\")",
+    "[x](javascript:alert(\"a\")) ![i](https://x.org/i.png (t)) [n]() [r](#anchor) [s](../x.md)",
+    "<https://x.org/auto> <someone@x.org> [e](https&#58;//x.org/e) [f](https://x.org/?a=1&amp;b=2&c)",
+    "[g](https://x.org/?a=1&amp=2&copy=3&#x41;) ![h](https://x.org/&lt;h&gt;.png)",
+    "[ref][1] [Ref] ![img][2]\n\n[1]: https://x.org/1 'one'\n[ref]: <https://x.org/r>\n[2]: https://x.org/2",
+    "[a `code` link](https://x.org/c) [**bold**](https://x.org/b) [x](https://x.org/a\\_b) [y](HTTPS://X.ORG/Y)",
+    "- [in a list](https://x.org/l)\n\n> [in a quote](https://x.org/q)\n\n| t |\n| --- |\n| [cell](https://x.org/t) |",
+]
+
+
+def test_the_links_checked_are_the_hrefs_python_markdown_renders():
+    """Differential: for every link and image of every answer, the URL the check reads is the
+    ``href``/``src`` of the HTML that Python-Markdown itself writes from the same parse (with its
+    own fenced_code and serializer, read back by an HTML parser), not a reading of the text."""
+    plain = markdown.Markdown(extensions=[*answer_syntax(), FencedCodeExtension()])
+    answers = [*_answer_texts(), *((f"shape {n}", shape) for n, shape in enumerate(_SHAPES))]
+    assert len(answers) > 300
+    checked = 0
+    for name, text in answers:
+        soup = BeautifulSoup(plain.convert(text), "html.parser")
+        plain.reset()
+        rendered = [tag.get("href" if tag.name == "a" else "src") for tag in soup.find_all(["a", "img"])]
+        assert answer_links(text) == rendered, name
+        checked += len(rendered)
+    assert checked > 500
+
     reviewed = review_answer(_answer(
         f"Code at [LIIF]({CODE}), also at [a fork]({FOREIGN}), bare {FOREIGN}/2 and `{FOREIGN}/3`."), ALLOWED)
     soup = BeautifulSoup(reviewed.html, "html.parser")
@@ -148,6 +213,39 @@ def test_html_script_and_tracking_images_in_an_answer_stay_inert():
     assert "javascript:alert(document.cookie)" in shown and "https://tracker.example/pixel.gif" in shown
     assert {c.url for c in reviewed.unsupported} >= {
         "javascript:alert(document.cookie)", "https://tracker.example/pixel.gif", "https://evil.example/"}
+
+
+def _outline(html: str) -> list[tuple[int, str]]:
+    """(depth, first words) of every list item, depth 0 for an item of an outermost list."""
+    soup = BeautifulSoup(html, "html.parser")
+    return [(len(li.find_parents("li")), next(s for s in li.strings if s.strip()).strip()) for li in soup.find_all("li")]
+
+
+@pytest.mark.parametrize("text, outline", [
+    ("- a\n  - b\n    - c\n- d", [(0, "a"), (1, "b"), (2, "c"), (0, "d")]),
+    ("1. step\n   - one\n   - two\n2. next", [(0, "step"), (1, "one"), (1, "two"), (0, "next")]),
+    ("1. one\n   1. inner\n   2. inner too\n2. two", [(0, "one"), (1, "inner"), (1, "inner too"), (0, "two")]),
+    ("- a\n    - b\n- c", [(0, "a"), (1, "b"), (0, "c")]),
+    ("* a\n  * b\n     * c\n* d\n  + e", [(0, "a"), (1, "b"), (2, "c"), (0, "d"), (1, "e")]),
+    ("- a\n - b", [(0, "a"), (0, "b")]),  # one space: not past "a"'s text, a sibling
+    ("1. first\n\n   more of it\n2. second\n   - sub", [(0, "first"), (0, "second"), (1, "sub")]),
+    ("The options:\n- a\n  - b\n\nDone.", [(0, "a"), (1, "b")]),
+    ("Steps:\n1. one\n2. two", [(0, "one"), (0, "two")]),
+])
+def test_nested_lists_nest_as_chat_models_write_them(text, outline):
+    """2 or 3 spaces under an item (CommonMark's rule: at or past the column of its text) nest,
+    as do Python-Markdown's 4; an item right after a paragraph's line starts a list."""
+    assert _outline(review_answer(_answer(text), ALLOWED).html) == outline
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("Intro\n\n  an indented paragraph", "<p>an indented paragraph</p>"),
+    ("A heading\n-\n\ntext", "<h4>A heading</h4>"),
+    ("It was in\n2024. A good year", "<p>It was in&#10;2024. A good year</p>"),
+    ("```\n- a\n  - b\n```", "<code>- a&#10;  - b&#10;</code>"),
+])
+def test_what_is_not_a_list_stays_as_written(text, shown):
+    assert shown in review_answer(_answer(text), ALLOWED).html
 
 
 def test_answer_headings_sit_below_the_pages_own():

@@ -39,7 +39,7 @@ def test_export_on_the_seeds():
     records = json.loads(result.stdout)
     assert [r["slug"] for r in records] == sorted(p.stem.lower() for p in SOURCES.glob("*.txt"))
     for record in records[:4]:
-        assert record["task"]["id"] == "super_resolution"
+        assert record["task"]["id"] == "super_resolution" and record["task"]["confidence"] == "clear"
     for record in records[:3]:
         (model,) = record["models"]
         assert model["name"] == "Deblur-MSSNet-GoPro" and model["fits_task"] is False and model["task"] == "deblur"
@@ -47,7 +47,8 @@ def test_export_on_the_seeds():
     for record in records:
         assert set(record["page_links"]) == set(record["source_links"])
         assert {"slug", "source", "question", "task", "qualifiers", "models", "papers", "source_links", "page_links"} <= set(record)
-        assert {"id", "label", "evidence", "candidates"} <= set(record["task"])
+        assert {"id", "label", "confidence", "evidence", "candidates"} <= set(record["task"])
+        assert record["task"]["confidence"] in ("clear", "likely", "unclear")
         assert set(record["qualifiers"]) == {"scale", "device", "media", "goals"}
     assert records[0]["qualifiers"]["scale"] == ["3×"]
     assert records[0]["models"][0]["links"] == {

@@ -1,17 +1,20 @@
 """Task inference on the seeds, on the vocabulary itself and on the catalog's real questions."""
 
-import hashlib
 import json
+from importlib import resources
 
 import pytest
-import yaml
+from bs4 import BeautifulSoup
 
+from benchmarks import devset
 from generator.infer import find_scales, infer_task
 from generator.parse import parse_prompt
 from generator.records import Entry, SourceBlock
 from generator.vocabulary import load_vocabulary
 
-from conftest import DATA, SEEDS
+from conftest import DATA, SEEDS, make_prompt
+from generator.render import render_html
+from generator.site import generate_site
 
 REQUIRED_EXTRA_IDS = [
     "text_retrieval", "recommendation", "txt2video", "img2video", "depth_estimation", "3d_generation",
@@ -93,9 +96,37 @@ def test_no_clear_task_says_so_with_candidates(vocab):
     assert tie.task_id is None and {c.task_id for c in tie.candidates[:2]} == {"segmentation", "colorization"}
 
 
-def test_a_vague_question_follows_the_recommended_model(vocab):
+def test_a_vague_question_follows_the_recommended_model_which_is_not_confirmed_by_its_own_name(vocab):
     block = SourceBlock("How does it stay so accurate?", 1, (Entry("SISR-CARN-4x", 1),), ())
-    assert infer_task(block, vocab).task_id == "super_resolution"
+    inference = infer_task(block, vocab)
+    assert (inference.task_id, inference.basis, inference.confidence) == ("super_resolution", "models", "likely")
+    (fit,) = inference.model_fits
+    assert fit.task_id == "super_resolution" and fit.fits is None and fit.relation == "unconfirmed"
+    assert "not confirmed" in fit.reason
+    alone = infer_task(SourceBlock("How does it stay so accurate?", 1, (), ()), vocab)
+    assert (alone.task_id, alone.confidence) == (None, "unclear") and alone.candidates
+
+
+def test_the_question_decides_against_a_misfired_model(vocab):
+    """The retriever returned a deblurring model for an upscaling request: the page keeps the
+    question's task, and the model is flagged instead of taken as what the user wants."""
+    block = SourceBlock("Please enlarge this photo 4x so the small text is readable.", 1, (Entry("Deblur-MSSNet-GoPro", 1),), ())
+    inference = infer_task(block, vocab)
+    assert (inference.task_id, inference.confidence, inference.basis) == ("super_resolution", "clear", "question")
+    (fit,) = inference.model_fits
+    assert fit.task_id == "deblur" and fit.fits is False
+
+
+@pytest.mark.parametrize("question, task", [
+    ("My photos came out smeared because my hands shook. Can you fix them?", "deblur"),
+    ("There is a stranger walking behind us in the beach picture. Get rid of him and fill in the sand.", "inpainting"),
+])
+def test_a_question_that_describes_its_task_without_naming_it_is_read_and_the_page_says_why(vocab, question, task):
+    inference = infer_task(SourceBlock(question, 1, (Entry("SISR-CARN-4x", 1),), ()), vocab)
+    assert inference.task_id == task and inference.basis == "question"
+    learned = [e for e in inference.evidence if e.where == "question, learned"]
+    assert learned and all(e.text in question and e.task_id == task for e in learned)
+    assert inference.model_fits[0].fits is False
 
 
 @pytest.mark.parametrize(
@@ -115,36 +146,67 @@ def test_scale_factors(text, scales):
     assert find_scales(text) == scales
 
 
-def dev_set(half):
-    """The catalog's questions, split by hash: the vocabulary's cues were written looking at
-    the "dev" half only; the "held-out" half measures how well they generalise."""
-    labels = yaml.safe_load((DATA / "devset_labels.yaml").read_text())
-    for model in json.loads((DATA / "devset.json").read_text(encoding="utf-8")):
-        for question in model["queries"]:
-            is_dev = hashlib.sha1(question.encode()).digest()[0] % 2 == 0
-            if is_dev == (half == "dev"):
-                yield question, model, labels[model["category"]]
+def _page_text(tmp_path, question, model):
+    (tmp_path / "p.txt").write_text(make_prompt(question, f"Model: {model}\nPaper: https://arxiv.org/abs/1\n"))
+    (result,) = generate_site([str(tmp_path)], check_html=False).results
+    return BeautifulSoup(render_html(result.page.markdown), "html.parser").get_text(" ")
 
 
-def accuracy(vocab, half, with_model):
-    right = total = 0
-    for question, model, accepted in dev_set(half):
-        models = (Entry(model["name"], 1, summary=model["summary"]),) if with_model else ()
-        right += infer_task(SourceBlock(question, 1, models, ()), vocab).task_id in accepted
-        total += 1
-    return right, total
+def test_the_page_shows_how_sure_it_is_and_softens_its_verdicts(tmp_path):
+    clear = _page_text(tmp_path, "Please enlarge this photo 4x so the small text is readable.", "Deblur-MSSNet-GoPro")
+    assert "Super-resolution (clear)" in clear and "Confidence: clear." in clear
+    assert "✗ No" in clear or "◐ Partly" in clear
+    assert "1 of 1 recommended models do not do super-resolution" in clear
+    likely = _page_text(tmp_path, seed(4).source.question, "Txt2Video-AnimateDiff")
+    assert "Super-resolution (likely)" in likely and "probably trying to do" in likely
+    assert "✗ Probably not" in likely and "1 of 1 recommended models probably do not do super-resolution" in likely
+    models = _page_text(tmp_path, "How does it stay so accurate?", "SISR-CARN-4x")
+    assert "Super-resolution (likely)" in models and "the recommended models point to this one" in models
+    assert "? Not confirmed" in models and "✓" not in models
+    unclear = _page_text(tmp_path, "How does it stay so accurate?", "Mystery-Model")
+    assert "No single task is clear" in unclear and "Candidates, by score" in unclear
 
 
-def test_task_accuracy_on_the_catalog_questions(vocab):
-    """The README reports these numbers; the held-out accuracy with the model must stay ≥ 90 %."""
-    report = {}
-    for half in ("dev", "held-out"):
-        for with_model in (True, False):
-            right, total = accuracy(vocab, half, with_model)
-            report[(half, with_model)] = right / total
-            print(f"{half:9} {'question + model' if with_model else 'question only':17} {right}/{total} = {right / total:.1%}")
-    assert report[("held-out", True)] >= 0.90
-    assert report[("dev", True)] >= 0.90
-    # From the question alone the catalog's questions are often vague ("how does it stay so
-    # accurate?"); this floor keeps the cues from silently getting worse.
-    assert report[("held-out", False)] >= 0.60
+def test_the_classifier_learns_from_the_dev_half_only():
+    """The questions shipped for the classifier are exactly the dev half's, filed under the task of
+    the model each was written for: no held-out question is ever trained on."""
+    shipped = resources.files("generator").joinpath("data/questions.yaml").read_text(encoding="utf-8")
+    assert shipped == devset.training_yaml(), "regenerate it: python -m benchmarks.devset --write"
+    trained = [question for questions in devset.training_questions().values() for question in questions]
+    held_out = {question for question, _, _ in devset.questions("held-out")}
+    assert trained and all(devset.half(question) == "dev" for question in trained)
+    assert not held_out & set(trained)
+
+
+def test_a_misfired_model_is_of_another_category_the_same_on_every_run():
+    pairs = [(question, model, devset.misfired(question, model)) for question, model, _ in devset.questions("held-out")]
+    assert len(pairs) > 250
+    for question, model, other in pairs:
+        assert not set(devset.labels()[model["category"]]) & set(devset.labels()[other["category"]])
+        assert devset.misfired(question, model) is other
+    assert len({other["name"] for _, _, other in pairs}) > 50  # spread over the catalog, not one model
+
+
+def _figures(half):
+    counts = devset.measure(devset.questions(half), lambda question: load_vocabulary())
+    print(f"{half} half\n{devset.report(counts)}")
+    return [(found["right"] / found["all"], found["confidently wrong"] / found["all"]) for found in counts.values()]
+
+
+def test_task_inference_on_the_catalog_questions():
+    """The figures README's Task inference section reports, on the held-out half (never looked at
+    to write cues, never trained on): the question alone, with the model it was written for, with
+    a model of another category (a misfiring retriever), and how often a page says "clear" and is
+    wrong. The dev half (trained on) is printed for comparison. The floors are the figures of
+    2026-12 rounded (down, and up for the ceiling): they keep the inference from silently getting worse."""
+    _figures("dev")
+    (alone, alone_wrong), (own, own_wrong), (misfired, misfired_wrong) = _figures("held-out")
+    assert alone >= 0.74 and own >= 0.88 and misfired >= 0.72
+    assert max(alone_wrong, own_wrong, misfired_wrong) <= 0.07
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15's targets are not met yet: see README, Task inference")
+def test_task_inference_meets_the_targets_of_issue_15():
+    (alone, alone_wrong), (own, own_wrong), (misfired, misfired_wrong) = _figures("held-out")
+    assert alone >= 0.85 and own >= 0.95 and misfired >= 0.85
+    assert max(alone_wrong, own_wrong, misfired_wrong) <= 0.05

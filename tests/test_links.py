@@ -30,10 +30,27 @@ from generator.links import extract_urls, is_safe_url, label_url, normalise_url
         ("a https://x.org/1, then https://y.org/2!", ["https://x.org/1", "https://y.org/2"]),
         ("https:// not a url", []),
         ("ftp://x.org/a javascript:alert(1)", []),
+        # Chat models glue citation markers to a URL; CJK prose puts its punctuation right after one:
+        ("[paper](https://arxiv.org/pdf/2012.09161.pdf)【4†source】", ["https://arxiv.org/pdf/2012.09161.pdf"]),
+        ("https://arxiv.org/pdf/2012.09161.pdf【4†source】", ["https://arxiv.org/pdf/2012.09161.pdf"]),
+        ("（https://x.org/a）。", ["https://x.org/a"]),
+        ("(https://x.org/a)。", ["https://x.org/a"]),
+        ("https://x.org/a，next", ["https://x.org/a"]),
+        ("https://x.org/a†", ["https://x.org/a"]),
+        ("https://zh.wikipedia.org/wiki/超分辨率。", ["https://zh.wikipedia.org/wiki/超分辨率"]),
     ],
 )
 def test_extract_and_normalise(text, urls):
     assert extract_urls(text) == urls
+
+
+#: Full-width and CJK punctuation and brackets, and the dagger of chat models' citation markers.
+CJK_ENDS = list("【】「」『』（）〔〕。，、；：！？†") + list("〈〉《》〖〗［］｛｝")
+
+
+@pytest.mark.parametrize("end", CJK_ENDS)
+def test_a_url_ends_at_full_width_and_cjk_punctuation(end):
+    assert extract_urls(f"见 https://x.org/a/b.pdf{end}下一句 https://y.org/c") == ["https://x.org/a/b.pdf", "https://y.org/c"]
 
 
 def test_normalise_is_idempotent():
