@@ -87,19 +87,17 @@ def test_a_node_leads_to_its_references_entry_without_leaving_the_page(browser, 
     node = page.locator(".mermaid svg g.node.workflow-leads", has_text="Deblur-MSSNet-GoPro").first
     assert node.get_attribute("role") == "button" and node.get_attribute("tabindex") == "0"
     node.click()
-    page.wait_for_timeout(300)
     entry = page.locator("#model-1")
     assert "MSSNet" in entry.inner_text() and entry.is_visible()
-    assert page.evaluate("() => { const r = document.getElementById('model-1').getBoundingClientRect();"
-                         " return r.top >= 0 && r.top < innerHeight; }")
+    # Scrolled to (the theme may scroll smoothly: wait until the entry is in view).
+    page.wait_for_function("() => { const r = document.getElementById('model-1').getBoundingClientRect();"
+                           " return r.top > -2 && r.top < innerHeight; }", timeout=5000)
     assert page.url == url  # the address does not change
     # By keyboard: a technique's node, focused, Enter.
     page.evaluate("() => scrollTo(0, 0)")
     technique = page.locator(".mermaid svg g.node.workflow-leads.technique").first
     technique.focus()
     page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
-    focused = page.evaluate("() => document.activeElement.id")
-    assert focused.startswith("paper-")
+    page.wait_for_function("() => document.activeElement.id.startsWith('paper-')", timeout=5000)
     assert page.locator(".mermaid svg a").count() == 0  # no link inside the drawing
     context.close()
