@@ -285,7 +285,7 @@ def _answers_section(here: str, answers: tuple[ReviewedAnswer, ...], unreadable:
             for n in range(1, count + 1)
         )
         labels = "".join(
-            f'<label for="__tabbed_1_{n}">{inert_text(a.answer.label)}{" ⚠" if a.unsupported else ""}</label>'
+            f'<label for="__tabbed_1_{n}">{inert_text(a.answer.title)}{" ⚠" if a.unsupported else ""}</label>'
             for n, a in enumerate(answers, start=1)
         )
         blocks = "".join(f'<div class="tabbed-block">{_answer_html(a)}</div>' for a in answers)
@@ -305,7 +305,7 @@ def _answer_html(reviewed: ReviewedAnswer) -> str:
         + (f"{len(reviewed.unsupported)} not in the sources" if reviewed.unsupported else "all in the sources")
     )
     meta = (
-        f'<p class="answer-meta"><strong>{inert_text(answer.label)}</strong> · '
+        f'<p class="answer-meta"><strong>{inert_text(answer.title)}</strong> · '
         f"<code>{inert_text(answer.path)}</code>, from line {answer.line} · {verdict}</p>"
     )
     summary = ""

@@ -85,10 +85,16 @@ class Prompt:
 class Answer:
     """One model-written answer to a prompt (see generator/answers.py for where they live)."""
 
-    label: str
+    label: str  # its place: "inline", "answer" or the file's name in an answers folder
     path: str  # the file it was read from, as shown in messages
     line: int  # the line of that file where the answer's text starts
     text: str
+    model: str = ""  # the model that wrote it, when the answer says (see answers.answering_model)
+
+    @property
+    def title(self) -> str:
+        """What a reader calls it: the model that wrote it, else its place."""
+        return self.model or self.label
 
 
 @dataclass(frozen=True)

@@ -269,6 +269,28 @@ def test_one_answer_is_shown_as_is_several_as_tabs(tmp_path):
     assert "2 links not in the sources" in summary.get_text()
 
 
+def test_a_tab_names_the_model_that_wrote_the_answer_when_the_answer_says(tmp_path):
+    (tmp_path / "p.txt").write_text(make_prompt("Upscale my photo 4x", MODELS,
+                                                answer="The task is super-resolution.\n\n— answered by GPT-4o"))
+    (tmp_path / "p.answers").mkdir()
+    (tmp_path / "p.answers" / "a.md").write_text(f"---\nmodel: Claude 3.5 Sonnet\n---\nRead\n[the paper]({FOREIGN}).\n")
+    (tmp_path / "p.answers" / "b.md").write_text("**Model:** Gemini 1.5 Pro\n\nUse LIIF.\n")
+    # A first line naming a recommended model, the prompt's way, is not a signature.
+    (tmp_path / "p.answers" / "c.md").write_text("Model: SISR-Any-LIIF-RDN\nIt upscales.\n")
+    (tmp_path / "p.answers" / "d.md").write_text("---\nmodel: <img src=x onerror=alert(1)>\n---\nHi.\n")
+    _, results = _site(tmp_path)
+    answers = [reviewed.answer for reviewed in results["p"].answers]
+    assert [a.title for a in answers] == ["GPT-4o", "Claude 3.5 Sonnet", "Gemini 1.5 Pro", "c", "<img src=x onerror=alert(1)>"]
+    assert "answered by" not in answers[0].text and "model:" not in answers[1].text.lower()
+    # Citations keep the line of the file they are on, front matter counted.
+    (citation,) = results["p"].answers[1].citations
+    assert citation.line == 5 and (tmp_path / "p.answers" / "a.md").read_text().split("\n")[4].startswith("[the paper]")
+    page = BeautifulSoup(render_html(results["p"].page.markdown), "html.parser")
+    labels = [label.get_text() for label in page.select(".tabbed-labels label")]
+    assert labels == ["GPT-4o", "Claude 3.5 Sonnet ⚠", "Gemini 1.5 Pro", "c", "<img src=x onerror=alert(1)>"]
+    assert not page.select(".tabbed-labels img")  # the name is text
+
+
 def test_the_page_still_carries_only_source_links(tmp_path):
     shutil.copytree(FIXTURE, tmp_path / "fixture")
     _, results = _site(tmp_path)
