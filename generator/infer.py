@@ -13,7 +13,9 @@ asserted when the question points to it (ranks it first, and does not name two t
 recommended model does it, and it stands out (above the median task by MIN_STRENGTH, above the
 runner-up by UNCLEAR_MARGIN). The confidence:
 
-- clear: the question itself points to the task, at least CLEAR_MARGIN ahead of the runner-up;
+- clear: the question itself points to the task, at least CLEAR_MARGIN ahead of the runner-up,
+  and still that far ahead once the models have voted (a model that agrees does not make a
+  page surer than its question: a misfired model agreeing with a wrong reading would);
 - likely: closer, or a task only the models point to; the page's fit verdicts say "probably",
   and no model is said to do the task when the task was read from the models themselves;
 - unclear: no task is asserted; the page lists the candidates.
@@ -41,7 +43,7 @@ LEARNED_FLOOR = 12.0
 MODEL_VOTE = 2.0
 #: Margins between the best task and the runner-up for "clear" and for any task at all; and how
 #: far the best must stand above the median task for any task at all.
-CLEAR_MARGIN = 2.0
+CLEAR_MARGIN = 2.5
 UNCLEAR_MARGIN = 0.05
 MIN_STRENGTH = 1.5
 #: How many tasks a page lists as candidates.
@@ -93,7 +95,8 @@ def infer_task(block: SourceBlock, vocab: Vocabulary) -> TaskInference:
     stands_out = top - reading.median >= MIN_STRENGTH and top - second >= UNCLEAR_MARGIN
     if stands_out and (from_question or best in votes):
         task_id = best
-        confidence = "clear" if from_question and top - second >= CLEAR_MARGIN else "likely"
+        clear = from_question and reading.margin >= CLEAR_MARGIN and top - second >= CLEAR_MARGIN
+        confidence = "clear" if clear else "likely"
         shown = {e.text.lower() for e in evidence}
         evidence.extend(e for e in learned_evidence(block.question, best, rival, vocab) if e.text.lower() not in shown)
     else:
@@ -117,6 +120,7 @@ class QuestionReading(NamedTuple):
     scores: dict[str, float]  # every task's
     ranked: tuple[tuple[str, float], ...]  # the same, the best first
     median: float  # the median task's score
+    margin: float  # how far the best task leads the runner-up
     #: The task the question alone points to: its best, unless it names two tasks alike
     #: ("segment and colorize this"), which words the classifier learned should not decide.
     points_to: str | None
@@ -145,8 +149,8 @@ def read_question(question: str, vocab: Vocabulary) -> QuestionReading:
     ranked = tuple(sorted(scores.items(), key=lambda item: (-item[1], vocab.order[item[0]])))
     (first, _), (second, _) = ranked[:2]
     named_alike = cues.get(first, 0.0) >= CUE_WEIGHT and cues.get(second, 0.0) == cues[first]
-    return QuestionReading(scores, ranked, median(scores.values()), None if named_alike else first, tuple(evidence),
-                           find_qualifiers(question, vocab))
+    return QuestionReading(scores, ranked, median(scores.values()), ranked[0][1] - ranked[1][1],
+                           None if named_alike else first, tuple(evidence), find_qualifiers(question, vocab))
 
 
 @lru_cache(maxsize=FIND_CACHE)

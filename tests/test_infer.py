@@ -107,6 +107,18 @@ def test_a_vague_question_follows_the_recommended_model_which_is_not_confirmed_b
     assert (alone.task_id, alone.confidence) == (None, "unclear") and alone.candidates
 
 
+def test_a_model_that_agrees_with_a_vague_question_does_not_make_the_page_clear(vocab):
+    """"Clear" is the question's own word: a retriever's model agreeing with a weak reading (as a
+    misfired one may agree with a wrong reading) makes the task likelier, not certain."""
+    question = "My old scanned photos look bad. What would you suggest?"
+    alone = infer_task(SourceBlock(question, 1, (), ()), vocab)
+    assert (alone.task_id, alone.confidence) == ("restoration", "likely")
+    agreed = infer_task(SourceBlock(question, 1, (Entry("Restoration-SwinIR-Jpeg20", 1),), ()), vocab)
+    assert (agreed.task_id, agreed.confidence, agreed.basis) == ("restoration", "likely", "question")
+    lead = agreed.candidates[0].score - agreed.candidates[1].score
+    assert lead > alone.candidates[0].score - alone.candidates[1].score  # the model widened the lead
+
+
 def test_the_question_decides_against_a_misfired_model(vocab):
     """The retriever returned a deblurring model for an upscaling request: the page keeps the
     question's task, and the model is flagged instead of taken as what the user wants."""
