@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from benchmarks import devset
-from generator.infer import find_scales, infer_task
+from generator.infer import CLEAR_MARGIN, MODEL_VOTE, PLAUSIBLE_NATS, VAGUE_VOTE, find_scales, infer_task, read_question
 from generator.parse import parse_prompt
 from generator.records import Entry, SourceBlock
 from generator.vocabulary import load_vocabulary
@@ -115,8 +115,26 @@ def test_a_model_that_agrees_with_a_vague_question_does_not_make_the_page_clear(
     assert (alone.task_id, alone.confidence) == ("restoration", "likely")
     agreed = infer_task(SourceBlock(question, 1, (Entry("Restoration-SwinIR-Jpeg20", 1),), ()), vocab)
     assert (agreed.task_id, agreed.confidence, agreed.basis) == ("restoration", "likely", "question")
-    lead = agreed.candidates[0].score - agreed.candidates[1].score
-    assert lead > alone.candidates[0].score - alone.candidates[1].score  # the model widened the lead
+    assert agreed.candidates[0].score - agreed.candidates[1].score >= CLEAR_MARGIN  # the vote alone would be clear
+
+
+def test_a_vague_question_follows_a_model_its_words_allow_more_readily_than_one_they_contradict(vocab):
+    """No cue names the task and the question's best leads by little: a model whose task the
+    classifier finds plausible for the question gets VAGUE_VOTE, one whose task the question's
+    words argue against (a misfired model's) only MODEL_VOTE."""
+    question = "My old scanned photos look bad. What would you suggest?"
+    reading = read_question(question, vocab)
+    assert reading.vague and reading.points_to == "restoration"
+    for model, task, vote in (("SISR-CARN-4x", "super_resolution", VAGUE_VOTE), ("Txt2Voice-VITS", "tts", MODEL_VOTE)):
+        assert (reading.learned[task] >= -PLAUSIBLE_NATS) == (vote == VAGUE_VOTE)
+        inference = infer_task(SourceBlock(question, 1, (Entry(model, 1),), ()), vocab)
+        scored = {candidate.task_id: candidate.score for candidate in inference.candidates}
+        assert scored[task] == pytest.approx(reading.scores[task] + vote, abs=0.01)
+    follows = infer_task(SourceBlock(question, 1, (Entry("SISR-CARN-4x", 1),), ()), vocab)
+    assert (follows.task_id, follows.basis, follows.confidence) == ("super_resolution", "models", "likely")
+    assert follows.model_fits[0].relation == "unconfirmed"
+    kept = infer_task(SourceBlock(question, 1, (Entry("Txt2Voice-VITS", 1),), ()), vocab)
+    assert (kept.task_id, kept.basis) == ("restoration", "question") and kept.model_fits[0].fits is False
 
 
 def test_the_question_decides_against_a_misfired_model(vocab):
