@@ -227,16 +227,16 @@ def test_task_inference_on_the_catalog_questions():
     """The figures README's Task inference section reports, on the held-out half (never looked at
     to write cues, never trained on): the question alone, with the model it was written for, with
     a model of another category (a misfiring retriever), and how often a page says "clear" and is
-    wrong. The dev half (trained on) is printed for comparison. The floors are the figures of
-    2026-12 rounded (down, and up for the ceiling): they keep the inference from silently getting worse."""
+    wrong. The dev half (trained on) is printed for comparison. The floors are the figures of issue
+    15's second round rounded down: they keep the inference from silently getting worse. The
+    ceiling on confidently wrong pages is issue 15's target, met (4.0 / 1.7 / 3.7 %)."""
     _figures("dev")
     (alone, alone_wrong), (own, own_wrong), (misfired, misfired_wrong) = _figures("held-out")
-    assert alone >= 0.74 and own >= 0.88 and misfired >= 0.72
-    assert max(alone_wrong, own_wrong, misfired_wrong) <= 0.07
-
-
-@pytest.mark.xfail(strict=True, reason="issue 15's targets are not met yet: see README, Task inference")
-def test_task_inference_meets_the_targets_of_issue_15():
-    (alone, alone_wrong), (own, own_wrong), (misfired, misfired_wrong) = _figures("held-out")
-    assert alone >= 0.85 and own >= 0.95 and misfired >= 0.85
+    assert alone >= 0.74 and own >= 0.90 and misfired >= 0.72
     assert max(alone_wrong, own_wrong, misfired_wrong) <= 0.05
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15's accuracy targets are not met yet: see README, Task inference")
+def test_task_inference_meets_the_targets_of_issue_15():
+    (alone, _), (own, _), (misfired, _) = _figures("held-out")
+    assert alone >= 0.85 and own >= 0.95 and misfired >= 0.85
