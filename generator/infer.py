@@ -8,12 +8,18 @@ catch would be hidden.
 What the question says comes from two readers: the vocabulary's cues (what it names: "upscale",
 "remove the noise", 3 points for a strong cue, 1 for a hint) and the classifier trained on real
 questions (how it describes a task: "the faces are blurry, restore them"), each nat of whose
-log-likelihood counts LEARNED_WEIGHT points. The models together add MODEL_VOTE points. A task is
-asserted when the question points to it (ranks it first, and does not name two tasks alike) or a
-recommended model does it, and it stands out (above the median task by MIN_STRENGTH, above the
-runner-up by UNCLEAR_MARGIN). The confidence:
+log-likelihood counts LEARNED_WEIGHT points. The models together add MODEL_VOTE points; VAGUE_VOTE
+when the question is vague (no strong cue names its best task, which leads by less than
+VAGUE_MARGIN) and its words do not argue against the model's task (the classifier puts that task
+within PLAUSIBLE_NATS of its best): a vague question follows a model its words allow more readily
+than one they contradict, such as a misfired model's. A task is asserted when the question points
+to it (ranks it first, and does not name two tasks alike) or a recommended model does it, and it
+stands out (above the median task by MIN_STRENGTH, above the runner-up by UNCLEAR_MARGIN). The
+confidence:
 
-- clear: the question itself points to the task, at least CLEAR_MARGIN ahead of the runner-up;
+- clear: the question itself points to the task, at least CLEAR_MARGIN ahead of the runner-up,
+  and still that far ahead once the models have voted (a model that agrees does not make a
+  page surer than its question: a misfired model agreeing with a wrong reading would);
 - likely: closer, or a task only the models point to; the page's fit verdicts say "probably",
   and no model is said to do the task when the task was read from the models themselves;
 - unclear: no task is asserted; the page lists the candidates.
@@ -39,9 +45,15 @@ LEARNED_WEIGHT = 0.25
 LEARNED_FLOOR = 12.0
 #: What all recommended models together add to the scores: less than a strong question cue.
 MODEL_VOTE = 2.0
+#: What they add when the question is vague (no strong cue names its best task, less than
+#: VAGUE_MARGIN ahead of the runner-up) and the classifier finds their task within PLAUSIBLE_NATS
+#: of the question's best.
+VAGUE_VOTE = 3.0
+VAGUE_MARGIN = 1.5
+PLAUSIBLE_NATS = 10.0
 #: Margins between the best task and the runner-up for "clear" and for any task at all; and how
 #: far the best must stand above the median task for any task at all.
-CLEAR_MARGIN = 2.0
+CLEAR_MARGIN = 2.5
 UNCLEAR_MARGIN = 0.05
 MIN_STRENGTH = 1.5
 #: How many tasks a page lists as candidates.
@@ -76,7 +88,8 @@ def infer_task(block: SourceBlock, vocab: Vocabulary) -> TaskInference:
     voters = [(task_id, found) for task_id, found in model_tasks if task_id]
     votes: dict[str, float] = defaultdict(float)
     for task_id, found in voters:
-        votes[task_id] += MODEL_VOTE / len(voters)
+        plausible = reading.vague and reading.learned.get(task_id, -LEARNED_FLOOR) >= -PLAUSIBLE_NATS
+        votes[task_id] += (VAGUE_VOTE if plausible else MODEL_VOTE) / len(voters)
         evidence.extend(found)
 
     # Votes raise a few tasks: the best after them are among those and the question's best.
@@ -93,7 +106,8 @@ def infer_task(block: SourceBlock, vocab: Vocabulary) -> TaskInference:
     stands_out = top - reading.median >= MIN_STRENGTH and top - second >= UNCLEAR_MARGIN
     if stands_out and (from_question or best in votes):
         task_id = best
-        confidence = "clear" if from_question and top - second >= CLEAR_MARGIN else "likely"
+        clear = from_question and reading.margin >= CLEAR_MARGIN and top - second >= CLEAR_MARGIN
+        confidence = "clear" if clear else "likely"
         shown = {e.text.lower() for e in evidence}
         evidence.extend(e for e in learned_evidence(block.question, best, rival, vocab) if e.text.lower() not in shown)
     else:
@@ -117,6 +131,10 @@ class QuestionReading(NamedTuple):
     scores: dict[str, float]  # every task's
     ranked: tuple[tuple[str, float], ...]  # the same, the best first
     median: float  # the median task's score
+    margin: float  # how far the best task leads the runner-up
+    vague: bool  # no strong cue names the best task, and it leads by less than VAGUE_MARGIN
+    #: The classifier's log-likelihood of each task, minus the best task's (0 for the best).
+    learned: dict[str, float]
     #: The task the question alone points to: its best, unless it names two tasks alike
     #: ("segment and colorize this"), which words the classifier learned should not decide.
     points_to: str | None
@@ -130,12 +148,15 @@ def read_question(question: str, vocab: Vocabulary) -> QuestionReading:
     cues: dict[str, float] = defaultdict(float)
     evidence: list[Evidence] = []
     seen: set[tuple[str, str]] = set()
+    named: set[str] = set()  # the tasks a strong cue names
     for hit in vocab.cues.find(question):
         key = (hit.cue.key, hit.found.lower())
         if key in seen:
             continue  # a cue repeated in the question is one piece of evidence
         seen.add(key)
         cues[hit.cue.key] += hit.cue.weight
+        if hit.cue.weight >= CUE_WEIGHT:
+            named.add(hit.cue.key)
         evidence.append(Evidence(hit.found, "question", hit.cue.key))
     learned = vocab.classifier.log_scores(question)
     scores = {
@@ -145,8 +166,10 @@ def read_question(question: str, vocab: Vocabulary) -> QuestionReading:
     ranked = tuple(sorted(scores.items(), key=lambda item: (-item[1], vocab.order[item[0]])))
     (first, _), (second, _) = ranked[:2]
     named_alike = cues.get(first, 0.0) >= CUE_WEIGHT and cues.get(second, 0.0) == cues[first]
-    return QuestionReading(scores, ranked, median(scores.values()), None if named_alike else first, tuple(evidence),
-                           find_qualifiers(question, vocab))
+    margin = ranked[0][1] - ranked[1][1]
+    vague = first not in named and margin < VAGUE_MARGIN
+    return QuestionReading(scores, ranked, median(scores.values()), margin, vague, learned,
+                           None if named_alike else first, tuple(evidence), find_qualifiers(question, vocab))
 
 
 @lru_cache(maxsize=FIND_CACHE)

@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from benchmarks import devset
-from generator.infer import find_scales, infer_task
+from generator.infer import CLEAR_MARGIN, MODEL_VOTE, PLAUSIBLE_NATS, VAGUE_VOTE, find_scales, infer_task, read_question
 from generator.parse import parse_prompt
 from generator.records import Entry, SourceBlock
 from generator.vocabulary import load_vocabulary
@@ -107,6 +107,36 @@ def test_a_vague_question_follows_the_recommended_model_which_is_not_confirmed_b
     assert (alone.task_id, alone.confidence) == (None, "unclear") and alone.candidates
 
 
+def test_a_model_that_agrees_with_a_vague_question_does_not_make_the_page_clear(vocab):
+    """"Clear" is the question's own word: a retriever's model agreeing with a weak reading (as a
+    misfired one may agree with a wrong reading) makes the task likelier, not certain."""
+    question = "My old scanned photos look bad. What would you suggest?"
+    alone = infer_task(SourceBlock(question, 1, (), ()), vocab)
+    assert (alone.task_id, alone.confidence) == ("restoration", "likely")
+    agreed = infer_task(SourceBlock(question, 1, (Entry("Restoration-SwinIR-Jpeg20", 1),), ()), vocab)
+    assert (agreed.task_id, agreed.confidence, agreed.basis) == ("restoration", "likely", "question")
+    assert agreed.candidates[0].score - agreed.candidates[1].score >= CLEAR_MARGIN  # the vote alone would be clear
+
+
+def test_a_vague_question_follows_a_model_its_words_allow_more_readily_than_one_they_contradict(vocab):
+    """No cue names the task and the question's best leads by little: a model whose task the
+    classifier finds plausible for the question gets VAGUE_VOTE, one whose task the question's
+    words argue against (a misfired model's) only MODEL_VOTE."""
+    question = "My old scanned photos look bad. What would you suggest?"
+    reading = read_question(question, vocab)
+    assert reading.vague and reading.points_to == "restoration"
+    for model, task, vote in (("SISR-CARN-4x", "super_resolution", VAGUE_VOTE), ("Txt2Voice-VITS", "tts", MODEL_VOTE)):
+        assert (reading.learned[task] >= -PLAUSIBLE_NATS) == (vote == VAGUE_VOTE)
+        inference = infer_task(SourceBlock(question, 1, (Entry(model, 1),), ()), vocab)
+        scored = {candidate.task_id: candidate.score for candidate in inference.candidates}
+        assert scored[task] == pytest.approx(reading.scores[task] + vote, abs=0.01)
+    follows = infer_task(SourceBlock(question, 1, (Entry("SISR-CARN-4x", 1),), ()), vocab)
+    assert (follows.task_id, follows.basis, follows.confidence) == ("super_resolution", "models", "likely")
+    assert follows.model_fits[0].relation == "unconfirmed"
+    kept = infer_task(SourceBlock(question, 1, (Entry("Txt2Voice-VITS", 1),), ()), vocab)
+    assert (kept.task_id, kept.basis) == ("restoration", "question") and kept.model_fits[0].fits is False
+
+
 def test_the_question_decides_against_a_misfired_model(vocab):
     """The retriever returned a deblurring model for an upscaling request: the page keeps the
     question's task, and the model is flagged instead of taken as what the user wants."""
@@ -197,16 +227,16 @@ def test_task_inference_on_the_catalog_questions():
     """The figures README's Task inference section reports, on the held-out half (never looked at
     to write cues, never trained on): the question alone, with the model it was written for, with
     a model of another category (a misfiring retriever), and how often a page says "clear" and is
-    wrong. The dev half (trained on) is printed for comparison. The floors are the figures of
-    2026-12 rounded (down, and up for the ceiling): they keep the inference from silently getting worse."""
+    wrong. The dev half (trained on) is printed for comparison. The floors are the figures of issue
+    15's second round rounded down: they keep the inference from silently getting worse. The
+    ceiling on confidently wrong pages is issue 15's target, met (4.0 / 1.7 / 3.7 %)."""
     _figures("dev")
     (alone, alone_wrong), (own, own_wrong), (misfired, misfired_wrong) = _figures("held-out")
-    assert alone >= 0.74 and own >= 0.88 and misfired >= 0.72
-    assert max(alone_wrong, own_wrong, misfired_wrong) <= 0.07
-
-
-@pytest.mark.xfail(strict=True, reason="issue 15's targets are not met yet: see README, Task inference")
-def test_task_inference_meets_the_targets_of_issue_15():
-    (alone, alone_wrong), (own, own_wrong), (misfired, misfired_wrong) = _figures("held-out")
-    assert alone >= 0.85 and own >= 0.95 and misfired >= 0.85
+    assert alone >= 0.74 and own >= 0.90 and misfired >= 0.72
     assert max(alone_wrong, own_wrong, misfired_wrong) <= 0.05
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15's accuracy targets are not met yet: see README, Task inference")
+def test_task_inference_meets_the_targets_of_issue_15():
+    (alone, _), (own, _), (misfired, _) = _figures("held-out")
+    assert alone >= 0.85 and own >= 0.95 and misfired >= 0.85
