@@ -42,31 +42,18 @@ def markdown_links(text: str) -> list[str]:
     return [url for paragraph in text.split("\n\n") for url in _paragraph_links(paragraph)[0]]
 
 
+@lru_cache(maxsize=1 << 14)  # a model's links, a paper's summary: they recur across thousands of pages
 def _paragraph_links(paragraph: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(links as written, the same normalised where they are http(s) URLs) of one paragraph.
-
-    No link can span a blank line, so each paragraph is scanned on its own, and a paragraph
-    seen before (a model's links, a paper's summary: they recur across thousands of pages)
-    is not scanned again.
-    """
-    return _cached_paragraph_links(paragraph) if len(paragraph) <= _CACHED_PARAGRAPH else _scan(paragraph)
-
-
-_CACHED_PARAGRAPH = 4096  # characters: longer ones are rare and would only fill the cache
-
-
-def _scan(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    found = [m.group(1) or m.group(2) for m in _MD_DESTINATION.finditer(text)]
-    if "<" in text:
-        found += [m.group(1) for m in MD_AUTOLINK.finditer(text)]
-    if "]:" in text:  # every reference definition has one; most paragraphs have none
-        found += [m.group(1) for m in _MD_REFERENCE.finditer(text)]
+    No link can span a blank line, so each paragraph is scanned on its own."""
+    found = [m.group(1) or m.group(2) for m in _MD_DESTINATION.finditer(paragraph)]
+    if "<" in paragraph:
+        found += [m.group(1) for m in MD_AUTOLINK.finditer(paragraph)]
+    if "]:" in paragraph:  # every reference definition has one; most paragraphs have none
+        found += [m.group(1) for m in _MD_REFERENCE.finditer(paragraph)]
     found = [url for url in found if is_external(url)]
-    found += extract_urls(text)
+    found += extract_urls(paragraph)
     return tuple(found), tuple(normalise_url(u) if is_safe_url(u) else u for u in found)
-
-
-_cached_paragraph_links = lru_cache(maxsize=1 << 14)(_scan)
 
 
 def html_links(html: str) -> list[str]:

@@ -7,6 +7,8 @@ source block's URLs, written with :func:`escape.markdown_link`, which refuses an
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .answers import UNSUPPORTED_MARK, inert_text
@@ -201,42 +203,45 @@ def step_markdown(step: str) -> str:
     return "".join(f"**{markdown_text(p)}**" if i % 2 else markdown_text(p) for i, p in enumerate(parts))
 
 
-_REFERENCE_KINDS = (
-    ("Recommended models", "model", model_page, "every prompt recommending it"),
-    ("Related papers", "paper", paper_page, "every prompt citing it"),
-)
+@dataclass(frozen=True)
+class _ReferenceKind:
+    heading: str
+    anchor: str  # the prefix of each entry's anchor: #model-1, #paper-2…
+    page_of: Callable[[str], str]  # the entry's own page, from its name
+    others: str  # what that page lists
+
+
+_MODELS = _ReferenceKind("Recommended models", "model", model_page, "every prompt recommending it")
+_PAPERS = _ReferenceKind("Related papers", "paper", paper_page, "every prompt citing it")
 
 
 def _references_section(here_folder: str, models: tuple[Entry, ...], papers: tuple[Entry, ...]) -> list[str]:
     # Kept out of the search index: the same models and papers recur on thousands of prompt
-    # pages (two thirds of the index at 1,000 prompts), and each has its own page, which is
-    # indexed and lists every prompt naming it.
+    # pages (most of the index), and each has its own page, which is indexed and lists every
+    # prompt naming it.
     out = [f"## References {{ {SEARCH_EXCLUDE} }}"]
-    for (heading, prefix, page_of, others), entries in zip(_REFERENCE_KINDS, (models, papers)):
+    for kind, entries in ((_MODELS, models), (_PAPERS, papers)):
         if not entries:
             continue
-        out.append(f"### {heading} {{ {SEARCH_EXCLUDE} }}")
-        out += [_reference_entry(entry.name, entry.paper, entry.github, entry.huggingface, entry.summary,
-                                 entry.extra, f"{prefix}-{index}", here_folder, page_of, others)
-                for index, entry in enumerate(entries, start=1)]
+        out.append(f"### {kind.heading} {{ {SEARCH_EXCLUDE} }}")
+        out += [_reference_entry(entry, index, here_folder, kind) for index, entry in enumerate(entries, start=1)]
     return out
 
 
 @lru_cache(maxsize=1 << 13)  # the same model or paper, at the same place, on thousands of pages
-def _reference_entry(name: str, paper: str | None, github: str | None, huggingface: str | None, summary: str,
-                     extra: tuple[tuple[str, str], ...], anchor: str, here_folder: str, page_of, others: str) -> str:
+def _reference_entry(entry: Entry, index: int, here_folder: str, kind: _ReferenceKind) -> str:
     """An entry's heading, links, link to its own page, summary and other fields: one block of
-    paragraphs. Keyed by what it shows, not by the Entry (whose line number differs)."""
-    others_target = folder_link(here_folder, page_of(name))
-    out = [f"#### {markdown_text(name)} {{#{anchor} {SEARCH_EXCLUDE}}}"]
+    paragraphs (the same for entries that show the same: an Entry's line is not part of it)."""
+    out = [f"#### {markdown_text(entry.name)} {{#{kind.anchor}-{index} {SEARCH_EXCLUDE}}}"]
     rows = [f"- {label}: {linked_text(value)}"
-            for label, value in (("Paper", paper), ("GitHub", github), ("Hugging Face", huggingface)) if value]
+            for label, value in (("Paper", entry.paper), ("GitHub", entry.github), ("Hugging Face", entry.huggingface))
+            if value]
     if rows:
         out.append("\n".join(rows))
-    out.append(f"[→ {others}]({others_target})")
-    if summary:
-        out += [linked_text(paragraph) for paragraph in summary.split("\n\n")]
-    out += [f"*{markdown_text(key)}:* {linked_text(value)}" for key, value in extra]
+    out.append(f"[→ {kind.others}]({folder_link(here_folder, kind.page_of(entry.name))})")
+    if entry.summary:
+        out += [linked_text(paragraph) for paragraph in entry.summary.split("\n\n")]
+    out += [f"*{markdown_text(key)}:* {linked_text(value)}" for key, value in entry.extra]
     return "\n\n".join(out)
 
 

@@ -128,7 +128,6 @@ def front_matter(meta: dict) -> list[str]:
     return [*lines, "---"]
 
 
-@lru_cache(maxsize=64)  # the generator's own few keys, checked once each
 def _check_key(key: str) -> None:
     if not _YAML_KEY.fullmatch(key):
         raise ValueError(f"unexpected front matter key {key!r}")

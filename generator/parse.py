@@ -263,7 +263,7 @@ def _parse_entries(lines: list[str], read: list[_Line], header_line: int, end: i
     """Parse the entries between a section header (1-based ``header_line``) and ``end``.
 
     An entry runs from its name line to the next one, and what it holds depends only on its
-    own lines: each distinct run of lines is read once (see _read_entry), wherever it stands.
+    own lines and where it starts: each distinct entry is read once (see _read_entry).
     """
     starts = [index for index in range(header_line, end) if read[index].starts_entry]
     first = starts[0] if starts else end
@@ -276,23 +276,28 @@ def _parse_entries(lines: list[str], read: list[_Line], header_line: int, end: i
     for start, stop in zip(starts, [*starts[1:], end]):
         if len(entries) >= MAX_ENTRIES:
             return _too_many(entries, start + 1, kind, fail)
-        fields = _read_entry(tuple(lines[start:stop]), kind)
-        if isinstance(fields, str):
-            fail(start + 1, fields)
-        else:
-            entries.append(_entry(fields[0], start + 1, *fields[1:]))
+        try:
+            entries.append(_read_entry(tuple(lines[start:stop]), kind, start + 1))
+        except _EntryError as error:
+            fail(start + 1, str(error))
     return tuple(entries)
 
 
+class _EntryError(ValueError):
+    """What is wrong with an entry's lines."""
+
+
 @lru_cache(maxsize=1 << 14)
-def _read_entry(lines: tuple[str, ...], kind: str) -> tuple | str:
-    """(name, paper, github, huggingface, summary lines, extra fields) of the entry these lines
-    make, the first of them its name line; or what is wrong with it."""
+def _read_entry(lines: tuple[str, ...], kind: str, number: int) -> Entry:
+    """The entry these lines make, the first of them its name line (line ``number`` of the file).
+
+    The same model, at the same line, recurs in thousands of prompts of one producer: each is
+    read once, and its record is shared (records are never changed)."""
     first = _read_line(lines[0])
     if _KEYS.get(first.key) == "name":
         name = "" if first.value.lower() in _EMPTY_VALUES else first.value
         if not name:
-            return f"expected a {kind} name after '{first.label}:'"
+            raise _EntryError(f"expected a {kind} name after '{first.label}:'")
         fields: dict = {"summary": []}
         open_field = None
     else:  # a "- **NAME** text" line
@@ -325,16 +330,8 @@ def _read_entry(lines: tuple[str, ...], kind: str) -> tuple | str:
             # Free text after the links and before any "Summary:" line is the summary too.
             fields["summary"].append(line)
             open_field = "summary"
-    return (name, fields.get("paper"), fields.get("github"), fields.get("huggingface"),
-            tuple(fields["summary"]), tuple(extra))
-
-
-@lru_cache(maxsize=1 << 14)
-def _entry(name: str, line: int, paper: str | None, github: str | None, huggingface: str | None,
-           summary: tuple[str, ...], extra: tuple[tuple[str, str], ...]) -> Entry:
-    # One record per distinct entry and line: the same model, at the same line, recurs in
-    # thousands of prompts of one producer, and records are never changed.
-    return Entry(name, line, paper, github, huggingface, _join(summary), extra)
+    return Entry(name, number, fields.get("paper"), fields.get("github"), fields.get("huggingface"),
+                 _join(fields["summary"]), tuple(extra))
 
 
 def _too_many(entries: list[Entry], number: int, kind: str, fail) -> tuple[Entry, ...]:

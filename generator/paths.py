@@ -60,26 +60,10 @@ def index_page(base: str, page: int) -> str:
 
 def link(source_page: str, target_page: str, anchor: str = "") -> str:
     """A relative Markdown link target from one generated page to another."""
-    head, _, _ = source_page.rpartition("/")  # posixpath.dirname for a plain path, without its calls
-    folder = head if head and not head.endswith("/") else posixpath.dirname(source_page)
-    return folder_link(folder, target_page) + (f"#{anchor}" if anchor else "")
+    return folder_link(posixpath.dirname(source_page), target_page) + (f"#{anchor}" if anchor else "")
 
 
+@lru_cache(maxsize=1 << 16)  # pages live in a few folders and link to the same task, model and paper pages
 def folder_link(folder: str, target_page: str) -> str:
     """:func:`link` from any page in ``folder`` ("" for the top): all a link depends on."""
-    return _relative(target_page, folder or ".")
-
-
-@lru_cache(maxsize=1 << 16)
-def _relative(target_page: str, folder: str) -> str:
-    # Pages live in a few folders and link to the same task, model and paper pages: keyed by
-    # folder, not by page. Generated paths are plain ("a/b.md"): relpath's result without its
-    # look-up of the working directory; anything else goes to relpath itself.
-    target = target_page.split("/")
-    start = [] if folder == "." else folder.split("/")
-    if any(part in ("", ".", "..") for part in (*target, *start)):
-        return posixpath.relpath(target_page, folder)
-    common = 0
-    while common < len(start) and common < len(target) and start[common] == target[common]:
-        common += 1
-    return "/".join([".."] * (len(start) - common) + target[common:]) or "."
+    return posixpath.relpath(target_page, folder or ".")

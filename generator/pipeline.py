@@ -8,6 +8,7 @@ writing themselves.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .answers import answer_problems, collect_answers, review_answer
@@ -19,7 +20,7 @@ from .records import Page, Problem, Prompt, PromptError, ReviewedAnswer, TaskInf
 from .render import render_html
 from .sources import SourceFile
 from .vocabulary import load_vocabulary
-from .workflow import find_techniques, load_techniques, plan_workflow
+from .workflow import Workflow, find_techniques, load_techniques, plan_workflow
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,73 @@ class Generated:
     techniques: tuple[Technique, ...] = ()
     links: tuple[str, ...] = ()  # every external link on the page, normalised
     answers: tuple[ReviewedAnswer, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)  # slots: replace() on it is three times faster
+class Draft:
+    """A prompt on its way through the steps: what each step so far made of it."""
+
+    source: SourceFile
+    prompt: Prompt | None = None
+    inference: TaskInference | None = None
+    techniques: tuple[Technique, ...] = ()
+    workflow: Workflow | None = None
+    answers: tuple[ReviewedAnswer, ...] = ()
+    unreadable_answers: tuple[Problem, ...] = ()  # answer files that could not be read
+    page: Page | None = None
+
+
+def _parse(draft: Draft) -> Draft:
+    source = draft.source
+    return replace(draft, prompt=parse_prompt(source.text, source.path, source.slug))
+
+
+def _infer_task(draft: Draft) -> Draft:
+    return replace(draft, inference=infer_task(draft.prompt.source, load_vocabulary()))
+
+
+def _find_techniques(draft: Draft) -> Draft:
+    return replace(draft, techniques=find_techniques(draft.prompt.source.papers, load_techniques()))
+
+
+def _plan_workflow(draft: Draft) -> Draft:
+    workflow = plan_workflow(draft.prompt, draft.inference, draft.techniques, load_vocabulary(), load_techniques())
+    return replace(draft, workflow=workflow)
+
+
+def _review_answers(draft: Draft) -> Draft:
+    answers, unreadable = collect_answers(draft.prompt, draft.source.answers)
+    reviewed = tuple(review_answer(answer, draft.prompt.source.links) for answer in answers)
+    return replace(draft, answers=reviewed, unreadable_answers=tuple(unreadable))
+
+
+def _compose(draft: Draft) -> Draft:
+    page = compose_page(draft.prompt, draft.inference, draft.techniques, draft.workflow, load_vocabulary(),
+                        draft.answers, draft.unreadable_answers)
+    return replace(draft, page=page)
+
+
+def _check(draft: Draft) -> Generated:
+    """The page with the provenance check of its Markdown: its links, and the answers' citations."""
+    links = block_links(draft.page.blocks)
+    problems = [*check_links(draft.source.path, links, draft.prompt.source.links), *draft.unreadable_answers]
+    for answer in draft.answers:
+        problems += answer_problems(answer)
+    return Generated(draft.source, draft.page, tuple(problems), draft.prompt, draft.inference, draft.techniques,
+                     tuple(links), draft.answers)
+
+
+#: The steps every prompt goes through, in order, each with the name under which
+#: ``timings`` (and ``benchmarks/genbench.py --steps``) counts its time.
+STEPS: tuple[tuple[str, Callable[[Draft], Draft | Generated]], ...] = (
+    ("parse", _parse),
+    ("task", _infer_task),
+    ("workflow", _find_techniques),
+    ("workflow", _plan_workflow),
+    ("answers", _review_answers),
+    ("compose", _compose),
+    ("check", _check),
+)
 
 
 def generate(source: SourceFile, *, check_html: bool = True) -> Generated:
@@ -48,69 +116,36 @@ def generate(source: SourceFile, *, check_html: bool = True) -> Generated:
 def generate_all(sources: list[SourceFile], *, timings: dict[str, float] | None = None) -> list[Generated]:
     """Make the page of every prompt file, in the order given, without the HTML check.
 
-    One step at a time over every prompt, not one prompt through every step: each step's code
-    and the records it looks up stay in the processor's caches, and a large site is generated
-    faster (measured with benchmarks/genbench.py). A prompt on which a step fails, even through
-    a bug of ours, gets a page saying why and leaves the batch: the other prompts go on.
-    ``timings``, if given, gets the CPU seconds of each step added to it.
+    Each step runs over every prompt before the next starts, rather than each prompt through
+    every step: a step's code and the records it looks up stay in the processor's caches. A
+    prompt on which a step fails, even through a bug of ours, gets a page saying why and goes
+    no further: the other prompts go on. ``timings``, if given, gets the CPU seconds of each
+    step added to it.
     """
-    results: dict[int, Generated] = {}
-    vocab = load_vocabulary()
-    technique_vocab = load_techniques()
-
-    def step(name: str, work, keys) -> dict:
+    work: list[Draft | Generated] = [
+        Draft(source) if source.text is not None else _error_page(source, (source.problem,)) for source in sources
+    ]
+    for name, step in STEPS:
         started = time.process_time()
-        done = {}
-        for key in keys:
-            try:
-                done[key] = work(key)
-            except PromptError as error:
-                results[key] = _error_page(sources[key], error.problems)
-            except Exception as error:  # noqa: BLE001 - reported as a problem of this file
-                problem = Problem(sources[key].path, None, f"internal error while generating its page: {error!r}")
-                results[key] = _error_page(sources[key], (problem,))
+        work = [_run(step, item) if isinstance(item, Draft) else item for item in work]
         if timings is not None:
             timings[name] = timings.get(name, 0.0) + time.process_time() - started
-        return done
+    return work
 
-    for key, source in enumerate(sources):
-        if source.text is None:
-            results[key] = _error_page(source, (source.problem,))
-    prompts = step("parse", lambda k: parse_prompt(sources[k].text, sources[k].path, sources[k].slug),
-                   [k for k in range(len(sources)) if k not in results])
-    inferences = step("task", lambda k: infer_task(prompts[k].source, vocab), prompts)
-    techniques = step("workflow", lambda k: find_techniques(prompts[k].source.papers, technique_vocab), inferences)
-    workflows = step("workflow", lambda k: plan_workflow(prompts[k], inferences[k], techniques[k], vocab, technique_vocab),
-                     techniques)
-    answers = step("answers", lambda k: _reviewed_answers(prompts[k], sources[k]), workflows)
-    pages = step("compose", lambda k: compose_page(prompts[k], inferences[k], techniques[k], workflows[k], vocab, *answers[k]),
-                 answers)
-    checked = step("check", lambda k: _checked(sources[k], pages[k], prompts[k], inferences[k], techniques[k], *answers[k]),
-                   pages)
-    results.update(checked)
-    return [results[key] for key in range(len(sources))]
+
+def _run(step: Callable[[Draft], Draft | Generated], draft: Draft) -> Draft | Generated:
+    try:
+        return step(draft)
+    except PromptError as error:
+        return _error_page(draft.source, error.problems)
+    except Exception as error:  # noqa: BLE001 - reported as a problem of this file
+        problem = Problem(draft.source.path, None, f"internal error while generating its page: {error!r}")
+        return _error_page(draft.source, (problem,))
 
 
 def _error_page(source: SourceFile, problems) -> Generated:
     problems = tuple(problems)
     return Generated(source, compose_error_page(source.slug, source.path, problems), problems)
-
-
-def _reviewed_answers(prompt: Prompt, source: SourceFile) -> tuple[tuple[ReviewedAnswer, ...], tuple[Problem, ...]]:
-    """The prompt's answers, reviewed, and the problems of answer files that cannot be read."""
-    answers, unreadable = collect_answers(prompt, source.answers)
-    return tuple(review_answer(answer, prompt.source.links) for answer in answers), tuple(unreadable)
-
-
-def _checked(source: SourceFile, page: Page, prompt: Prompt, inference: TaskInference,
-             techniques: tuple[Technique, ...], reviewed: tuple[ReviewedAnswer, ...],
-             unreadable: tuple[Problem, ...]) -> Generated:
-    """The page with the provenance check of its Markdown: its links, and the answers' citations."""
-    links = block_links(page.blocks)
-    problems = [*check_links(source.path, links, prompt.source.links), *unreadable]
-    for answer in reviewed:
-        problems += answer_problems(answer)
-    return Generated(source, page, tuple(problems), prompt, inference, techniques, tuple(links), reviewed)
 
 
 def rendered_links(markdown: str) -> list[str]:

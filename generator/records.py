@@ -40,7 +40,9 @@ class Entry:
     """A recommended model or a related paper, as the source block lists it."""
 
     name: str
-    line: int
+    #: Where the entry starts, for messages. Not part of what the entry is: two entries that
+    #: say the same are equal, wherever they stand, and show the same on a page.
+    line: int = field(compare=False)
     paper: str | None = None
     github: str | None = None
     huggingface: str | None = None
