@@ -13,10 +13,12 @@ from functools import lru_cache
 
 from .answers import UNSUPPORTED_MARK, inert_text
 from .escape import front_matter, markdown_link, markdown_text, yaml_title
+from .latex import plain_math
 from .links import label_url, url_spans
 from .paths import UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, task_page
 from .records import Entry, Page, Problem, Prompt, ReviewedAnswer, TaskInference, Technique
 from .vocabulary import Vocabulary
+from .verdict import fit_verdict
 from .workflow import Workflow, render_workflow, workflow_legend
 
 TITLE_LENGTH = 90
@@ -68,20 +70,51 @@ def compose_page(
     title, front, heading = _page_head(block.question, task.label if task else None)
     here = prompt_page(prompt.slug)
     folder = posixpath.dirname(here)
-    fitting = sum(1 for fit in inference.model_fits if fit.relation == "same")
-    task_name = f"{markdown_text(task.label)} ({inference.confidence})" if task else "not clear"
-    blocks = [
-        front,
-        heading,
-        f"**Task:** [{task_name}]({folder_link(folder, task_page(inference.task_id))}) · "
-        f"**Recommended models:** {len(block.models)} ({fitting} doing the task) · "
-        f"**Related papers:** {len(block.papers)}",
-    ]
+    blocks = [front, heading, _summary_card(folder, inference, block.models, block.papers, answers, vocab)]
     blocks += _task_section(folder, inference, vocab)
     blocks += _workflow_section(workflow, techniques, block.papers)
     blocks += _references_section(folder, block.models, block.papers)
     blocks += _answers_section(here, answers, unreadable_answers)
     return Page(prompt.slug, prompt.path, title, tuple(blocks))
+
+
+#: A model's verdict in the card at the top: its mark and what it says, by relation.
+_CARD_MARK = {"same": "✓", "related": "~", "different": "✗", "unconfirmed": "?", "unknown": "?"}
+
+
+def _summary_card(folder: str, inference: TaskInference, models: tuple[Entry, ...], papers: tuple[Entry, ...],
+                  answers: tuple[ReviewedAnswer, ...], vocab: Vocabulary) -> str:
+    """What a visitor came for, first: the task and how sure the site is of it, each recommended
+    model's verdict in a line, the counts, and the way to the rest of the page."""
+    lines = ['!!! summary "At a glance"', ""]
+    if inference.task_id:
+        task_link = f"[{markdown_text(vocab.label(inference.task_id))}]({folder_link(folder, task_page(inference.task_id))})"
+        sure = {"clear": "clear: the question itself says so",
+                "likely": "likely: the question leans this way, without certainty"}[inference.confidence]
+        if inference.basis == "models":
+            sure = "likely: the question is vague, the recommended models point this way"
+        lines.append(f"    **The user wants:** {task_link} ({sure})")
+    else:
+        names = ", ".join(markdown_text(vocab.label(c.task_id)) for c in inference.candidates[:3])
+        lines.append("    **The user wants:** no single task is clear"
+                     + (f"; it could be {names}" if names else ""))
+    lines += ["", f"    **Verdict:** {fit_verdict(inference).text}", ""]
+    likely = inference.confidence == "likely"
+    for index, fit in enumerate(inference.model_fits, start=1):
+        mark = _CARD_MARK[fit.relation]
+        hedge = "probably " if likely and fit.relation in ("same", "related", "different") else ""
+        lines.append(f"    - {mark} [{markdown_text(fit.name)}](#model-{index}): {hedge}{markdown_text(fit.reason)}")
+    doing = sum(1 for fit in inference.model_fits if fit.relation == "same")
+    counts = [f"{len(models)} recommended model{'s' * (len(models) != 1)} ({doing} doing the task)",
+              f"{len(papers)} related paper{'s' * (len(papers) != 1)}"]
+    jumps = ["[Workflow](#workflow)", "[References](#references)"]
+    if answers:
+        unsupported = sum(len(answer.unsupported) for answer in answers)
+        counts.append(f"{len(answers)} answer{'s' * (len(answers) != 1)}"
+                      + (f" ({unsupported} link{'s' * (unsupported != 1)} not in the sources)" if unsupported else ""))
+        jumps.append("[Answers](#answers)")
+    lines += ["", "    " + " · ".join(counts), "", "    Jump to: " + " · ".join(jumps)]
+    return "\n".join(lines)
 
 
 @lru_cache(maxsize=1 << 13)  # one question is asked in many prompts (with other models, papers)
@@ -114,7 +147,7 @@ def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> l
 
     rows = [(name, values) for key, name in _QUALIFIER_NAMES if (values := getattr(inference.qualifiers, key))]
     if rows:
-        out.append("\n".join(["| Qualifier | Found in the question |", "| --- | --- |",
+        out.append("\n".join(["| What the question specifies | Found in the question |", "| --- | --- |",
                               *(f"| {name} | {markdown_text(', '.join(values))} |" for name, values in rows)]))
 
     if inference.evidence:
@@ -126,7 +159,9 @@ def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> l
     if inference.task_id and others:
         names = ", ".join(f"{markdown_text(vocab.label(c.task_id))} ({c.score:g})" for c in others)
         top = next(c.score for c in inference.candidates if c.task_id == inference.task_id)
-        out.append(f"**Other candidates:** {names}; the task above scored {top:g}.")
+        out.append(f"**Other tasks considered:** {names}. Each task is scored on what points to it: the "
+                   f"question's words (a phrase naming the task counts most) and the recommended models' own "
+                   f"tasks; the task above scored {top:g}.")
 
     # The table repeats model names and task labels that the model, task and workflow text
     # already hold: out of the search index (a section per prompt page fewer, queries faster).
@@ -181,7 +216,11 @@ def _unique_evidence(evidence):
 def _workflow_section(workflow: Workflow, techniques: tuple[Technique, ...], papers: tuple[Entry, ...]) -> list[str]:
     # The diagram's source is Mermaid syntax, noise to a reader of search results: the steps
     # below say the same in words and are indexed.
-    out = ["## Workflow", f"```mermaid {{ {SEARCH_EXCLUDE}=\"\" }}\n{render_workflow(workflow)}\n```",
+    out = ["## Workflow",
+           "How the recommended models would work together as a CNAPS workflow: a network of AI models "
+           "wired like synapses, from the user's input to the output, where models may run one after "
+           "another, side by side, and merge.",
+           f"```mermaid {{ {SEARCH_EXCLUDE}=\"\" }}\n{render_workflow(workflow)}\n```",
            workflow_legend(workflow)]
     out.append("\n".join(f"{number}. {step_markdown(step)}" for number, step in enumerate(workflow.steps, start=1)))
     if techniques:
@@ -232,7 +271,7 @@ def _references_section(here_folder: str, models: tuple[Entry, ...], papers: tup
 def _reference_entry(entry: Entry, index: int, here_folder: str, kind: _ReferenceKind) -> str:
     """An entry's heading, links, link to its own page, summary and other fields: one block of
     paragraphs (the same for entries that show the same: an Entry's line is not part of it)."""
-    out = [f"#### {markdown_text(entry.name)} {{#{kind.anchor}-{index} {SEARCH_EXCLUDE}}}"]
+    out = [f"#### {markdown_text(plain_math(entry.name))} {{#{kind.anchor}-{index} {SEARCH_EXCLUDE}}}"]
     rows = [f"- {label}: {linked_text(value)}"
             for label, value in (("Paper", entry.paper), ("GitHub", entry.github), ("Hugging Face", entry.huggingface))
             if value]
@@ -240,14 +279,18 @@ def _reference_entry(entry: Entry, index: int, here_folder: str, kind: _Referenc
         out.append("\n".join(rows))
     out.append(f"[→ {kind.others}]({folder_link(here_folder, kind.page_of(entry.name))})")
     if entry.summary:
-        out += [linked_text(paragraph) for paragraph in entry.summary.split("\n\n")]
+        # Collapsed: abstracts are most of a page's length. The entry's own page (linked above)
+        # shows the summary in full, and search finds it there.
+        summary = "\n\n".join("    " + linked_text(paragraph) for paragraph in entry.summary.split("\n\n"))
+        out.append(f'??? abstract "Summary"\n\n{summary}')
     out += [f"*{markdown_text(key)}:* {linked_text(value)}" for key, value in entry.extra]
     return "\n\n".join(out)
 
 
 @lru_cache(maxsize=1 << 13)  # summaries recur across thousands of pages
 def linked_text(text: str) -> str:
-    """Text with its URLs as labelled links and everything else escaped."""
+    """Text with its URLs as labelled links, simple LaTeX as text, everything else escaped."""
+    text = plain_math(text)
     out, position = [], 0
     for start, end, url in url_spans(text):
         out.append(markdown_text(text[position:start]))

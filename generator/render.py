@@ -13,7 +13,7 @@ from pymdownx.superfences import fence_div_format
 
 #: The Markdown extensions generated pages rely on. mkdocs.yml enables at least these
 #: (tests/test_site.py checks it), so a page renders the same with and without MkDocs.
-PAGE_EXTENSIONS = ["tables", "attr_list", "admonition", "toc", "pymdownx.superfences"]
+PAGE_EXTENSIONS = ["tables", "attr_list", "admonition", "toc", "pymdownx.details", "pymdownx.superfences"]
 PAGE_EXTENSION_CONFIGS = {
     "pymdownx.superfences": {
         "custom_fences": [{"name": "mermaid", "class": "mermaid", "format": fence_div_format}]

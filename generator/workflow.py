@@ -16,6 +16,7 @@ from importlib import resources
 import yaml
 
 from .escape import mermaid_text
+from .latex import plain_math
 from .records import Entry, ModelFit, Prompt, TaskInference, Technique
 from .vocabulary import YAML_LOADER, CueMatcher, Cue, Vocabulary, remember
 
@@ -217,7 +218,7 @@ def short_title(title: str) -> str:
 
 
 def _short(text: str) -> str:
-    text = " ".join(text.split())
+    text = " ".join(plain_math(text).split())
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
 
 
