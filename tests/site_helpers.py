@@ -62,7 +62,7 @@ def build_site(destination: Path, config=None, env=None, cwd=ROOT) -> subprocess
 def copy_project(destination: Path) -> Path:
     """A copy of the project's site inputs, for tests that change sources/ or docs/."""
     destination.mkdir(parents=True, exist_ok=True)
-    for name in ("mkdocs.yml", "docs", "sources"):
+    for name in ("mkdocs.yml", "docs", "overrides", "sources"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, destination / name)

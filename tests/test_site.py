@@ -141,6 +141,7 @@ def test_pages_written_by_the_cli_build_without_the_plugin(tmp_path):
     """`python -m generator build` output is plain Markdown any MkDocs-compatible tool renders."""
     docs = tmp_path / "docs"
     subprocess.run(["cp", "-r", str(ROOT / "docs"), str(docs)], check=True)
+    subprocess.run(["cp", "-r", str(ROOT / "overrides"), str(tmp_path / "overrides")], check=True)
     result = subprocess.run([sys.executable, "-m", "generator", "build", "sources", "--out", str(docs)],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
