@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 PROMPTS = "prompts"
+HOME = "index.md"
 TASK_INDEX = "tasks/index.md"
 MODEL_INDEX = "models/index.md"
 PAPER_INDEX = "papers/index.md"
@@ -83,3 +84,13 @@ def _relative(target_page: str, folder: str) -> str:
     while common < len(start) and common < len(target) and start[common] == target[common]:
         common += 1
     return "/".join([".."] * (len(start) - common) + target[common:]) or "."
+
+
+def site_url(page: str) -> str:
+    """The address of a generated page from the site's root, as MkDocs gives it (directory
+    URLs): ``tasks/super_resolution/`` for ``tasks/super_resolution.md``, ``tasks/`` for
+    ``tasks/index.md``. For front matter that templates turn into links (breadcrumbs)."""
+    stem = page.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
