@@ -90,7 +90,8 @@
   // A name in pieces: where the case changes ("MSSNet": MSS, Net; "iHarmony": i, Harmony) and
   // between letters and digits ("Txt2Img": Txt, 2, Img).
   var BOUNDARY = /(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])/;
-  var NAME = /[A-Za-z0-9]*(?:[a-z][A-Z]|[A-Z][A-Z][a-z]|[A-Za-z][0-9]|[0-9][A-Za-z])[A-Za-z0-9]*/g;
+  // A word with such a place, looked for at the start of each word only (linear in the text).
+  var NAME = /\b(?=[A-Za-z0-9]*?(?:[a-z][A-Z]|[A-Z][A-Z][a-z]|[A-Za-z][0-9]|[0-9][A-Za-z]))[A-Za-z0-9]+/g;
 
   function names(input) {
     var found = null;
