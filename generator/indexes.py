@@ -308,8 +308,10 @@ def _unsupported_citations(readable: list[Generated]) -> list[IndexPage]:
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         here = index_page(UNSUPPORTED_INDEX, number)
-        out = front_matter({"title": title}) + ["", f"# {title}", "", *intro]
-        out += _pager(here, number, len(chunks), lambda n: index_page(UNSUPPORTED_INDEX, n))
+        meta = {"title": title} if number == 1 else {"title": title, "search": {"exclude": True}}
+        out = front_matter(meta) + ["", f"# {title}", "", *intro]
+        pager = _pager(here, number, len(chunks), lambda n: index_page(UNSUPPORTED_INDEX, n))
+        out += pager
         if chunk:
             out += ["| Prompt | Answer | Where | Cited link |", "| --- | --- | --- | --- |"]
             for result, answer, citation in chunk:
@@ -318,6 +320,7 @@ def _unsupported_citations(readable: list[Generated]) -> list[IndexPage]:
                 out.append(f"| {prompt} | {markdown_text(answer.answer.label)} | {where} | <code>{inert_url(citation.url)}</code> |")
         else:
             out.append("None: every link every answer cites is in its prompt's source block.")
+        out += ["", *pager] if pager else []
         pages.append(IndexPage(here, title, "\n".join(out) + "\n", frozenset()))
     return pages
 
