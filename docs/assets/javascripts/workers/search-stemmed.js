@@ -59,7 +59,7 @@
         if (docs[i].location.indexOf("#") < 0) titles[docs[i].location] = normalised(docs[i].title);
       }
     } else if (message.type === QUERY && typeof message.data === "string") {
-      // Each word is sent as its pieces ("Deblur-MSSNet-GoPro": deblur mss net go pro): Material
+      // Each word is sent as its pieces ("Deblur-MSSNet-GoPro": Deblur MSSNet GoPro): Material
       // splits a word with several separators into a muddle of repeated terms. A word written
       // in Lunr's syntax ("+word", "-word", "title:word", "word~1", a quoted phrase) stays as is.
       var words = message.data.replace(/:(?=\s|$)/g, " ").split(/\s+/).filter(Boolean);
@@ -154,7 +154,8 @@
       var clause = clauses[i];
       if (words.indexOf(clause) >= 0) {
         var word = clause.term.slice(0, -1);
-        // A stop word is not in the index (Material's pipeline leaves them out): "a" of "CelebA".
+        // A stop word is not in the index (Material's pipeline leaves them out): the "to" of
+        // "text to image" or of "Image-to-video generation" is not looked for, nor required.
         if (words.length > 1 && !lunr.stopWordFilter(word)) continue;
         if (word.length === 1) {
           if (words.length > 1) clause.term = word;
