@@ -41,7 +41,7 @@ def pytest_collection_finish(session):
     if any(item.path.name in SCALE_MODULES for item in session.items):
         from site_helpers import ScaleSite
 
-        session.config._scale_dir = tempfile.TemporaryDirectory(prefix="scale-site-")
+        session.config._scale_dir = tempfile.TemporaryDirectory(prefix="scale-site-", ignore_cleanup_errors=True)
         ScaleSite.start(Path(session.config._scale_dir.name))
 
 
