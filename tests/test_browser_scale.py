@@ -69,8 +69,6 @@ def test_a_task_or_a_model_named_puts_its_page_first(chromium, scale_site, scale
         # In the search box, as a visitor types it: the first result, and what it is.
         results = settled_results(page, "stable diffusion")
         assert results[0]["href"].startswith("/models/txt2img-stablediffusionv1-") and results[0]["kinds"] == ["Model"]
-        results = settled_results(page, "denoise")
-        assert (results[0]["href"], results[0]["kinds"]) == ("/tasks/denoise/", ["Task"])
         assert recorder.errors == []
 
     chromium.run(check, scale_url)
@@ -135,7 +133,7 @@ def test_keyboard_focus_is_clearly_visible_on_a_task_page(chromium, scale_url):
     def check(recorder, url):
         page = recorder.page
         page.goto(url + "tasks/super_resolution/")
-        rings = tab_through(page, 20)
+        rings = tab_through(page, 14)  # the header, the nav, the breadcrumbs, the first links
         page.locator("article .pager a", has_text="next").first.focus()  # the pager, reached by keyboard
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Tab")
