@@ -399,12 +399,11 @@ def test_search_puts_the_page_of_a_task_model_or_paper_first_and_says_what_each_
     }
     ranks = page.evaluate(SEARCH_RANKS, list(first))
     assert {query: found[:1] for query, found in ranks.items()} == {query: [page] for query, page in first.items()}
-    # In the search box, each result says what it is.
-    results = settled_results(page, "Deblur-MSSNet-GoPro")
-    assert (results[0]["href"], results[0]["kinds"]) == ("/models/deblur-mssnet-gopro/", ["Model"])
-    assert {"Prompt", "Super-resolution"} <= set(results[1]["kinds"])  # the prompts recommending it
-    results = settled_results(page, "super-resolution")
-    assert (results[0]["href"], results[0]["kinds"]) == ("/tasks/super_resolution/", ["Task"])
+    # In the search box, each result says what it is: the task, its model, the prompts naming it.
+    results = settled_results(page, "deblur")
+    assert (results[0]["href"], results[0]["kinds"]) == ("/tasks/deblur/", ["Task"])
+    assert (results[1]["href"], results[1]["kinds"]) == ("/models/deblur-mssnet-gopro/", ["Model"])
+    assert {"Prompt", "Super-resolution", "Paper"} <= {kind for result in results[2:] for kind in result["kinds"]}
     screenshot(page, "search-kinds.png")
     assert recorder.errors == []
 
