@@ -200,6 +200,7 @@ def bench_size(n: int, work: Path, seed: int, repeat: int, build_repeat: int, br
     project.mkdir(parents=True)
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     shutil.copytree(ROOT / "docs", project / "docs")
+    shutil.copytree(ROOT / "overrides", project / "overrides")  # the theme's overrides (mkdocs.yml custom_dir)
     shutil.copytree(sources, project / "sources")
 
     # (c) the same pages written by the CLI into a plain docs folder, no plugin.
@@ -208,6 +209,7 @@ def bench_size(n: int, work: Path, seed: int, repeat: int, build_repeat: int, br
         shutil.rmtree(plain)
     plain.mkdir(parents=True)
     shutil.copytree(ROOT / "docs", plain / "docs")
+    shutil.copytree(ROOT / "overrides", plain / "overrides")
     log(f"[{n}] (c) python -m generator build")
     cli = run_measured([sys.executable, "-m", "generator", "build", str(sources), "--out", str(plain / "docs")],
                        ROOT, logs / "cli-build")

@@ -15,7 +15,9 @@ from .answers import UNSUPPORTED_MARK, inert_text
 from .escape import front_matter, markdown_link, markdown_text, yaml_title
 from .latex import plain_math
 from .links import label_url, url_spans
-from .paths import UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, task_page
+from .paths import (
+    TASK_INDEX, UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, site_url, task_page,
+)
 from .records import Entry, Page, Problem, Prompt, ReviewedAnswer, TaskInference, Technique
 from .vocabulary import Vocabulary
 from .verdict import fit_verdict
@@ -67,7 +69,7 @@ def compose_page(
 ) -> Page:
     block = prompt.source
     task = vocab.tasks.get(inference.task_id) if inference.task_id else None
-    title, front, heading = _page_head(block.question, task.label if task else None)
+    title, front, heading = _page_head(block.question, inference.task_id, task.label if task else None)
     here = prompt_page(prompt.slug)
     folder = posixpath.dirname(here)
     blocks = [front, heading, _summary_card(folder, inference, block.models, block.papers, answers, vocab)]
@@ -118,13 +120,22 @@ def _summary_card(folder: str, inference: TaskInference, models: tuple[Entry, ..
 
 
 @lru_cache(maxsize=1 << 13)  # one question is asked in many prompts (with other models, papers)
-def _page_head(question: str, task_label: str | None) -> tuple[str, str, str]:
+def _page_head(question: str, task_id: str | None, task_label: str | None) -> tuple[str, str, str]:
     """(title, front matter, heading) of a prompt's page."""
     title = page_title(question)
     shown_title = yaml_title(title)
-    front = {"title": shown_title, "description": shown_title}
-    if task_label:
-        front["tags"] = [task_label]
+    task_name = task_label or "No clear task"
+    front = {
+        "title": shown_title,
+        "description": shown_title,
+        # What a search result is, and its task (drawn on results, not on the page).
+        "tags": ["Prompt", task_name],
+        # The task as a chip, and the breadcrumbs Home › Tasks › the task (overrides/partials/).
+        "chip": task_name,
+        "chip_url": site_url(task_page(task_id)),
+        "crumbs": ["Tasks", task_name],
+        "crumb_urls": [site_url(TASK_INDEX), site_url(task_page(task_id))],
+    }
     # The heading is the whole question; the title (tab, search, index lists) is its start.
     return title, "\n".join(front_matter(front)), f"# {markdown_text(question)}"
 

@@ -1,8 +1,11 @@
-"""Generated prompts -> the site's index pages: by task, by recommended model, by related paper.
+"""Generated prompts -> the site's home page and its index pages: by task, by recommended
+model, by related paper.
 
 Every list is cut into pages of a fixed length, so that no page grows with the corpus: at
 10,000 prompts the largest page is as large as at 1,000. Each entry links both ways: an
-index entry lists its prompts, a prompt page links to its entries (see compose.py).
+index entry lists its prompts, a prompt page links to its entries (see compose.py). No page
+links to a task page with nothing on it: a task has a page when a prompt asks for it or a
+model in the corpus does it.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from .compose import SEARCH_EXCLUDE, linked_text
 from .escape import front_matter, inert_url, markdown_link, markdown_text, yaml_title
 from .links import label_url
 from .paths import (
-    MODEL_INDEX, PAPER_INDEX, PROMPTS, TASK_INDEX, UNSUPPORTED_INDEX, folder_link, index_page, link, model_page,
-    paper_page, prompt_page, slugify, task_page,
+    HOME, MODEL_INDEX, PAPER_INDEX, PROMPTS, TASK_INDEX, UNSUPPORTED_INDEX, folder_link, index_page, link, model_page,
+    paper_page, prompt_page, site_url, slugify, task_page,
 )
 from .pipeline import Generated
 from .records import Entry
@@ -27,7 +30,22 @@ from .vocabulary import Vocabulary
 PROMPTS_PER_PAGE = 100
 #: Rows of one page of a top-level index (tasks, models, papers).
 ROWS_PER_PAGE = 200
-_NOTES = {"models": "{} recommended model{}, {} doing the task", "asked": "asked: {} · {}", "task": "task: {}"}
+#: Models listed on a task's page (the Models index has them all, by task).
+MODELS_PER_TASK_PAGE = 100
+#: Search ranks these pages above the prompts naming them (front matter search.boost; a prompt
+#: has none), a task above a model whose name holds the task's words, a model above the paper
+#: it comes from. The first page of each only: the others repeat it and are not indexed.
+SEARCH_BOOST = {"Task": 20, "Model": 10, "Paper": 3}
+#: Page numbers the pager shows on either side of the current one (with the first and the last).
+PAGER_REACH = 2
+_NOTES = {
+    "models": "{} recommended model{}, {} doing the task",
+    "none": "✗ none of its {} recommended models does the task",
+    "none1": "✗ its recommended model does not do the task",
+    "unclear": "{} recommended model{}",
+    "asked": "asked: {} · {}",
+    "task": "task: {}",
+}
 _FIT_WORD = {"same": "does the task", "related": "related task", "different": "does not fit",
              "unconfirmed": "task read from the models", "unknown": "fit unknown"}
 
@@ -51,6 +69,10 @@ class _Group:
     #: (prompt, its title and a note about it, both as Markdown text)
     prompts: list[tuple[Generated, str, str]] = field(default_factory=list)
     task_id: str | None = None
+    #: A task's prompts where no recommended model does the task (listed first among its prompts).
+    unfit: list[tuple[Generated, str, str]] = field(default_factory=list)
+    #: A task's models: those of the corpus that do it.
+    models: list[_Group] = field(default_factory=list)
 
     @cached_property
     def links(self) -> tuple[str, ...]:
@@ -61,8 +83,6 @@ class _Group:
 
 def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage]:
     readable = sorted((r for r in results if r.prompt is not None), key=lambda r: r.prompt.slug)
-    # Every task of the vocabulary has a page, with or without prompts: model pages link to
-    # their task, and the tasks index doubles as the vocabulary's reference.
     tasks = {task_id: _Group(task_id, task.label, task_id=task_id) for task_id, task in vocab.tasks.items()}
     models: dict[str, _Group] = {}
     papers: dict[str, _Group] = {}
@@ -82,7 +102,13 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
         group = tasks.setdefault(task_key, _Group(task_key, asked, task_id=inference.task_id))
         fits = inference.model_fits
         doing = sum(1 for fit in fits if fit.relation == "same")
-        group.prompts.append((result, title, note("models", len(fits), "s" if len(fits) != 1 else "", doing)))
+        plural = "s" if len(fits) != 1 else ""
+        if inference.task_id is None:
+            group.prompts.append((result, title, note("unclear", len(fits), plural)))
+        elif doing:
+            group.prompts.append((result, title, note("models", len(fits), plural, doing)))
+        else:
+            group.unfit.append((result, title, note("none", len(fits)) if len(fits) != 1 else note("none1")))
         for model, fit in zip(result.prompt.source.models, fits):
             group = models.setdefault(slugify(model.name), _Group(slugify(model.name), model.name))
             group.entries.append(model)
@@ -95,45 +121,171 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
             if not group.prompts or group.prompts[-1][0] is not result:
                 group.prompts.append((result, title, note("task", asked)))
 
-    task_groups = sorted(tasks.values(), key=lambda g: (-len(g.prompts), g.task_id is None, g.name.casefold()))
+    for group in tasks.values():  # where no recommended model does the task: first, marked ✗
+        group.prompts[:0] = group.unfit
     model_groups = sorted(models.values(), key=lambda g: (g.name.casefold(), g.key))
     paper_groups = sorted(papers.values(), key=lambda g: (g.name.casefold(), g.key))
+    for group in model_groups:
+        if group.task_id in tasks:
+            tasks[group.task_id].models.append(group)
+    # A task has a page when a prompt asks for it or a model of the corpus does it: nothing
+    # links to a page with neither (a model's page links to its task, which lists it).
+    task_groups = sorted((g for g in tasks.values() if g.prompts or g.models),
+                         key=lambda g: (-len(g.prompts), g.task_id is None, g.name.casefold()))
 
-    pages: list[IndexPage] = []
+    pages: list[IndexPage] = [_home(readable, task_groups, model_groups, paper_groups, vocab)]
+    asked_for = [g for g in task_groups if g.prompts]
     pages += _top_index(
         TASK_INDEX, "Tasks",
         "What the users behind the prompts are trying to do, inferred from each question and its "
-        "recommended models; most asked first. Every task of the vocabulary is listed, and its page "
-        "lists its prompts.",
-        ("Task", "Prompts", "What it is"),
-        [(g.name, task_page(g.task_id), [str(len(g.prompts)), _task_description(g, vocab)]) for g in task_groups],
-        _problems_note(results),
+        "recommended models; most asked first. A task's page lists its prompts (those where no "
+        "recommended model does the task first) and the models of the corpus that do it.",
+        ("Task", "Prompts", "Models that do it", "What it is"),
+        [(None, g.name, task_page(g.task_id), [str(len(g.prompts)), str(len(g.models)) if g.task_id else "",
+                                                _task_description(g, vocab)]) for g in asked_for],
+        [*_unasked_tasks(task_groups, vocab), *_problems_note(results)],
+        f"{_count(len(asked_for), 'task')} asked for",
     )
     pages += _top_index(
         MODEL_INDEX, "Recommended models",
-        "Every model a retriever recommended in some prompt. A model's page has its links and "
-        "every prompt that recommends it, with whether it fits that prompt's task.",
-        ("Model", "Its task", "Prompts"),
-        [(g.name, model_page(g.name), [vocab.label(g.task_id) if g.task_id else "unknown", str(len(g.prompts))])
-         for g in model_groups],
+        "Every model a retriever recommended in some prompt, grouped by the task it does (from the "
+        "prefix of its catalog name, else from the words of its name and summary). A model's page "
+        "has its links and every prompt that recommends it, with whether it fits that prompt's task.",
+        ("Model", "Prompts"),
+        [(g.task_id or "", g.name, model_page(g.name), [str(len(g.prompts))])
+         for g in sorted(model_groups, key=lambda g: (g.task_id is None, vocab.label(g.task_id).casefold()))],
+        (),
+        f"{_count(len(model_groups), 'model')}, by task",
+        lambda key, here: _model_group_heading(key, here, tasks, vocab),
     )
     pages += _top_index(
         PAPER_INDEX, "Related papers",
         "Every paper cited as related in some prompt. A paper's page has its links, its summary "
         "and every prompt citing it.",
         ("Paper", "Prompts"),
-        [(g.name, paper_page(g.name), [str(len(g.prompts))]) for g in paper_groups],
+        [(None, g.name, paper_page(g.name), [str(len(g.prompts))]) for g in paper_groups],
+        (),
+        _count(len(paper_groups), "paper"),
     )
     for group in task_groups:
-        pages += _entity_pages(group, lambda page, g=group: task_page(g.task_id, page), _task_header(group, vocab), "Prompts")
+        pages += _entity_pages(group, "Task", lambda page, g=group: task_page(g.task_id, page),
+                               _task_header(group, vocab), "Prompts", _task_models(group))
     for group in model_groups:
-        pages += _entity_pages(group, lambda page, g=group: model_page(g.name, page), _entry_header(group, vocab, "model"),
-                               "Prompts recommending it")
+        pages += _entity_pages(group, "Model", lambda page, g=group: model_page(g.name, page),
+                               _entry_header(group, vocab, "model"), "Prompts recommending it")
     for group in paper_groups:
-        pages += _entity_pages(group, lambda page, g=group: paper_page(g.name, page), _entry_header(group, vocab, "paper"),
-                               "Prompts citing it")
+        pages += _entity_pages(group, "Paper", lambda page, g=group: paper_page(g.name, page),
+                               _entry_header(group, vocab, "paper"), "Prompts citing it")
     pages += _unsupported_citations(readable)
     return pages
+
+
+def _home(readable: list[Generated], tasks: list[_Group], models: list[_Group], papers: list[_Group],
+          vocab: Vocabulary) -> IndexPage:
+    """The home page, for a first-time visitor: what the site holds, and the ways in."""
+    asked = [g for g in tasks if g.prompts and g.task_id]
+    unsupported = sum(len(a.unsupported) for r in readable for a in r.answers)
+    here = HOME
+    out = front_matter({"title": "Prompt Pages"}) + ["", "# Prompt Pages", ""]
+    out += [
+        "What users of a model-recommendation system asked, the AI models a retriever recommended "
+        "to them, and the papers it found: one page per prompt, with the task the user is trying to "
+        "do, whether each recommended model does it, and how the models would work together.",
+        "",
+        " · ".join(f"**{number:,}** {noun}" for number, noun in (
+            (len(readable), "prompts" if len(readable) != 1 else "prompt"),
+            (len(asked), "tasks asked for" if len(asked) != 1 else "task asked for"),
+            (len(models), "recommended models" if len(models) != 1 else "recommended model"),
+            (len(papers), "related papers" if len(papers) != 1 else "related paper"),
+            (unsupported, "unsupported citations" if unsupported != 1 else "unsupported citation"),
+        )),
+        "{ .home-counts }",
+        "",
+    ]
+    cards = (
+        (TASK_INDEX, "Tasks", f"What the users are trying to do: {_count(len(asked), 'task')}, each with its "
+         "prompts and the models that do it."),
+        (MODEL_INDEX, "Models", f"{_count(len(models), 'recommended model')}, grouped by the task each does, "
+         "with every prompt recommending it."),
+        (PAPER_INDEX, "Papers", f"{_count(len(papers), 'related paper')}, each with its summary and every "
+         "prompt citing it."),
+        (UNSUPPORTED_INDEX, "Unsupported citations", f"{_count(unsupported, 'link')} that model-written answers "
+         "cite although their prompt does not provide them."),
+    )
+    for target, name, text in cards:
+        out += [f"[**{name}**]({link(here, target)})  ", markdown_text(text), "{ .home-card }", ""]
+    if asked:
+        out += [f"## The largest tasks {{ {SEARCH_EXCLUDE} }}", "",
+                "| Task | Prompts | No recommended model does it |", "| --- | --- | --- |"]
+        for group in asked[:6]:
+            out.append(f"| [{markdown_text(group.name)}]({link(here, task_page(group.task_id))}) | "
+                       f"{len(group.prompts):,} | {len(group.unfit):,} |")
+        out.append("")
+    example = _example(readable)
+    if example is not None:
+        inference = example.inference
+        fits = inference.model_fits
+        doing = sum(1 for fit in fits if fit.relation == "same")
+        out += [
+            f"## An example prompt {{ {SEARCH_EXCLUDE} }}", "",
+            f"[{markdown_text(example.page.title)}]({link(here, prompt_page(example.prompt.slug))})  ",
+            markdown_text(f"Task: {vocab.label(inference.task_id)} · {_count(len(fits), 'recommended model')}, "
+                          f"{doing} doing the task · {_count(len(example.prompt.source.papers), 'related paper')}"),
+            "",
+        ]
+    out += [
+        "## Find your way", "",
+        "Search (the box at the top, or press <kbd>/</kbd> or <kbd>s</kbd>) finds a task, a model or a paper "
+        "by its name, and a prompt by the words of its question; each result says what it is. Every page "
+        "shows where it stands (Home › Tasks › a task › a prompt), and a prompt page's sections are in the "
+        "menu, on a phone too.",
+        "",
+        f"Every link on a prompt page comes from that prompt's own models and papers: the site's build "
+        f"checks it. To add prompts or answers, see [Contribute]({link(here, 'contribute.md')}).",
+        "",
+    ]
+    return IndexPage(here, "Prompt Pages", "\n".join(out), frozenset())
+
+
+def _example(readable: list[Generated]) -> Generated | None:
+    """The prompt the home page shows: the first with a clear task and a recommended model that
+    does not do it (what the site is for), else the first with a clear task, else the first."""
+    clear = [r for r in readable if r.inference.task_id]
+    for result in clear:
+        if any(fit.relation in ("related", "different") for fit in result.inference.model_fits):
+            return result
+    return (clear or readable or [None])[0]
+
+
+def _unasked_tasks(groups: list[_Group], vocab: Vocabulary) -> list[str]:
+    """The tasks of the vocabulary no prompt asks for: those a model of the corpus does link to
+    their page (which lists those models); the others have no page and are named only."""
+    with_models = [g for g in groups if not g.prompts]
+    named = [task.label for task_id, task in vocab.tasks.items() if task_id not in {g.task_id for g in groups}]
+    if not with_models and not named:
+        return []
+    lines = ["", f"## Tasks no prompt asks for {{ {SEARCH_EXCLUDE} }}", ""]
+    lines += [f"- [{markdown_text(g.name)}]({link(TASK_INDEX, task_page(g.task_id))}): "
+              f"{_count(len(g.models), 'model')} of the corpus {'does' if len(g.models) == 1 else 'do'} it"
+              for g in sorted(with_models, key=lambda g: g.name.casefold())]
+    if named:
+        lines += ["", markdown_text(f"No prompt asks for these, and no model of the corpus does them: "
+                                    f"{', '.join(sorted(named, key=str.casefold))}.")]
+    return lines
+
+
+def _model_group_heading(task_id: str, here: str, tasks: dict[str, _Group], vocab: Vocabulary) -> list[str]:
+    group = tasks.get(task_id) if task_id else None
+    count = _count(len(group.models), "model") if group else ""
+    if group is None:
+        return [f"## Task unknown {{ {SEARCH_EXCLUDE} }}", "", markdown_text(_UNKNOWN_TASK), ""]
+    return [f"## [{markdown_text(group.name)}]({link(here, task_page(task_id))}) ({count}) {{ {SEARCH_EXCLUDE} }}", ""]
+
+
+_UNKNOWN_TASK = (
+    "Why no task: these models' names start with no catalog prefix of a task (such as SISR- or Deblur-), "
+    "and no single task of the vocabulary stands out in the words of their names and summaries."
+)
 
 
 def _unsupported_citations(readable: list[Generated]) -> list[IndexPage]:
@@ -157,8 +309,10 @@ def _unsupported_citations(readable: list[Generated]) -> list[IndexPage]:
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         here = index_page(UNSUPPORTED_INDEX, number)
-        out = front_matter({"title": title}) + ["", f"# {title}", "", *intro]
-        out += _pager(here, number, len(chunks), lambda n: index_page(UNSUPPORTED_INDEX, n))
+        meta = {"title": title} if number == 1 else {"title": title, "search": {"exclude": True}}
+        out = front_matter(meta) + ["", f"# {title}", "", *intro]
+        pager = _pager(here, number, len(chunks), lambda n: index_page(UNSUPPORTED_INDEX, n))
+        out += pager
         if chunk:
             out += ["| Prompt | Answer | Where | Cited link |", "| --- | --- | --- | --- |"]
             for result, answer, citation in chunk:
@@ -167,6 +321,7 @@ def _unsupported_citations(readable: list[Generated]) -> list[IndexPage]:
                 out.append(f"| {prompt} | {markdown_text(answer.answer.label)} | {where} | <code>{inert_url(citation.url)}</code> |")
         else:
             out.append("None: every link every answer cites is in its prompt's source block.")
+        out += ["", *pager] if pager else []
         pages.append(IndexPage(here, title, "\n".join(out) + "\n", frozenset()))
     return pages
 
@@ -197,31 +352,50 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def _pager(here: str, page: int, pages: int, page_path: Callable[[int], str]) -> list[str]:
+    """Page numbers and previous/next links, at the top and at the bottom of a list: the first,
+    the last and those near the current page, so that the pager stays short on any list."""
     if pages == 1:
         return []
-    parts = [f"Page {page} of {pages}"]
-    if page > 1:
-        parts.append(f"[← previous]({link(here, page_path(page - 1))})")
+    shown = sorted({1, pages, *range(max(1, page - PAGER_REACH), min(pages, page + PAGER_REACH) + 1)})
+    parts = [f"[← previous]({link(here, page_path(page - 1))})"] if page > 1 else []
+    for number, before in zip(shown, [0, *shown]):
+        if number - before > 1:
+            parts.append("…")
+        parts.append(f"**{number}**" if number == page else f"[{number}]({link(here, page_path(number))})")
     if page < pages:
         parts.append(f"[next →]({link(here, page_path(page + 1))})")
-    return [" · ".join(parts), ""]
+    return [f"Page {page} of {pages}: " + " · ".join(parts), f"{{ .pager {SEARCH_EXCLUDE} }}", ""]
 
 
-def _top_index(path, title, intro, columns, rows, extra=()) -> list[IndexPage]:
+def _top_index(path, title, intro, columns, rows, extra=(), what="", group_heading=None) -> list[IndexPage]:
+    """A top-level index, 200 rows a page, each row (group, name, its page, other cells). With
+    ``group_heading(group, here)``, rows come in groups, each under its heading (again on the
+    next page when a group goes on there)."""
     chunks = _chunks(rows, ROWS_PER_PAGE)
     pages = []
+    header = "| " + " | ".join(columns) + " |\n|" + " --- |" * len(columns)
     for number, chunk in enumerate(chunks, start=1):
         here = index_page(path, number)
-        out = front_matter({"title": title}) + ["", f"# {title}", "", intro, ""]
-        out += _pager(here, number, len(chunks), lambda n: index_page(path, n))
-        if chunk:
-            out += ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-            for name, target, cells in chunk:
-                row = [f"[{markdown_text(name)}]({link(here, target)})", *map(markdown_text, cells)]
-                out.append("| " + " | ".join(row) + " |")
-        else:
+        # Page 2 and on repeat the first page's title and intro: search finds the first.
+        meta = {"title": title} if number == 1 else {"title": title, "search": {"exclude": True}}
+        out = front_matter(meta) + ["", f"# {title}", "", intro, ""]
+        if group_heading is None and chunk:
+            # The lists repeat names that search finds on their own pages.
+            out += [f"## {what} {{ {SEARCH_EXCLUDE} }}", ""]
+        pager = _pager(here, number, len(chunks), lambda n: index_page(path, n))
+        out += pager
+        current = started = None
+        for group, name, target, cells in chunk:
+            if not started or (group_heading is not None and group != current):
+                out += ["", *group_heading(group, here)] if group_heading is not None else []
+                out.append(header)
+                current, started = group, True
+            row = [f"[{markdown_text(name)}]({link(here, target)})", *map(markdown_text, cells)]
+            out.append("| " + " | ".join(row) + " |")
+        if not chunk:
             out.append("Nothing yet: add prompts to `sources/`.")
-        out += [*extra, ""] if number == 1 else [""]
+        out += ["", *pager] if pager else [""]
+        out += [*extra, ""] if number == 1 else []
         pages.append(IndexPage(here, title, "\n".join(out), frozenset()))
     return pages
 
@@ -241,14 +415,47 @@ def _task_header(group: _Group, vocab: Vocabulary) -> tuple[str, list[str]]:
     return task.label, lines
 
 
+def _task_models(group: _Group) -> Callable[[str], tuple[list[str], list[str]]]:
+    """What the first page of a task shows besides its prompts: the models of the corpus that
+    do it (each indexed by search on its own page), and how many of its prompts no
+    recommended model fits (lines above the list of prompts, lines at its top)."""
+
+    def lines(here: str) -> tuple[list[str], list[str]]:
+        if group.task_id is None:
+            return [], []
+        shown = sorted(group.models, key=lambda g: (-len(g.prompts), g.name.casefold()))[:MODELS_PER_TASK_PAGE]
+        out = [f"## Models that do it ({len(group.models)}) {{ {SEARCH_EXCLUDE} }}", ""]
+        if shown:  # one paragraph, the most recommended first: the prompts stay near the top
+            out.append("By the number of prompts recommending it: " + " · ".join(
+                f"[{markdown_text(m.name)}]({link(here, model_page(m.name))}) ({len(m.prompts)})" for m in shown)
+                + (f" · and {len(group.models) - len(shown)} more, on [Models]({link(here, MODEL_INDEX)})."
+                   if len(group.models) > len(shown) else ""))
+        else:
+            out.append("No recommended model of the corpus does it.")
+        out.append("")
+        if not group.prompts:
+            out += ["No prompt asks for it yet.", ""]
+        unfit = [markdown_text(f"In {len(group.unfit)} of its {len(group.prompts)} prompts, no recommended model "
+                               f"does the task: they come first, marked ✗."), ""] if group.unfit else []
+        return out, unfit
+
+    return lines
+
+
 def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, list[str]]:
     links = group.links
     lines = []
     if kind == "model":
-        task = vocab.label(group.task_id) if group.task_id else "unknown"
-        target = task_page(group.task_id) if group.task_id else None
-        shown = f"[{markdown_text(task)}]({link(model_page(group.name), target)})" if target else task
-        lines += [f"**Its task:** {shown}", ""]
+        if group.task_id:
+            target = link(model_page(group.name), task_page(group.task_id))
+            lines += [f"**Its task:** [{markdown_text(vocab.label(group.task_id))}]({target})", ""]
+        else:
+            summary = any(entry.summary for entry in group.entries)
+            lines += [markdown_text(
+                "Its task: unknown. Its name starts with no catalog prefix of a task (such as SISR- or Deblur-), "
+                + ("and no single task stands out in the words of its name and summary."
+                   if summary else "it has no summary, and no single task stands out in the words of its name.")),
+                ""]
     lines += [f"- {markdown_link(label_url(url), url)}" for url in links]
     if links:
         lines.append("")
@@ -257,7 +464,12 @@ def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, lis
     return group.name, lines
 
 
-def _entity_pages(group: _Group, page_path: Callable[[int], str], header, heading: str) -> list[IndexPage]:
+_CRUMBS = {"Task": TASK_INDEX, "Model": MODEL_INDEX, "Paper": PAPER_INDEX}
+_SECTIONS = {"Task": "Tasks", "Model": "Models", "Paper": "Papers"}
+
+
+def _entity_pages(group: _Group, kind: str, page_path: Callable[[int], str], header, heading: str,
+                  first_page: Callable[[str], tuple[list[str], list[str]]] | None = None) -> list[IndexPage]:
     title, intro = header
     # The page shows the links of its model's or paper's entries (a task page shows none), all
     # of them from the source blocks of the prompts it lists: those and no other may be on it.
@@ -266,11 +478,21 @@ def _entity_pages(group: _Group, page_path: Callable[[int], str], header, headin
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         here = page_path(number)
-        out = front_matter({"title": yaml_title(title)}) + ["", f"# {markdown_text(title)}", "", *intro]
+        meta = {"title": yaml_title(title), "tags": [kind],
+                "search": {"boost": SEARCH_BOOST[kind]} if number == 1 else {"exclude": True},
+                "crumbs": [_SECTIONS[kind]], "crumb_urls": [site_url(_CRUMBS[kind])]}
+        out = front_matter(meta) + ["", f"# {markdown_text(title)}", "", *intro]
+        above, atop = first_page(here) if number == 1 and first_page is not None else ([], [])
+        out += above
+        if not group.prompts:
+            pages.append(IndexPage(here, title, "\n".join(out) + "\n", allowed))
+            continue
         # The list repeats the titles of prompt pages, which search finds on their own.
-        out += [f"## {heading} ({len(group.prompts)}) {{ {SEARCH_EXCLUDE} }}", ""]
-        out += _pager(here, number, len(chunks), page_path)
+        out += [f"## {heading} ({len(group.prompts)}) {{ {SEARCH_EXCLUDE} }}", "", *atop]
+        pager = _pager(here, number, len(chunks), page_path)
+        out += pager
         to_prompts = folder_link(posixpath.dirname(here), PROMPTS) + "/"  # every prompt page is in one folder
         out += [f"- [{prompt_title}]({to_prompts}{result.prompt.slug}.md): {note}" for result, prompt_title, note in chunk]
+        out += ["", *pager] if pager else []
         pages.append(IndexPage(here, title, "\n".join(out) + "\n", allowed))
     return pages

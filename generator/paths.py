@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 PROMPTS = "prompts"
+HOME = "index.md"
 TASK_INDEX = "tasks/index.md"
 MODEL_INDEX = "models/index.md"
 PAPER_INDEX = "papers/index.md"
@@ -67,3 +68,13 @@ def link(source_page: str, target_page: str, anchor: str = "") -> str:
 def folder_link(folder: str, target_page: str) -> str:
     """:func:`link` from any page in ``folder`` ("" for the top): all a link depends on."""
     return posixpath.relpath(target_page, folder or ".")
+
+
+def site_url(page: str) -> str:
+    """The address of a generated page from the site's root, as MkDocs gives it (directory
+    URLs): ``tasks/super_resolution/`` for ``tasks/super_resolution.md``, ``tasks/`` for
+    ``tasks/index.md``. For front matter that templates turn into links (breadcrumbs)."""
+    stem = page.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"

@@ -1,3 +1,4 @@
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,22 @@ def site_url(tmp_path_factory):
     build_site(directory)
     with serve(directory) as url:
         yield url
+
+
+#: Test modules that measure the 1,000-prompt benchmark site (site_helpers.ScaleSite).
+SCALE_MODULES = ("test_browser_scale.py",)
+
+
+def pytest_collection_finish(session):
+    """Start building the 1,000-prompt site as soon as a test that needs it is selected."""
+    if any(item.path.name in SCALE_MODULES for item in session.items):
+        from site_helpers import ScaleSite
+
+        session.config._scale_dir = tempfile.TemporaryDirectory(prefix="scale-site-", ignore_cleanup_errors=True)
+        ScaleSite.start(Path(session.config._scale_dir.name))
+
+
+def pytest_unconfigure(config):
+    scale = getattr(config, "_scale_dir", None)
+    if scale is not None:
+        scale.cleanup()

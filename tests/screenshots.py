@@ -6,6 +6,8 @@ what the project really produces, so that they stay true.
 - ``job-summary.png``: the job summary `make check` writes on GitHub, for a pull request that
   edits, answers, adds and deletes prompts. GitHub renders job summaries as GitHub-flavoured
   Markdown; here Python-Markdown renders the same text with a style close to GitHub's.
+- ``home.png``: the site's home page, built by MkDocs from this project as it is (its
+  ``sources/``), at 1280 px.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import markdown
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]  # tests/ helpers, benchmarks/
 
-from site_helpers import CHROMIUM, CHROMIUM_ARGS, pull_request_repository  # noqa: E402
+from site_helpers import CHROMIUM, CHROMIUM_ARGS, build_site, pull_request_repository, serve  # noqa: E402
 
 GITHUB_STYLE = """
 body { font: 14px/1.5 -apple-system, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif; color: #1f2328;
@@ -68,9 +70,21 @@ def main() -> int:
             page = browser.new_page(viewport={"width": 1150, "height": 600}, device_scale_factor=1)
             page.set_content(html)
             page.locator(".box").screenshot(path=str(arguments.out / "job-summary.png"))
+            home_page(browser, Path(scratch), arguments.out / "home.png")
             browser.close()
-    print(f"wrote {arguments.out / 'job-summary.png'}")
+    print(f"wrote {arguments.out / 'job-summary.png'} and {arguments.out / 'home.png'}")
     return 0
+
+
+def home_page(browser, scratch: Path, out: Path) -> None:
+    """The home page of the site as `make site` builds it, as a first-time visitor sees it."""
+    build_site(scratch / "site")
+    with serve(scratch / "site") as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 800}, device_scale_factor=1)
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(out), full_page=True)
+        page.close()
 
 
 if __name__ == "__main__":

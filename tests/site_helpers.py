@@ -62,7 +62,7 @@ def build_site(destination: Path, config=None, env=None, cwd=ROOT) -> subprocess
 def copy_project(destination: Path) -> Path:
     """A copy of the project's site inputs, for tests that change sources/ or docs/."""
     destination.mkdir(parents=True, exist_ok=True)
-    for name in ("mkdocs.yml", "docs", "sources"):
+    for name in ("mkdocs.yml", "docs", "overrides", "sources"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, destination / name)
@@ -153,3 +153,47 @@ def pull_request_repository(repository: Path) -> dict[str, str]:
             "added": "sources/phone-denoising.txt", "broken": "sources/empty-model.txt",
             "deleted": f"sources/{deleted.name}", "renamed from": f"sources/{renamed.name}",
             "renamed": "sources/renamed.txt"}
+
+
+#: Prompts of the benchmark site the browser tests measure search on (benchmarks/synth.py).
+SCALE_PROMPTS = 1000
+
+
+class ScaleSite:
+    """The project with the 1,000-prompt benchmark corpus as its sources, built once per test
+    session in a thread of its own, from when the tests that need it are collected (conftest.py):
+    the other tests run meanwhile, and those that need it wait for it (``path()``)."""
+
+    _started: "ScaleSite | None" = None
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._build, name="scale-site", daemon=True)
+        self.thread.start()
+
+    @classmethod
+    def start(cls, root: Path) -> "ScaleSite":
+        if cls._started is None:
+            cls._started = cls(root)
+        return cls._started
+
+    def _build(self) -> None:
+        from benchmarks.synth import write_corpus
+
+        try:
+            project = copy_project(self.root / "project")
+            shutil.rmtree(project / "sources")
+            write_corpus(project / "sources", SCALE_PROMPTS)
+            # Not --strict: about one answer in a hundred cites another prompt's link, on purpose.
+            result = mkdocs("build", "-q", "-d", str(self.root / "site"), cwd=project)
+            if result.returncode != 0:
+                raise RuntimeError(result.stderr[-3000:])
+        except BaseException as error:  # handed to the test that waits for the site
+            self.error = error
+
+    def path(self) -> Path:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.root / "site"

@@ -91,7 +91,7 @@ def test_plain_config_drops_only_the_plugin(tmp_path):
     plain = plain_config(text, tmp_path / "docs")
     assert "prompt-pages" not in plain
     assert f"docs_dir: {tmp_path / 'docs'}\n" in plain
-    assert "  - search\n" in plain
+    assert "  - search:\n" in plain and "      separator: " in plain  # the search plugin and its options stay
     assert plain.count("\n") < text.count("\n")
 
 

@@ -119,7 +119,7 @@ def test_the_home_page_and_the_nav_stay_under_the_prefix(recorder, preview_url):
     # Absolute addresses (the canonical link, the sitemap) name the preview's address on Pages.
     assert page.locator('link[rel="canonical"]').get_attribute("href") == PREVIEW_SITE_URL
     for name, path in (("Tasks", "tasks/"), ("Models", "models/"), ("Papers", "papers/")):
-        page.locator(".md-tabs a, .md-nav--primary a").filter(has_text=name).first.click()
+        page.locator(".md-nav--primary > .md-nav__list > .md-nav__item > a").filter(has_text=name).first.click()
         page.wait_for_url(preview_url + path)
         assert page.locator("article h1").count() >= 1, path
     page.locator("a.md-header__button.md-logo").click()

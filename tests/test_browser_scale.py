@@ -1,0 +1,144 @@
+"""The 1,000-prompt benchmark site (benchmarks/synth.py) in Chromium, as a first-time visitor
+finds their way around it (issue 17): search puts a task's or a model's page first, no link
+leads to an empty task page, long lists have pagers at both ends, a prompt page's sections
+are in the phone's drawer, and the keyboard's focus shows everywhere.
+
+The site is built once per session, in a thread started when these tests are collected
+(conftest.py, site_helpers.ScaleSite), so that the other tests run meanwhile.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from site_helpers import ScaleSite, serve
+from test_browser import (
+    SEARCH_RANKS, _drawer_reaches, assert_clearly_visible, focus_ring, settled_results, tab_through,
+)
+from test_browser_subpath import chromium  # noqa: F401 - the fixture: Chromium in a thread of its own
+
+#: The issue's queries, and the page each must put first.
+ISSUE_QUERIES = {
+    "super-resolution": "/tasks/super_resolution/",
+    "super resolution": "/tasks/super_resolution/",
+    "denoise": "/tasks/denoise/",
+    "denoising": "/tasks/denoise/",
+    "stable diffusion": "/models/txt2img-stablediffusionv1-",
+    "StableDiffusion": "/models/txt2img-stablediffusionv1-",
+    "depth estimation": "/tasks/depth_estimation/",
+}
+
+@pytest.fixture(scope="module")
+def scale_site(tmp_path_factory):
+    return ScaleSite.start(tmp_path_factory.mktemp("scale")).path()
+
+
+@pytest.fixture(scope="module")
+def scale_url(scale_site):
+    with serve(scale_site) as url:
+        yield url
+
+
+def _hub_names(site: Path) -> dict[str, str]:
+    """Every task's and every model's name, and the address of its page."""
+    import json
+
+    docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    return {doc["title"]: doc["location"] for doc in docs
+            if re.fullmatch(r"(tasks|models)/[^/#.]+/", doc["location"])}
+
+
+def test_a_task_or_a_model_named_puts_its_page_first(chromium, scale_site, scale_url):
+    names = _hub_names(scale_site)
+    assert sum(location.startswith("tasks/") for location in names.values()) >= 40
+    assert sum(location.startswith("models/") for location in names.values()) >= 200
+
+    def check(recorder, url):
+        page = recorder.page
+        page.goto(url)
+        ranks = page.evaluate(SEARCH_RANKS, [*ISSUE_QUERIES, *names])
+        for query, wanted in ISSUE_QUERIES.items():
+            first = ranks[query][0]
+            print(f"{query!r}: first {first}")  # pytest -s shows them
+            assert ("/" + first).startswith(wanted), (query, ranks[query][:5])
+        missed = {name: ranks[name][:3] for name, location in names.items() if ranks[name][:1] != [location]}
+        assert not missed, missed
+        # In the search box, as a visitor types it: the first result, and what it is.
+        results = settled_results(page, "stable diffusion")
+        assert results[0]["href"].startswith("/models/txt2img-stablediffusionv1-") and results[0]["kinds"] == ["Model"]
+        assert recorder.errors == []
+
+    chromium.run(check, scale_url)
+
+
+def test_no_link_leads_to_an_empty_task_page(chromium, scale_site, scale_url):
+    tasks = {page.parent.name for page in (scale_site / "tasks").glob("*/index.html")}
+    for name in tasks:  # every task page lists prompts or the models that do it
+        html = (scale_site / "tasks" / name / "index.html").read_text(encoding="utf-8")
+        assert re.search(r'href="(\.\./)+(prompts|models)/', html), name
+    linked = set()
+    for html in scale_site.rglob("*.html"):  # every link to a task's page, on every page
+        linked |= set(re.findall(r'href="(?:\.\./)*tasks/([^"/#]+)/"', html.read_text(encoding="utf-8")))
+    assert linked and linked <= tasks, linked - tasks
+
+    def check(recorder, url):
+        page = recorder.page
+        page.goto(url + "tasks/")
+        asked = page.locator("article table a")
+        assert asked.count() >= 40
+        for target in [a.evaluate("a => a.href") for a in asked.all()]:  # each, as the browser fetches it
+            assert re.search(r'href="(\.\./)+prompts/', page.request.get(target).text()), target
+
+    chromium.run(check, scale_url)
+
+
+def test_a_long_list_has_a_pager_with_page_numbers_at_both_ends(chromium, scale_url):
+    def check(recorder, url):
+        page = recorder.page
+        page.goto(url + "tasks/super_resolution/")
+        pagers = page.locator("article .pager")
+        assert pagers.count() == 2
+        top, bottom = pagers.all_inner_texts()
+        assert top == bottom and re.match(r"Page 1 of \d+: 1 · 2 · ", top), top
+        prompts = page.locator("article li a[href*='/prompts/']")
+        assert prompts.count() == 100
+        assert pagers.nth(1).bounding_box()["y"] > prompts.last.bounding_box()["y"]  # below the list
+        pagers.nth(1).locator("a", has_text="2").click()
+        page.wait_for_url("**/tasks/super_resolution.2/")
+        assert page.locator("article .pager").first.inner_text().startswith("Page 2 of ")
+        page.goto(url)
+        assert "1,000 prompts" in page.locator(".home-counts").inner_text()
+
+    chromium.run(check, scale_url)
+
+
+def test_on_a_phone_the_drawer_reaches_a_prompt_pages_sections(chromium, scale_site, scale_url):
+    prompt = sorted((scale_site / "prompts").iterdir())[0].name
+
+    def check(recorder, url):
+        context = recorder.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                                       has_touch=True)
+        try:
+            _drawer_reaches(context.new_page(), f"{url}prompts/{prompt}/", "references")
+        finally:
+            context.close()
+
+    chromium.run(check, scale_url)
+
+
+def test_keyboard_focus_is_clearly_visible_on_a_task_page(chromium, scale_url):
+    def check(recorder, url):
+        page = recorder.page
+        page.goto(url + "tasks/super_resolution/")
+        rings = tab_through(page, 14)  # the header, the nav, the breadcrumbs, the first links
+        page.locator("article .pager a", has_text="next").first.focus()  # the pager, reached by keyboard
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+        rings.append(focus_ring(page))
+        assert "next" in rings[-1]["what"]
+        assert_clearly_visible(rings)
+
+    chromium.run(check, scale_url)
