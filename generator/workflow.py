@@ -224,12 +224,12 @@ def _short(text: str) -> str:
 
 #: What each node and line style means, in the order a reader meets them.
 _LEGEND_NODES = (
-    ("input", "⬭ input and output"),
-    ("model", "▭ a recommended model that does the task"),
-    ("mismatch", "⬚ dashed border: a recommended model that does not do the task (a clean-up step, or kept aside)"),
-    ("gap", "⬡ missing step: no recommended model does it"),
-    ("fuse", "◯ merge: results of models run in parallel are compared or fused"),
-    ("technique", "▱ a technique from a related paper"),
+    ("input", "rounded box: the input and the output"),
+    ("model", "box: a recommended model that does the task"),
+    ("mismatch", "dashed box: a recommended model that does not do the task (a clean-up step, or kept aside)"),
+    ("gap", "dashed hexagon: a missing step, which no recommended model does"),
+    ("fuse", "circle: a merge, where the results of models run side by side are compared or fused"),
+    ("technique", "slanted box: a technique from a related paper"),
 )
 
 
@@ -238,13 +238,13 @@ def workflow_legend(workflow: Workflow) -> str:
     node leads to which References entry (``data-targets``, read by the page's script)."""
     kinds = {node.kind for node in workflow.nodes}
     items = [text for kind, text in _LEGEND_NODES if kind in kinds or (kind == "input" and "output" in kinds)]
-    items.append("→ solid arrow: the data flows to the next step")
+    items.append("solid arrow: the data flows to the next step")
     if any(edge.dotted and edge.label == "does not fit" for edge in workflow.edges):
-        items.append("⇢ dashed arrow “does not fit”: the input would reach a model that does not do the task")
+        items.append("dotted arrow “does not fit”: the input would reach a model that does not do the task")
     if any(edge.dotted and "gap" in (edge.source, edge.target) for edge in workflow.edges):
-        items.append("⇢ dashed arrow to or from the missing step: a step the recommended models cannot make")
+        items.append("dotted arrow to or from the missing step: a step the recommended models cannot make")
     if "technique" in kinds:
-        items.append("⇢ dashed arrow from a technique: where it applies, at run time or in training")
+        items.append("dotted arrow from a technique: where it applies, at run time or in training")
     targets = " ".join(f"{node.id}={node.target}" for node in workflow.nodes if node.target)
     lines = ["**Legend**", *items, "*Select a model or a technique in the diagram to see its entry in the References.*"]
     return "  \n".join(lines) + f'\n{{ .workflow-legend data-search-exclude data-targets="{targets}" }}'

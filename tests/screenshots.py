@@ -8,6 +8,8 @@ what the project really produces, so that they stay true.
   Markdown; here Python-Markdown renders the same text with a style close to GitHub's.
 - ``home.png``: the site's home page, built by MkDocs from this project as it is (its
   ``sources/``), at 1280 px.
+- ``prompt-page.png``: the first screen of a seed's prompt page at 1366×768 (the card at a
+  glance), and ``prompt-diagram.png``: its workflow diagram with the legend, in the dark palette.
 """
 
 from __future__ import annotations
@@ -70,20 +72,38 @@ def main() -> int:
             page = browser.new_page(viewport={"width": 1150, "height": 600}, device_scale_factor=1)
             page.set_content(html)
             page.locator(".box").screenshot(path=str(arguments.out / "job-summary.png"))
-            home_page(browser, Path(scratch), arguments.out / "home.png")
+            site_pages(browser, Path(scratch), arguments.out)
             browser.close()
-    print(f"wrote {arguments.out / 'job-summary.png'} and {arguments.out / 'home.png'}")
+    print(f"wrote job-summary.png, home.png, prompt-page.png and prompt-diagram.png into {arguments.out}")
     return 0
 
 
-def home_page(browser, scratch: Path, out: Path) -> None:
-    """The home page of the site as `make site` builds it, as a first-time visitor sees it."""
+SEED_PAGE = "prompts/000_39a63bbddd643d31/"
+
+
+def site_pages(browser, scratch: Path, out: Path) -> None:
+    """The home page and a prompt page of the site as `make site` builds it, as a first-time
+    visitor sees them."""
     build_site(scratch / "site")
     with serve(scratch / "site") as url:
         page = browser.new_page(viewport={"width": 1280, "height": 800}, device_scale_factor=1)
         page.goto(url)
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=str(out), full_page=True)
+        page.screenshot(path=str(out / "home.png"), full_page=True)
+        page.close()
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, device_scale_factor=1)
+        page.goto(url + SEED_PAGE)
+        page.locator(".mermaid svg g.node.workflow-leads").first.wait_for(state="attached", timeout=15000)
+        page.screenshot(path=str(out / "prompt-page.png"))
+        page.close()
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1, color_scheme="dark")
+        page.goto(url + SEED_PAGE)
+        page.locator(".mermaid svg g.node.workflow-leads").first.wait_for(state="attached", timeout=15000)
+        diagram = page.locator("div.mermaid").first
+        box, legend = diagram.bounding_box(), page.locator(".workflow-legend").first.bounding_box()
+        page.screenshot(path=str(out / "prompt-diagram.png"), full_page=True,
+                        clip={"x": box["x"], "y": box["y"], "width": box["width"],
+                              "height": legend["y"] + legend["height"] - box["y"]})
         page.close()
 
 

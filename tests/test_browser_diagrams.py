@@ -73,12 +73,12 @@ def test_the_legend_names_every_node_and_line_style_the_diagram_uses(browser, si
     dashed = page.locator(".mermaid svg .flowchart-link[class*='dotted'], .mermaid svg .flowchart-link[class*='dashed']").count()
     legend = page.locator(".workflow-legend").inner_text()
     context.close()
-    words = {"input": "input and output", "output": "input and output", "model": "does the task",
+    words = {"input": "the input and the output", "output": "the input and the output", "model": "does the task",
              "mismatch": "does not do the task", "gap": "missing step", "fuse": "merge", "technique": "technique"}
     assert kinds >= {"input", "output", "mismatch", "gap", "technique"}
     for kind in kinds:
         assert words[kind] in legend, (kind, legend)
-    assert "solid arrow" in legend and (dashed == 0 or "dashed arrow" in legend)
+    assert "solid arrow" in legend and (dashed == 0 or "dotted arrow" in legend)
 
 
 def test_a_node_leads_to_its_references_entry_without_leaving_the_page(browser, site_url):
