@@ -105,7 +105,7 @@ def _summary_card(folder: str, inference: TaskInference, models: tuple[Entry, ..
     for index, fit in enumerate(inference.model_fits, start=1):
         mark = _CARD_MARK[fit.relation]
         hedge = "probably " if likely and fit.relation in ("same", "related", "different") else ""
-        lines.append(f"    - {mark} [{markdown_text(fit.name)}](#model-{index}): {hedge}{markdown_text(fit.reason)}")
+        lines.append(f"    - {mark} [{markdown_text(plain_math(fit.name))}](#model-{index}): {hedge}{markdown_text(fit.reason)}")
     doing = sum(1 for fit in inference.model_fits if fit.relation == "same")
     counts = [f"{len(models)} recommended model{'s' * (len(models) != 1)} ({doing} doing the task)",
               f"{len(papers)} related paper{'s' * (len(papers) != 1)}"]
@@ -199,7 +199,7 @@ def _fit_row(index: int, name: str, label: str | None, task_id: str | None, rela
              likely: bool) -> str:
     own = f"[{markdown_text(label)}]({folder_link(folder, task_page(task_id))})" if task_id else "unknown"
     mark = (_LIKELY_FIT_MARK if likely else _FIT_MARK)[relation]
-    return f"| [{markdown_text(name)}](#model-{index}) | {own} | {mark}: {markdown_text(reason)} |"
+    return f"| [{markdown_text(plain_math(name))}](#model-{index}) | {own} | {mark}: {markdown_text(reason)} |"
 
 
 @lru_cache(maxsize=1 << 10)  # a few tasks, three confidences: a handful of boxes for a whole site
@@ -239,7 +239,7 @@ def _workflow_section(workflow: Workflow, techniques: tuple[Technique, ...], pap
         out.append("### Techniques from the related papers")
         out.append("\n".join(
             f"- **{markdown_text(technique.label)}**: {markdown_text(technique.effect)}. "
-            f"From [{markdown_text(technique.paper)}]({anchors[technique.paper]}): "
+            f"From [{markdown_text(plain_math(technique.paper))}]({anchors[technique.paper]}): "
             f"“{markdown_text(technique.sentence)}”"
             for technique in techniques
         ))
@@ -249,7 +249,7 @@ def _workflow_section(workflow: Workflow, techniques: tuple[Technique, ...], pap
 @lru_cache(maxsize=1 << 13)  # steps name the same models and tasks on thousands of pages
 def step_markdown(step: str) -> str:
     """Workflow steps carry ``**bold**`` around names: escape the names, keep the bold."""
-    parts = step.split("**")
+    parts = plain_math(step).split("**")
     return "".join(f"**{markdown_text(p)}**" if i % 2 else markdown_text(p) for i, p in enumerate(parts))
 
 

@@ -17,6 +17,7 @@ from functools import cached_property
 
 from .compose import SEARCH_EXCLUDE, linked_text
 from .escape import front_matter, inert_url, markdown_link, markdown_text, yaml_title
+from .latex import plain_math
 from .links import label_url
 from .paths import (
     HOME, MODEL_INDEX, PAPER_INDEX, PROMPTS, TASK_INDEX, UNSUPPORTED_INDEX, folder_link, index_page, link, model_page,
@@ -390,7 +391,7 @@ def _top_index(path, title, intro, columns, rows, extra=(), what="", group_headi
                 out += ["", *group_heading(group, here)] if group_heading is not None else []
                 out.append(header)
                 current, started = group, True
-            row = [f"[{markdown_text(name)}]({link(here, target)})", *map(markdown_text, cells)]
+            row = [f"[{markdown_text(plain_math(name))}]({link(here, target)})", *map(markdown_text, cells)]
             out.append("| " + " | ".join(row) + " |")
         if not chunk:
             out.append("Nothing yet: add prompts to `sources/`.")
@@ -427,7 +428,7 @@ def _task_models(group: _Group) -> Callable[[str], tuple[list[str], list[str]]]:
         out = [f"## Models that do it ({len(group.models)}) {{ {SEARCH_EXCLUDE} }}", ""]
         if shown:  # one paragraph, the most recommended first: the prompts stay near the top
             out.append("By the number of prompts recommending it: " + " · ".join(
-                f"[{markdown_text(m.name)}]({link(here, model_page(m.name))}) ({len(m.prompts)})" for m in shown)
+                f"[{markdown_text(plain_math(m.name))}]({link(here, model_page(m.name))}) ({len(m.prompts)})" for m in shown)
                 + (f" · and {len(group.models) - len(shown)} more, on [Models]({link(here, MODEL_INDEX)})."
                    if len(group.models) > len(shown) else ""))
         else:
@@ -461,7 +462,7 @@ def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, lis
         lines.append("")
     summary = next((entry.summary for entry in group.entries if entry.summary), "")
     lines += [linked_text(paragraph) + "\n" for paragraph in summary.split("\n\n") if paragraph]
-    return group.name, lines
+    return plain_math(group.name), lines
 
 
 _CRUMBS = {"Task": TASK_INDEX, "Model": MODEL_INDEX, "Paper": PAPER_INDEX}

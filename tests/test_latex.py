@@ -40,3 +40,17 @@ def test_any_text_comes_back_as_text_and_never_fails(text):
     out = plain_math(text)
     assert isinstance(out, str)
     assert plain_math(text) == out  # deterministic (and cached)
+
+
+def test_pages_show_the_names_and_summaries_as_a_reader_reads_them(tmp_path):
+    from conftest import make_prompt
+    from generator.site import generate_site
+
+    (tmp_path / "p.txt").write_text(make_prompt(
+        "Upscale my photo 4x", "Model: AdaCM$^2$\nPaper: https://arxiv.org/abs/1\n",
+        "Model: A $14\\times$ faster upscaler\nPaper: https://arxiv.org/abs/2\n"
+        "Summary: We get $\\alpha$-blending at $O(n^2)$ cost.\n"), encoding="utf-8")
+    site = generate_site([str(tmp_path)])
+    text = "\n".join(page.markdown for page in site.pages)
+    assert "AdaCM²" in text and "14×" in text and "α-blending" in text and "O(n²)" in text
+    assert "$^2$" not in text and "\\times" not in text and "&#36;" not in text
