@@ -13,13 +13,14 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .check import check_links, page_links
 from .indexes import build_indexes
 from .paths import prompt_page
 from .pipeline import Generated, generate_all, rendered_links, with_html_links
 from .records import Problem
-from .sources import read_sources
+from .sources import SourceFile, read_sources, read_text
 from .vocabulary import load_vocabulary
 from .workflow import load_techniques
 
@@ -41,11 +42,16 @@ class Site:
     problems: list[Problem]
 
 
-def generate_site(arguments: list[str], *, check_html: bool = True, timings: dict[str, float] | None = None) -> Site:
+def generate_site(arguments: list[str], *, check_html: bool = True, timings: dict[str, float] | None = None,
+                  previous: Site | None = None, read=read_text) -> Site:
     """Every page of the prompts under ``arguments``. ``timings``, if given, gets the CPU seconds
-    of each step (vocabulary, read, parse, task, … index pages; see benchmarks/genbench.py --steps)."""
+    of each step (vocabulary, read, parse, task, … index pages; see benchmarks/genbench.py --steps).
+
+    ``previous``, a site made before from the same arguments, lends its results to the prompts
+    whose files (prompt and answers) are the same as then: only the others go through the
+    pipeline. ``read`` reads each file (sources.read_text, or a TextCache's read)."""
     with _no_collections():
-        return _generate_site(arguments, check_html, timings)
+        return _generate_site(arguments, check_html, timings, previous, read)
 
 
 @contextmanager
@@ -71,15 +77,16 @@ def _no_collections():
             gc.enable()
 
 
-def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, float] | None) -> Site:
+def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, float] | None,
+                   previous: Site | None, read) -> Site:
     clock = _Clock(timings)
     # Loaded and compiled once per process: the first site made pays for them, here.
     load_vocabulary()
     load_techniques()
     clock.lap("vocabulary")
-    sources, problems = read_sources(arguments)
+    sources, problems = read_sources(arguments, read)
     clock.lap("read")
-    results = generate_all(sources, timings=timings)
+    results = _generate(sources, previous, timings)
     clock.restart()
     if check_html:
         results = _check_rendered(results)
@@ -96,10 +103,24 @@ def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, fl
     ]
     clock.lap("page text")
     for index in build_indexes(results, load_vocabulary()):
-        problems.extend(check_links(index.path, page_links(index.markdown), index.allowed_links))
+        problems.extend(_index_problems(index.path, index.markdown, index.allowed_links))
         pages.append(CheckedPage(index.path, index.markdown, index.path, index.allowed_links))
     clock.lap("index pages")
     return Site(results, pages, problems)
+
+
+def _generate(sources: list[SourceFile], previous: Site | None, timings: dict[str, float] | None) -> list[Generated]:
+    """pipeline.generate_all of the sources, but the result ``previous`` has for the same file."""
+    if previous is None:
+        return generate_all(sources, timings=timings)
+    known = {result.source: result for result in previous.results}
+    made = iter(generate_all([source for source in sources if source not in known], timings=timings))
+    return [known.get(source) or next(made) for source in sources]
+
+
+@lru_cache(maxsize=4096)  # mkdocs serve makes most index pages again as they were
+def _index_problems(path: str, markdown: str, allowed: frozenset[str]) -> tuple[Problem, ...]:
+    return tuple(check_links(path, page_links(markdown), allowed))
 
 
 class _Clock:
