@@ -110,15 +110,6 @@ def block_links(blocks, html: str | None = None) -> list[str]:
     return list(dict.fromkeys(links))
 
 
-def check_html_pages(pages: list[tuple[str, str, frozenset[str]]]) -> list[Problem]:
-    """The HTML-side check of several rendered pages, each ``(path, html, allowed links)``:
-    one call for a batch, so that the MkDocs plugin can run it in a worker process."""
-    problems = []
-    for path, html, allowed in pages:
-        problems += check_links(path, page_links("", html), allowed)
-    return problems
-
-
 def fragment_links(fragments: list[str]) -> list[tuple[tuple[str, ...], bool]]:
     """For each fragment of HTML: (its links as :func:`page_links` gives them, whether it ends
     with nothing left open: no tag, comment or ``<script>``). The links of fragments that end so,

@@ -7,9 +7,13 @@ import http.server
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -112,3 +116,43 @@ def serve(directory: Path, prefix: str = "", not_found: Path | None = None):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def mkdocs_serve(project: Path, *options: str):
+    """`mkdocs serve OPTIONS` of ``project`` on a free port of 127.0.0.1; yields its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "mkdocs"), "serve", *options, "-a", f"127.0.0.1:{port}"],
+        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def http_get(url: str) -> tuple[int, bytes]:
+    """(status, body); status 0 when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+    except OSError:
+        return 0, b""
+
+
+def wait_for(url: str, predicate, seconds: float = 90) -> bytes:
+    """The body of ``url`` once ``predicate(status, body)`` holds (polled)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, body = http_get(url)
+        if predicate(status, body):
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not reach the expected state in {seconds} s")
