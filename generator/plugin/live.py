@@ -25,6 +25,7 @@ import json
 import os
 from pathlib import Path
 
+import jinja2
 from mkdocs import utils
 from mkdocs.structure.files import File, Files, InclusionLevel
 
@@ -41,8 +42,23 @@ class GeneratedFile(File):
         return self.changed
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """The theme's templates, compiled once: MkDocs makes a new Jinja environment every build."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
 class Live:
     def __init__(self):
+        self.templates = _CompiledTemplates()
         self.texts = TextCache()
         self.site: Site | None = None  # the last build's; None: the next build is a whole one
         self.files: dict[str, GeneratedFile] = {}  # the last build's generated files, by path
@@ -50,6 +66,7 @@ class Live:
         self.search: dict[str, str] = {}  # each page's search entries (JSON, without brackets), by URL
         self.tags: dict[str, object] = {}  # each page's tags mapping, by URL
         self.rendered: set[str] = set()  # the URLs of the pages rendered in this build (all others are kept)
+        self.urls: list[str] = []  # every page's URL, in the order MkDocs builds them under `mkdocs serve`
         self.html_problems: dict[str, list] = {}  # what the HTML check found on each generated page
 
     @property
@@ -82,26 +99,30 @@ class Live:
             return old
         return GeneratedFile.generated(config, page.path, content=page.markdown)
 
-    def keep_tags(self, config, files: Files) -> None:
-        """Before the tags plugin writes tags.json (it knows only the pages rendered now)."""
+    def prepare(self, config, env, files: Files) -> None:
+        """Before the templates are rendered (on_env): the order of the pages, the templates
+        compiled in an earlier build (Jinja checks each one's source against the one it was
+        compiled from), and the whole of tags.json (the tags plugin writes it next, knowing only
+        the pages rendered in this build)."""
+        self.urls = [file.page.url for file in files.documentation_pages(inclusion=InclusionLevel.is_in_serve)]
+        env.bytecode_cache = self.templates
         tags = _plugin(config, "material.plugins.tags.plugin", "TagsPlugin")
-        if tags is None or not tags.config.enabled:
-            return
-        fresh = tags.mappings.data
-        whole = {}
-        for url in _urls(files):
-            mapping = fresh.get(url) if url in self.rendered else self.tags.get(url)
-            if mapping is not None:
-                whole[url] = mapping
-        tags.mappings.data = self.tags = whole
+        if tags is not None and tags.config.enabled:
+            fresh = tags.mappings.data
+            whole = {}
+            for url in self.urls:
+                mapping = fresh.get(url) if url in self.rendered else self.tags.get(url)
+                if mapping is not None:
+                    whole[url] = mapping
+            tags.mappings.data = self.tags = whole
 
-    def finish(self, config, files: Files, site: Site, generated: dict[str, GeneratedFile],
+    def finish(self, config, site: Site, generated: dict[str, GeneratedFile],
                html_problems: dict[str, list]) -> dict[str, list]:
         """After the build: the whole search index written, deleted pages removed, what this build
         made kept. Returns what the HTML check found on every generated page, rendered now or before."""
         search = _plugin(config, "material.plugins.search.plugin", "SearchPlugin")
         if search is not None and search.config.enabled:
-            self._write_search_index(config, files, search)
+            self._write_search_index(config, search)
         for path, old in self.files.items():
             if path not in generated:
                 _remove(old.abs_dest_path, config.site_dir)
@@ -111,13 +132,12 @@ class Live:
         self.html_problems = {path: known[path] for path in generated if path in known}
         return self.html_problems
 
-    def _write_search_index(self, config, files: Files, search) -> None:
+    def _write_search_index(self, config, search) -> None:
         fresh: dict[str, list] = {}
         for entry in search.search_index.entries:
             fresh.setdefault(entry["location"].partition("#")[0], []).append(entry)
-        urls = _urls(files)
         whole = {}
-        for url in urls:
+        for url in self.urls:
             if url in self.rendered:
                 whole[url] = json.dumps(fresh.get(url, []), separators=(",", ":"), default=str)[1:-1]
             elif url in self.search:
@@ -133,11 +153,6 @@ class Live:
             search.search_index.entries = json.loads(f"[{docs}]")
             data = search.search_index.generate_search_index(None)
         utils.write_file(data.encode("utf-8"), os.path.join(config.site_dir, "search", "search_index.json"))
-
-
-def _urls(files: Files) -> list[str]:
-    """Every page's URL, in the order MkDocs builds them under `mkdocs serve`."""
-    return [file.page.url for file in files.documentation_pages(inclusion=InclusionLevel.is_in_serve)]
 
 
 def _plugin(config, module: str, name: str):

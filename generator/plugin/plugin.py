@@ -66,8 +66,9 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
                                   read=live.texts.read if live else read_text)
         for problem in self.site.problems:
             log.warning(str(problem))
+        written = files.src_uris  # the pages of docs/ (and the theme's files), by path
         for page in self.site.pages:
-            if files.get_file_from_path(page.path) is not None:
+            if page.path in written:
                 log.warning(f"docs/{page.path} is hand-written; not replacing it with the generated page")
                 continue
             file = live.file(config, page) if live else GeneratedFile.generated(config, page.path, content=page.markdown)
@@ -106,9 +107,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
 
     @event_priority(110)  # before the tags plugin writes tags.json
     def on_env(self, env, *, config, files):
-        self.files = files
         if self.config.enabled and self.live is not None:
-            self.live.keep_tags(config, files)
+            self.live.prepare(config, env, files)
         return env
 
     @event_priority(-100)  # after the search plugin has written its index
@@ -120,7 +120,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         problems: dict[str, list[Problem]] = self.check.problems()
         self._stop_pool()
         if self.live is not None:
-            problems = self.live.finish(config, self.files, self.site, self.generated_files, problems)
+            problems = self.live.finish(config, self.site, self.generated_files, problems)
         for path in self.generated:
             for problem in problems.get(path, ()):
                 log.warning(str(problem))
