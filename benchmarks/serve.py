@@ -31,9 +31,10 @@ from pathlib import Path
 POLL_S = 0.05
 
 
-def _get(url: str) -> tuple[int, bytes]:
+def http_get(url: str, timeout: float = 600) -> tuple[int, bytes]:
+    """(status, body); status 0 when nothing answers (yet)."""
     try:
-        with urllib.request.urlopen(url, timeout=600) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, b""
@@ -44,7 +45,7 @@ def _get(url: str) -> tuple[int, bytes]:
 def _until(url: str, predicate, started: float, limit_s: float) -> float:
     """Seconds from ``started`` until ``predicate(status, body)`` holds for ``url``."""
     while True:
-        status, body = _get(url)
+        status, body = http_get(url)
         now = time.perf_counter()
         if predicate(status, body):
             return now - started

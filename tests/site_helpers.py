@@ -12,13 +12,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from benchmarks.serve import http_get
 from conftest import ROOT
 
 # Debian's Chromium by default; CHROMIUM=/path/to/chrome points the browser tests at another build.
@@ -136,22 +135,11 @@ def mkdocs_serve(project: Path, *options: str):
         server.wait(timeout=10)
 
 
-def http_get(url: str) -> tuple[int, bytes]:
-    """(status, body); status 0 when nothing answers."""
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, b""
-    except OSError:
-        return 0, b""
-
-
 def wait_for(url: str, predicate, seconds: float = 90) -> bytes:
     """The body of ``url`` once ``predicate(status, body)`` holds (polled)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        status, body = http_get(url)
+        status, body = http_get(url, timeout=30)
         if predicate(status, body):
             return body
         time.sleep(0.2)
