@@ -81,7 +81,13 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             set_exclusions(files, config)  # what MkDocs does next: the second process needs it now
             self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                             initializer=start_process, initargs=(Setup.of(config, files),))
-            self.ahead = Ahead(self.pool, [(page.path, page.markdown) for page in self.generated.values()])
+            # Prompt pages come first and share their blocks: the second process converts them
+            # ahead of MkDocs. Index pages come last, each made of blocks of its own (the prompts
+            # it lists): the second process renders them whole.
+            prompts = len(self.site.results)  # the first pages of the site are the prompts'
+            pages = [[(page.path, page.markdown) for page in part if page.path in self.generated]
+                     for part in (self.site.pages[:prompts], self.site.pages[prompts:])]
+            self.ahead = Ahead(self.pool, convert=pages[0], render=pages[1])
         self.renderer = FastRender(config, files, self.ahead)
         self.check = HTMLCheck(self.pool)
         # What lives now lives through the build: the collector need not walk it again and again.
@@ -100,9 +106,12 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         """Check the links of a generated page on its HTML, extensions and all."""
         checked = self.generated.get(page.file.src_uri)
         if checked is not None:
-            blocks = self.renderer.rendered.get(checked.path)
-            fragments = [block.html for block in blocks] if blocks is not None and html is page.content else [html]
-            self.check.add(checked.path, checked.source, checked.allowed_links, fragments, self.renderer.fragment_links)
+            rendered = self.renderer.rendered.get(checked.path)
+            if rendered is None or html is not page.content:  # rendered by Page.render, or changed since
+                self.check.add(checked.path, checked.source, checked.allowed_links, (html,))
+            else:
+                self.check.add(checked.path, checked.source, checked.allowed_links, rendered.fragments,
+                               self.renderer.links.get(checked.path))
         return html
 
     @event_priority(110)  # before the tags plugin writes tags.json

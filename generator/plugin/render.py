@@ -9,18 +9,19 @@ anything (a broken link: MkDocs names the page in the warning), or when the site
 extension not known to be block-local.
 
 MkDocs renders pages one at a time, on one core. With many pages, :class:`Ahead` has a second
-process render them too, from the last page back, with a PageRenderer of its own set up from
-the same configuration and files; MkDocs takes each page from there when it is ready, and
-renders it here when not. ``tests/test_fast_render.py`` compares both with ``Page.render`` on
-every page of the synthetic and the hostile corpora.
+process render some of them meanwhile (the plugin gives it the index pages, which MkDocs comes to
+last), with a PageRenderer of its own set up from the same configuration and files (:class:`Setup`);
+MkDocs takes each from there when it comes to it. ``tests/test_fast_render.py`` compares both
+with ``Page.render`` on the pages of the synthetic and the hostile corpora.
 """
 
 from __future__ import annotations
 
 import logging
 import posixpath
+from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 import markdown
@@ -36,7 +37,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import meta
 
 from .. import blockhtml
-from ..check import fragment_links
+from ..check import fragment_links, page_links
 
 _pages_log = logging.getLogger("mkdocs.structure.pages")
 
@@ -54,24 +55,38 @@ class _Found:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A page rendered block by block: its HTML is its blocks' HTML, one after the other."""
+    """What ``Page.render`` gives a page, made from its blocks converted alone."""
 
     text: str  # the Markdown it was rendered from, as MkDocs reads it (without front matter)
-    blocks: tuple[blockhtml.Block, ...]
+    content: str
+    toc_tokens: list[dict]
+    title: str | None
+    anchors: frozenset[str]  # ids and <a name> of its elements and raw HTML
+    #: (the source path of the page linked to, None for the page itself; anchor; the link as written)
+    links_to_anchors: tuple[tuple[str | None, str, str], ...]
+    fragments: tuple[str, ...]  # its blocks' HTML: the content is their join
+
+    @classmethod
+    def of(cls, text: str, blocks: list[blockhtml.Block]) -> Rendered:
+        return cls(
+            text, blockhtml.page_html(blocks), blockhtml.page_toc_tokens(blocks),
+            next((block.extra.title for block in blocks if block.first is not None), None),
+            frozenset().union(*(block.extra.anchors for block in blocks)),
+            tuple(link for block in blocks for link in block.extra.links_to_anchors),
+            tuple(block.html for block in blocks),
+        )
 
     def apply(self, page: Page, files: Files) -> None:
         """Give ``page`` what ``Page.render`` would."""
-        blocks = self.blocks
-        page.content = blockhtml.page_html(blocks)
-        page.toc = get_toc(blockhtml.page_toc_tokens(blocks))
-        page._title_from_render = next((block.extra.title for block in blocks if block.first is not None), None)
-        page.present_anchor_ids = set().union(*(block.extra.anchors for block in blocks))
+        page.content = self.content
+        page.toc = get_toc(self.toc_tokens)
+        page._title_from_render = self.title
+        page.present_anchor_ids = set(self.anchors)
         if _pages_log.getEffectiveLevel() > logging.DEBUG:  # as Page.render
             links: dict[File, dict[str, str]] = {}
-            for block in blocks:
-                for target, anchor, original in block.extra.links_to_anchors:
-                    file = page.file if target is None else files.get_file_from_path(target)
-                    links.setdefault(file, {}).setdefault(anchor, original)
+            for target, anchor, original in self.links_to_anchors:
+                file = page.file if target is None else files.get_file_from_path(target)
+                links.setdefault(file, {}).setdefault(anchor, original)
             page.links_to_anchors = links
 
 
@@ -109,24 +124,45 @@ class PageRenderer:
         blocks = self._blocks(file, text)
         if not blockhtml.joined(blocks) or any(block.extra.logged for block in blocks):
             return None
-        return Rendered(text, tuple(blocks))
+        return Rendered.of(text, blocks)
 
     def _blocks(self, file: File, text: str) -> list[blockhtml.Block]:
-        # A block's HTML depends on the page only through its relative links, which MkDocs
-        # rewrites from the page's URL: the same from every page of one folder, for a target
-        # outside that folder (see _outside).
-        up = "../" * (1 + file.url.endswith("/"))
-        folder = (posixpath.dirname(file.src_uri), posixpath.dirname(file.url.rstrip("/")), up)
-        known = self.known.setdefault(folder, {})
+        folder, known = self._known(file)
         converted = []
         for part in blockhtml.split_blocks(text):
             block = known.get(part)
             if block is None:
                 block = self._convert(part, file)
-                if _outside(block, up) and not block.extra.logged:
+                if _shared(block, folder):
                     known[part] = block
             converted.append(block)
         return converted
+
+    def _known(self, file: File) -> tuple[tuple[str, str, str], dict[str, blockhtml.Block]]:
+        # A block's HTML depends on the page only through its relative links, which MkDocs
+        # rewrites from the page's URL: the same from every page of one folder, for a target
+        # outside that folder (see _shared).
+        folder = (posixpath.dirname(file.src_uri), posixpath.dirname(file.url.rstrip("/")),
+                  "../" * (1 + file.url.endswith("/")))
+        return folder, self.known.setdefault(folder, {})
+
+    def convert_new(self, file: File, text: str) -> dict[str, blockhtml.Block]:
+        """The blocks of a page not converted before, converted (those pages of its folder share)."""
+        folder, known = self._known(file)
+        new = {}
+        for part in blockhtml.split_blocks(text):
+            if part not in known:
+                block = self._convert(part, file)
+                if _shared(block, folder):
+                    known[part] = new[part] = block
+        return new
+
+    def learn(self, converted: dict[tuple[str, str, str], dict[str, blockhtml.Block]]) -> None:
+        """Blocks converted by another renderer of this build (convert_in_process)."""
+        for folder, blocks in converted.items():
+            known = self.known.setdefault(folder, {})
+            for text, block in blocks.items():
+                known.setdefault(text, block)
 
     def _convert(self, text: str, file: File) -> blockhtml.Block:
         self.relative.file = file
@@ -152,10 +188,11 @@ class PageRenderer:
             _pages_log.removeHandler(logged)
 
 
-def _outside(block: blockhtml.Block, up: str) -> bool:
-    """Whether every relative link of the block leaves its page's folder (starts with ``up``):
-    such a link is written the same from every page of the folder."""
-    return all(href.startswith(up) or _not_relative(href) for href in block.hrefs)
+def _shared(block: blockhtml.Block, folder: tuple[str, str, str]) -> bool:
+    """Whether the block's HTML is the same on every page of the folder: it logged nothing, and
+    every relative link of it leaves the folder (starts with ``../`` as many times as that takes)."""
+    up = folder[2]
+    return not block.extra.logged and all(href.startswith(up) or _not_relative(href) for href in block.hrefs)
 
 
 def _not_relative(href: str) -> bool:
@@ -166,27 +203,30 @@ class FastRender:
     """``Page.render`` for the generated pages of one build (bound to each by the plugin)."""
 
     def __init__(self, config, files: Files, ahead: Ahead | None = None):
-        self.files = files
         self.renderer = PageRenderer(config, files)
         self.ahead = ahead
-        #: The blocks each page was rendered from, and what the HTML check already knows of them.
-        self.rendered: dict[str, tuple[blockhtml.Block, ...]] = {}
-        self.fragment_links: dict[str, tuple] = {}
+        #: How each page was rendered, when not by Page.render.
+        self.rendered: dict[str, Rendered] = {}
+        #: The links of the HTML of the pages rendered in the second process (it reads them there).
+        self.links: dict[str, list[str]] = {}
 
     def render(self, page: Page, config, files: Files) -> None:
         uri = page.file.src_uri
-        rendered = self.ahead.take(uri, page.markdown) if self.ahead is not None else None
-        if rendered is not None:
-            self.fragment_links.update(rendered[1])
-            rendered = rendered[0]
+        self.rendered.pop(uri, None)
+        self.links.pop(uri, None)
+        taken = None
+        if self.ahead is not None:
+            self.ahead.teach(uri, self.renderer)
+            taken = self.ahead.take(uri, page.markdown)
+        if taken is not None:
+            rendered, self.links[uri] = taken
         else:
             rendered = self.renderer.render(page.file, page.markdown)
         if rendered is None:
-            self.rendered.pop(uri, None)
             Page.render(page, config, files)
             return
         rendered.apply(page, files)
-        self.rendered[uri] = rendered.blocks
+        self.rendered[uri] = rendered
 
 
 # --------------------------------------------------------------------------- a second process
@@ -214,7 +254,6 @@ class Setup:
 
 
 _process_renderer: tuple[PageRenderer, Files] | None = None
-_process_checked: set[str] = set()  # the fragments whose links the second process has given
 
 
 def start_process(setup: Setup) -> None:
@@ -239,47 +278,78 @@ class _Config(SimpleNamespace):
         return getattr(self, key)
 
 
-def render_in_process(pages: list[tuple[str, str]]) -> list[tuple[str, Rendered | None, dict[str, tuple]]]:
+def convert_in_process(pages: list[tuple[str, str]]) -> dict[tuple[str, str, str], dict[str, blockhtml.Block]]:
+    """The blocks of each page ``(source path, its Markdown with front matter)`` that the second
+    process had not converted yet, converted there, by folder and text (PageRenderer.learn)."""
+    renderer, files = _process_renderer
+    converted: dict[tuple[str, str, str], dict[str, blockhtml.Block]] = {}
+    for uri, text in pages:
+        file = files.get_file_from_path(uri)
+        new = renderer.convert_new(file, meta.get_data(text)[0])
+        if new:
+            converted.setdefault(renderer._known(file)[0], {}).update(new)
+    return converted
+
+
+def render_in_process(pages: list[tuple[str, str]]) -> list[tuple[str, Rendered | None, list[str] | None]]:
     """Each page ``(source path, its Markdown with front matter)`` rendered in the second process,
-    with what the HTML check finds in its blocks' HTML (check.fragment_links, by fragment)."""
+    and the links of its HTML (check.page_links), read there too."""
     renderer, files = _process_renderer
     out = []
     for uri, text in pages:
         body = meta.get_data(text)[0]  # as Page.read_source
         rendered = renderer.render(files.get_file_from_path(uri), body)
-        checked = {}
+        links = None
         if rendered is not None:
-            fragments = [html for html in dict.fromkeys(block.html for block in rendered.blocks)
-                         if html not in _process_checked]
-            _process_checked.update(fragments)
-            checked = dict(zip(fragments, fragment_links(fragments)))
-        out.append((uri, rendered, checked))
+            read = fragment_links(list(rendered.fragments))
+            if all(closed for _, closed in read):  # see check.fragment_links
+                links = list(dict.fromkeys(url for found, _ in read for url in found))
+            else:
+                links = page_links("", rendered.content)
+            rendered = replace(rendered, fragments=())  # not needed here: the links are known
+        out.append((uri, rendered, links))
     return out
 
 
 class Ahead:
-    """A second process rendering the generated pages from the last back, while MkDocs renders
-    them from the first: each page is taken from there when it is ready, rendered here when not."""
+    """A second process working beside MkDocs, which renders pages in turn: it converts the
+    blocks of ``convert`` (pages whose blocks recur) from the last page back, which MkDocs'
+    renderer here learns as they come (converting here only blocks not there yet), and it renders
+    ``render`` whole (pages MkDocs comes to after those; each is taken from there). A page MkDocs
+    comes to before the second process has started it is done here."""
 
-    def __init__(self, pool: ProcessPoolExecutor, pages: list[tuple[str, str]]):
-        self.ready: dict[str, tuple[Rendered | None, dict]] = {}
+    def __init__(self, pool: ProcessPoolExecutor, convert: list[tuple[str, str]], render: list[tuple[str, str]]):
+        # Numbered from the first page; submitted from the last.
+        self.position = {uri: number for number, (uri, _) in enumerate(convert)}
+        self.converting: deque[tuple[int, Future]] = deque()
+        for start in reversed(range(0, len(convert), AHEAD_BATCH)):
+            batch = convert[start : start + AHEAD_BATCH]
+            self.converting.append((start, pool.submit(convert_in_process, batch)))
+        self.ready: dict[str, tuple[Rendered | None, list[str] | None]] = {}
         self.batch_of: dict[str, Future] = {}
-        backwards = pages[::-1]
-        for start in range(0, len(backwards), AHEAD_BATCH):
-            batch = backwards[start : start + AHEAD_BATCH]
+        for start in range(0, len(render), AHEAD_BATCH):
+            batch = render[start : start + AHEAD_BATCH]
             future = pool.submit(render_in_process, batch)
             self.batch_of.update((uri, future) for uri, _ in batch)
 
-    def take(self, uri: str, text: str) -> tuple[Rendered, dict] | None:
-        """The page rendered there from ``text`` (and what the HTML check found in it), when it
-        was or is being rendered there; None: render it here."""
+    def teach(self, uri: str, renderer: PageRenderer) -> None:
+        """Before MkDocs renders ``uri`` here: the blocks converted there so far, learnt; the
+        batches of pages it has come to, not started there, dropped (they would come too late)."""
+        reached = self.position.get(uri, len(self.position))
+        while self.converting and self.converting[-1][0] <= reached and self.converting[-1][1].cancel():
+            self.converting.pop()
+        while self.converting and self.converting[0][1].done():
+            _, future = self.converting.popleft()
+            renderer.learn(future.result())
+
+    def take(self, uri: str, text: str) -> tuple[Rendered, list[str]] | None:
+        """The page rendered there from ``text`` and its HTML's links; None: render it here."""
         future = self.batch_of.pop(uri, None)
-        # A batch not started yet is rendered here, as MkDocs reaches it: it would come too late.
         if future is None or future.cancel():
             return None
         if uri not in self.ready:
-            self.ready.update((page, (rendered, checked)) for page, rendered, checked in future.result())
-        rendered, checked = self.ready.pop(uri)
+            self.ready.update((page, (rendered, links)) for page, rendered, links in future.result())
+        rendered, links = self.ready.pop(uri)
         if rendered is None or rendered.text != text:
             return None
-        return rendered, checked
+        return rendered, links
