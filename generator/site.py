@@ -57,15 +57,15 @@ def generate_site(arguments: list[str], *, check_html: bool = True, timings: dic
 @contextmanager
 def _no_collections():
     """Generating a site allocates millions of small objects that all live until the end, and
-    none forms a cycle: the cyclic collector would only walk them again and again (a tenth of
-    the time at 10,000 prompts with its default thresholds, a twentieth with mypy's). It is off
-    while a site is generated, and as it was before afterwards.
+    none forms a cycle: the cyclic collector would only walk them again and again. It is off
+    while a site is generated, and as it was before afterwards (benchmarks/README.md says what
+    this saves).
 
     The objects that survive are then handed to the oldest generation (``freeze`` and
     ``unfreeze`` move lists, whatever their length), as if they had survived the young
     collections: left in the youngest, the first allocation after would make the collector walk
-    them all at once (0.04 s at 1,000 prompts, 0.2 s at 10,000), and again in the middle one.
-    They stay collectable: a full collection walks them as it would anyway."""
+    them all at once, and again in the middle one. They stay collectable: a full collection
+    walks them as it would anyway."""
     enabled = gc.isenabled()
     gc.disable()
     try:
