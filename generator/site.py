@@ -65,14 +65,17 @@ def _no_collections():
     ``unfreeze`` move lists, whatever their length), as if they had survived the young
     collections: left in the youngest, the first allocation after would make the collector walk
     them all at once, and again in the middle one. They stay collectable: a full collection
-    walks them as it would anyway."""
+    walks them as it would anyway. In a process that keeps objects frozen (the plugin under
+    `mkdocs serve --dirty`, see plugin/live.py) they stay frozen with them instead."""
     enabled = gc.isenabled()
+    frozen = gc.get_freeze_count()
     gc.disable()
     try:
         yield
     finally:
         gc.freeze()
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
         if enabled:
             gc.enable()
 
@@ -118,7 +121,7 @@ def _generate(sources: list[SourceFile], previous: Site | None, timings: dict[st
     return [known.get(source) or next(made) for source in sources]
 
 
-@lru_cache(maxsize=4096)  # mkdocs serve makes most index pages again as they were
+@lru_cache(maxsize=1024)  # mkdocs serve makes most index pages again as they were
 def _index_problems(path: str, markdown: str, allowed: frozenset[str]) -> tuple[Problem, ...]:
     return tuple(check_links(path, page_links(markdown), allowed))
 

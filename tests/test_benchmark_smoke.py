@@ -184,3 +184,14 @@ def test_generating_a_site_leaves_the_collector_on_with_its_young_generation_emp
     generate_site([str(tmp_path / "a")], check_html=False)
     assert not gc.isenabled(), "a caller's disabled collector stays disabled"
     gc.enable()
+
+    # A process that keeps what it has frozen (the plugin under mkdocs serve --dirty) gets the
+    # new site frozen too: no full collection walks either.
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        site = generate_site([str(tmp_path / "a")], check_html=False)
+        assert gc.get_freeze_count() > frozen
+        assert not any(o is site for o in gc.get_objects(generation=2))
+    finally:
+        gc.unfreeze()

@@ -10,6 +10,7 @@ the pages of the first 150 synthetic prompts and every index page.
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -69,6 +70,8 @@ def _plain(config, files, path: str) -> tuple[Page, tuple]:
 @pytest.fixture(autouse=True)
 def _no_second_process(monkeypatch):
     monkeypatch.setattr(plugin_module, "SECOND_PROCESS_FROM", 10**9)
+    yield
+    gc.unfreeze()  # the plugin freezes what lives at the end of on_files until its build ends
 
 
 def _compare(project: Path, second_process_pages=lambda paths: paths):

@@ -20,6 +20,7 @@ and compares every file it serves with a clean build.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -79,6 +80,11 @@ class Live:
         inputs = _inputs(config)
         if self.site is not None and inputs != self.inputs:
             self.forget()
+        if self.whole:
+            # What the last whole build left frozen (see finish) goes now, before this build
+            # freezes what lives (plugin.on_files).
+            gc.unfreeze()
+            gc.collect()
         if self.whole and os.path.isdir(config.site_dir):
             utils.clean_directory(config.site_dir)
         self.inputs = inputs
@@ -126,6 +132,14 @@ class Live:
         for path, old in self.files.items():
             if path not in generated:
                 _remove(old.abs_dest_path, config.site_dir)
+            if generated.get(path) is not old:
+                old.page = None  # a File and its Page refer to each other: left alone, only the collector frees them
+        if self.whole:
+            # The site lives until the next whole build, and the collector would walk all of it,
+            # millions of objects, whenever the files the server watches have made enough others
+            # (benchmarks/README.md): kept out of its way. What it leaves behind from now on is
+            # freed as it goes (see above), or by the collector at the next whole build.
+            gc.freeze()
         self.site, self.files = site, generated
         self.texts.sweep()
         known = {**self.html_problems, **html_problems}

@@ -90,8 +90,9 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             self.ahead = Ahead(self.pool, convert=pages[0], render=pages[1])
         self.renderer = FastRender(config, files, self.ahead)
         self.check = HTMLCheck(self.pool)
-        # What lives now lives through the build: the collector need not walk it again and again.
-        gc.freeze()
+        if live is None or live.whole:
+            # What lives now lives through the build: the collector need not walk it again and again.
+            gc.freeze()
         return files
 
     def on_pre_page(self, page, *, config, files):
@@ -123,7 +124,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config):
         """Report what the HTML check found (in page order), before --strict counts warnings."""
-        gc.unfreeze()
+        if self.live is None:
+            gc.unfreeze()
         if not self.config.enabled:
             return
         problems: dict[str, list[Problem]] = self.check.problems()
