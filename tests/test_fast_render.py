@@ -24,7 +24,6 @@ from benchmarks.synth import write_corpus
 from conftest import DATA, ROOT
 from generator import blockhtml
 from generator.check import page_links
-from generator.plugin import plugin as plugin_module
 from generator.plugin import render
 
 
@@ -69,7 +68,7 @@ def _plain(config, files, path: str) -> tuple[Page, tuple]:
 
 @pytest.fixture(autouse=True)
 def _no_second_process(monkeypatch):
-    monkeypatch.setattr(plugin_module, "SECOND_PROCESS_FROM", 10**9)
+    monkeypatch.setattr(render, "SECOND_PROCESS_FROM", 10**9)
     yield
     gc.unfreeze()  # the plugin freezes what lives at the end of on_files until its build ends
 

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import Files, set_exclusions
+from mkdocs.structure.files import Files
 
 from ..records import Problem
 from ..site import CheckedPage, Site, generate_site
@@ -22,12 +20,10 @@ from ..sources import read_text
 from .config import PromptPagesConfig
 from .htmlcheck import HTMLCheck
 from .live import GeneratedFile, Live
-from .render import Ahead, FastRender, Setup, start_process
+from .render import FastRender, second_process
 
 # Under "mkdocs." so that `mkdocs build --strict` counts these warnings.
 log = logging.getLogger("mkdocs.plugins.prompt_pages")
-#: From this many pages a second process helps (it takes a moment to start).
-SECOND_PROCESS_FROM = 200
 
 
 class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
@@ -75,20 +71,15 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             files.append(file)
             self.generated[page.path] = page
             self.generated_files[page.path] = file
-        self.pool = self.ahead = None
-        if (live is None or live.whole) and len(self.generated) >= SECOND_PROCESS_FROM and len(os.sched_getaffinity(0)) > 1:
-            # MkDocs renders on one core: a second process renders pages too, and reads their HTML.
-            set_exclusions(files, config)  # what MkDocs does next: the second process needs it now
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=start_process, initargs=(Setup.of(config, files),))
-            # Prompt pages come first and share their blocks: the second process converts them
-            # ahead of MkDocs. Index pages come last, each made of blocks of its own (the prompts
-            # it lists): the second process renders them whole.
+        self.pool, ahead = None, None
+        if live is None or live.whole:
+            # Prompt pages come first and share their blocks; index pages come last, each made
+            # of blocks of its own (the prompts it lists).
             prompts = len(self.site.results)  # the first pages of the site are the prompts'
             pages = [[(page.path, page.markdown) for page in part if page.path in self.generated]
                      for part in (self.site.pages[:prompts], self.site.pages[prompts:])]
-            self.ahead = Ahead(self.pool, convert=pages[0], render=pages[1])
-        self.renderer = FastRender(config, files, self.ahead)
+            self.pool, ahead = second_process(config, files, convert=pages[0], render=pages[1])
+        self.renderer = FastRender(config, files, ahead)
         self.check = HTMLCheck(self.pool)
         if live is None or live.whole:
             # What lives now lives through the build: the collector need not walk it again and again.

@@ -18,6 +18,9 @@ with ``Page.render`` on the pages of the synthetic and the hostile corpora.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+import pickle
 import posixpath
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,7 +28,7 @@ from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 import markdown
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.structure.pages import (
     Page,
     _ExtractAnchorsTreeprocessor,
@@ -231,8 +234,32 @@ class FastRender:
 
 # --------------------------------------------------------------------------- a second process
 
-#: Pages rendered by the second process at a time.
+#: From this many pages a second process helps (it takes a moment to start).
+SECOND_PROCESS_FROM = 200
+#: Pages a second process renders, or converts the blocks of, at a time.
 AHEAD_BATCH = 20
+
+
+def second_process(config, files: Files, convert: list[tuple[str, str]], render: list[tuple[str, str]]
+                   ) -> tuple[ProcessPoolExecutor | None, Ahead | None]:
+    """A second process beside MkDocs, which renders on one core, working on these pages (each
+    ``(source path, its Markdown)``, see Ahead), when there are enough of them and a second core.
+    It also reads HTML for the provenance check (htmlcheck.HTMLCheck)."""
+    if len(convert) + len(render) < SECOND_PROCESS_FROM or len(os.sched_getaffinity(0)) < 2:
+        return None, None
+    context = multiprocessing.get_context("spawn")
+    setup = None
+    if blockhtml.block_local(config["markdown_extensions"]):
+        set_exclusions(files, config)  # what MkDocs does next: the second process needs it now
+        setup = Setup.of(config, files)
+        try:
+            pickle.dumps(setup)
+        except Exception:  # noqa: BLE001 - an extension's configuration that cannot be sent
+            setup = None
+    if setup is None:  # the second process only reads HTML
+        return ProcessPoolExecutor(1, mp_context=context), None
+    pool = ProcessPoolExecutor(1, mp_context=context, initializer=start_process, initargs=(setup,))
+    return pool, Ahead(pool, convert, render)
 
 
 @dataclass(frozen=True)
