@@ -21,7 +21,7 @@ $(VENV)/.test-installed: pyproject.toml constraints.txt | $(BIN)/python
 	touch $@ $(VENV)/.site-installed
 
 serve: $(VENV)/.site-installed  ## install, then serve the site at http://127.0.0.1:8000 with live reload
-	$(BIN)/mkdocs serve
+	$(BIN)/mkdocs serve --dirty  # a change rebuilds only what it changes (generator/plugin/live.py)
 
 site: $(VENV)/.site-installed  ## install, then build the site into site/
 	$(BIN)/mkdocs build --strict

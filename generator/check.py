@@ -111,10 +111,16 @@ def block_links(blocks, html: str | None = None) -> list[str]:
     return list(dict.fromkeys(links))
 
 
-def check_html_pages(pages: list[tuple[str, str, frozenset[str]]]) -> list[Problem]:
-    """The HTML-side check of several rendered pages, each ``(path, html, allowed links)``:
-    one call for a batch, so that the MkDocs plugin can run it in a worker process."""
-    problems = []
-    for path, html, allowed in pages:
-        problems += check_links(path, page_links("", html), allowed)
-    return problems
+def fragment_links(fragments: list[str]) -> list[tuple[tuple[str, ...], bool]]:
+    """For each fragment of HTML: (its links as :func:`page_links` gives them, whether it ends
+    with nothing left open: no tag, comment or ``<script>``). The links of fragments that end so,
+    put one after the other, are the links of each in turn. One call for a batch, so that the
+    MkDocs plugin can run it in a worker process."""
+    found = []
+    for html in fragments:
+        collector = _LinkCollector()
+        collector.feed(html)
+        closed = not collector.rawdata and collector.cdata_elem is None
+        collector.close()
+        found.append((tuple(dict.fromkeys(normalise_url(u) if is_safe_url(u) else u for u in collector.found)), closed))
+    return found

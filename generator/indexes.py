@@ -100,7 +100,7 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
         title = markdown_text(result.page.title)
         task_key = inference.task_id or ""
         asked = vocab.label(inference.task_id)
-        group = tasks.setdefault(task_key, _Group(task_key, asked, task_id=inference.task_id))
+        group = _group(tasks, task_key, asked, inference.task_id)
         fits = inference.model_fits
         doing = sum(1 for fit in fits if fit.relation == "same")
         plural = "s" if len(fits) != 1 else ""
@@ -111,13 +111,13 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
         else:
             group.unfit.append((result, title, note("none", len(fits)) if len(fits) != 1 else note("none1")))
         for model, fit in zip(result.prompt.source.models, fits):
-            group = models.setdefault(slugify(model.name), _Group(slugify(model.name), model.name))
+            group = _group(models, slugify(model.name), model.name)
             group.entries.append(model)
             group.task_id = group.task_id or fit.task_id
             if not group.prompts or group.prompts[-1][0] is not result:  # a model listed twice: one row
                 group.prompts.append((result, title, note("asked", asked, _FIT_WORD[fit.relation])))
         for paper in result.prompt.source.papers:
-            group = papers.setdefault(slugify(paper.name), _Group(slugify(paper.name), paper.name))
+            group = _group(papers, slugify(paper.name), paper.name)
             group.entries.append(paper)
             if not group.prompts or group.prompts[-1][0] is not result:
                 group.prompts.append((result, title, note("task", asked)))
@@ -287,6 +287,14 @@ _UNKNOWN_TASK = (
     "Why no task: these models' names start with no catalog prefix of a task (such as SISR- or Deblur-), "
     "and no single task of the vocabulary stands out in the words of their names and summaries."
 )
+
+
+def _group(groups: dict[str, _Group], key: str, name: str, task_id: str | None = None) -> _Group:
+    """The group of ``key``, made the first time."""
+    group = groups.get(key)
+    if group is None:
+        group = groups[key] = _Group(key, name, task_id=task_id)
+    return group
 
 
 def _unsupported_citations(readable: list[Generated]) -> list[IndexPage]:

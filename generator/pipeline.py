@@ -35,7 +35,7 @@ class Generated:
     answers: tuple[ReviewedAnswer, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)  # slots: replace() on it is three times faster
+@dataclass(frozen=True, slots=True)  # slots: replace(), which every step calls per prompt, is cheaper
 class Draft:
     """A prompt on its way through the steps: what each step so far made of it."""
 

@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Callable
 
 from .check import check_links, page_links
@@ -20,7 +21,7 @@ from .indexes import build_indexes
 from .paths import prompt_page
 from .pipeline import Generated, generate_all, rendered_links, with_html_links
 from .records import Problem
-from .sources import read_sources
+from .sources import SourceFile, read_sources, read_text
 from .vocabulary import load_vocabulary
 from .workflow import load_techniques
 
@@ -51,47 +52,54 @@ def _no_progress(phase: str, done: int, total: int) -> None:
 
 
 def generate_site(arguments: list[str], *, check_html: bool = True, timings: dict[str, float] | None = None,
-                  progress: Progress = _no_progress) -> Site:
+                  previous: Site | None = None, read=read_text, progress: Progress = _no_progress) -> Site:
     """Every page of the prompts under ``arguments``. ``timings``, if given, gets the CPU seconds
-    of each step (vocabulary, read, parse, task, … index pages; see benchmarks/genbench.py --steps)."""
+    of each step (vocabulary, read, parse, task, … index pages; see benchmarks/genbench.py --steps).
+
+    ``previous``, a site made before from the same arguments, lends its results to the prompts
+    whose files (prompt and answers) are the same as then: only the others go through the
+    pipeline. ``read`` reads each file (sources.read_text, or a TextCache's read)."""
     with _no_collections():
-        return _generate_site(arguments, check_html, timings, progress)
+        return _generate_site(arguments, check_html, timings, previous, read, progress)
 
 
 @contextmanager
 def _no_collections():
     """Generating a site allocates millions of small objects that all live until the end, and
-    none forms a cycle: the cyclic collector would only walk them again and again (a tenth of
-    the time at 10,000 prompts with its default thresholds, a twentieth with mypy's). It is off
-    while a site is generated, and as it was before afterwards.
+    none forms a cycle: the cyclic collector would only walk them again and again. It is off
+    while a site is generated, and as it was before afterwards (benchmarks/README.md says what
+    this saves).
 
     The objects that survive are then handed to the oldest generation (``freeze`` and
     ``unfreeze`` move lists, whatever their length), as if they had survived the young
     collections: left in the youngest, the first allocation after would make the collector walk
-    them all at once (0.04 s at 1,000 prompts, 0.2 s at 10,000), and again in the middle one.
-    They stay collectable: a full collection walks them as it would anyway."""
+    them all at once, and again in the middle one. They stay collectable: a full collection
+    walks them as it would anyway. In a process that keeps objects frozen (the plugin under
+    `mkdocs serve --dirty`, see plugin/live.py) they stay frozen with them instead."""
     enabled = gc.isenabled()
+    frozen = gc.get_freeze_count()
     gc.disable()
     try:
         yield
     finally:
         gc.freeze()
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
         if enabled:
             gc.enable()
 
 
 def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, float] | None,
-                   progress: Progress) -> Site:
+                   previous: Site | None, read, progress: Progress) -> Site:
     clock = _Clock(timings)
     # Loaded and compiled once per process: the first site made pays for them, here.
     load_vocabulary()
     load_techniques()
     clock.lap("vocabulary")
-    sources, problems = read_sources(arguments)
+    sources, problems = read_sources(arguments, read)
     clock.lap("read")
     progress("generating pages", 0, len(sources))
-    results = generate_all(sources, timings=timings)
+    results = _generate(sources, previous, timings)
     progress("generating pages", len(sources), len(sources))
     clock.restart()
     if check_html:
@@ -109,10 +117,24 @@ def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, fl
     ]
     clock.lap("page text")
     for index in build_indexes(results, load_vocabulary()):
-        problems.extend(check_links(index.path, page_links(index.markdown), index.allowed_links))
+        problems.extend(_index_problems(index.path, index.markdown, index.allowed_links))
         pages.append(CheckedPage(index.path, index.markdown, index.path, index.allowed_links))
     clock.lap("index pages")
     return Site(results, pages, problems)
+
+
+def _generate(sources: list[SourceFile], previous: Site | None, timings: dict[str, float] | None) -> list[Generated]:
+    """pipeline.generate_all of the sources, but the result ``previous`` has for the same file."""
+    if previous is None:
+        return generate_all(sources, timings=timings)
+    known = {result.source: result for result in previous.results}
+    made = iter(generate_all([source for source in sources if source not in known], timings=timings))
+    return [known.get(source) or next(made) for source in sources]
+
+
+@lru_cache(maxsize=1024)  # mkdocs serve makes most index pages again as they were
+def _index_problems(path: str, markdown: str, allowed: frozenset[str]) -> tuple[Problem, ...]:
+    return tuple(check_links(path, page_links(markdown), allowed))
 
 
 class _Clock:

@@ -265,22 +265,50 @@ def read_text(file: str) -> tuple[str, str | None, Problem | None]:
             shown, line, f"is not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8")
 
 
-def read_source(file: PromptFile, slug: str) -> SourceFile:
-    shown, text, problem = read_text(file.path)
+class TextCache:
+    """What :func:`read_text` gave for each file, kept while the file's status says it has not
+    changed since (a save changes its modification and status-change times): ``mkdocs serve``
+    reads again only the files saved since its last build."""
+
+    def __init__(self):
+        self._known: dict[str, tuple[tuple[int, ...], tuple]] = {}
+        self._used: dict[str, tuple[tuple[int, ...], tuple]] = {}
+
+    def read(self, file: str) -> tuple[str, str | None, Problem | None]:
+        """:func:`read_text`, from the cache when the file's status is the one it had then."""
+        try:
+            info = os.stat(file)
+        except OSError:
+            return read_text(file)
+        status = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+        known = self._known.get(file)
+        if known is None or known[0] != status:
+            known = (status, read_text(file))
+        self._used[file] = known
+        return known[1]
+
+    def sweep(self) -> None:
+        """Forget the files not read since the last sweep (deleted or renamed since)."""
+        self._known, self._used = self._used, {}
+
+
+def read_source(file: PromptFile, slug: str, read=read_text) -> SourceFile:
+    shown, text, problem = read(file.path)
     answers = []
     for answer_file, label in file.answers:
-        answer_shown, answer_text, answer_problem = read_text(answer_file)
+        answer_shown, answer_text, answer_problem = read(answer_file)
         answers.append(AnswerFile(answer_shown, label, answer_text, answer_problem))
     return SourceFile(shown, slug, text, problem, tuple(answers))
 
 
-def read_sources(arguments: list[str]) -> tuple[list[SourceFile], list[Problem]]:
-    """Read every prompt under the arguments. Two files with one slug: the second is a problem."""
+def read_sources(arguments: list[str], read=read_text) -> tuple[list[SourceFile], list[Problem]]:
+    """Read every prompt under the arguments (each file with ``read``, :func:`read_text` or a
+    :class:`TextCache`'s). Two files with one slug: the second is a problem."""
     files, problems = find_prompt_files(arguments)
     sources: list[SourceFile] = []
     owners: dict[str, str] = {}
     for file in files:
-        source = read_source(file, _slug(file.relative))
+        source = read_source(file, _slug(file.relative), read)
         if source.slug in owners:
             # Its error page gets a name of its own: the page of the first file stays.
             own = f"{source.slug}-{hashlib.sha1(source.path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"

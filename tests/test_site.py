@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
 from generator.render import PAGE_EXTENSIONS
-from site_helpers import build_site, copy_project, mkdocs
+from site_helpers import build_site, copy_project, mkdocs, mkdocs_serve, wait_for
 
 from conftest import ROOT, SEEDS, make_prompt
 
@@ -153,53 +148,17 @@ def test_pages_written_by_the_cli_build_without_the_plugin(tmp_path):
     assert (tmp_path / "site" / "prompts" / SEEDS[0].stem / "index.html").is_file()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        return error.code, ""
-    except OSError:
-        return 0, ""
-
-
-def _wait_for(url: str, predicate, seconds: float = 60) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        status, body = _get(url)
-        if predicate(status, body):
-            return body
-        time.sleep(0.5)
-    raise AssertionError(f"{url} did not reach the expected state in {seconds} s")
-
-
 def test_mkdocs_serve_follows_sources_as_they_change(tmp_path):
     project = copy_project(tmp_path / "project")
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_for(base + "prompts/000_39a63bbddd643d31/", lambda s, b: s == 200)
+    with mkdocs_serve(project) as base:
+        wait_for(base + "prompts/000_39a63bbddd643d31/", lambda s, b: s == 200)
         new = project / "sources" / "new_prompt.txt"
         new.write_text(make_prompt("How can I colorize my grandfather's black and white photo?",
                                    "Model: Colorization-DISCO-c0_2\nPaper: https://arxiv.org/pdf/2206.13184\n"))
-        body = _wait_for(base + "prompts/new_prompt/", lambda s, b: s == 200)
-        assert "Colorization" in body
+        body = wait_for(base + "prompts/new_prompt/", lambda s, b: s == 200)
+        assert b"Colorization" in body
         new.write_text(BROKEN)
-        body = _wait_for(base + "prompts/new_prompt/", lambda s, b: "could not be turned into a page" in b)
-        assert "expected a model name" in body
+        body = wait_for(base + "prompts/new_prompt/", lambda s, b: b"could not be turned into a page" in b)
+        assert b"expected a model name" in body
         new.unlink()
-        _wait_for(base + "prompts/new_prompt/", lambda s, b: s == 404)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        wait_for(base + "prompts/new_prompt/", lambda s, b: s == 404)

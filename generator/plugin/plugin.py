@@ -1,41 +1,55 @@
-"""Event handlers of the ``prompt-pages`` plugin. The work is done by :mod:`generator.site`;
-each handler only hands MkDocs what the generator made, or reports what it found."""
+"""Event handlers of the ``prompt-pages`` plugin. The work is done by :mod:`generator.site` (the
+pages), :mod:`.render` (their HTML), :mod:`.htmlcheck` (the provenance check of that HTML) and
+:mod:`.live` (what ``mkdocs serve --dirty`` keeps between rebuilds); each handler hands MkDocs
+what they made, or reports what they found."""
 
 from __future__ import annotations
 
+import gc
 import logging
-import multiprocessing
-import os
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
-from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
 
-from ..check import check_html_pages
+from ..records import Problem
 from ..report import summary_line
-from ..site import CheckedPage, generate_site
+from ..site import CheckedPage, Site, generate_site
+from ..sources import read_text
 from .config import PromptPagesConfig
+from .htmlcheck import HTMLCheck
+from .live import GeneratedFile, Live
+from .render import FastRender, second_process
 
 # Under "mkdocs." so that `mkdocs build --strict` counts these warnings.
 log = logging.getLogger("mkdocs.plugins.prompt_pages")
 
-#: Rendered pages sent to the checking process at a time.
-CHECK_BATCH = 50
-
 
 class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
     supports_multiple_instances = False
+    live: Live | None = None
+
+    def on_startup(self, *, command, dirty):
+        """Under `mkdocs serve --dirty` (make serve), a rebuild redoes only what a change changed."""
+        self.live = Live() if command == "serve" and dirty else None
+        if command == "serve" and not dirty:
+            log.info("prompt-pages: every change rebuilds the whole site; "
+                     "`mkdocs serve --dirty` (make serve) rebuilds only what it changes")
 
     def on_config(self, config):
         """Resolve the sources folder next to mkdocs.yml."""
         self.sources = Path(config.config_file_path or ".").resolve().parent / self.config.sources
-        self.checked: dict[str, CheckedPage] = {}
-        self.checker: ProcessPoolExecutor | None = None
-        self.batch: list[tuple[str, str, frozenset[str]]] = []
-        self.results: list[Future] = []
-        self.started, self.counts, self.problems = 0.0, (0, 0), []
+        self.site: Site | None = None
+        self.generated: dict[str, CheckedPage] = {}
+        self.generated_files: dict[str, GeneratedFile] = {}
+        self.pool: ProcessPoolExecutor | None = None
+
+    def on_pre_build(self, *, config):
+        if self.config.enabled and self.live is not None:
+            self.live.start(config)
 
     def on_files(self, files: Files, *, config) -> Files:
         """Generate every page from sources/ and add it to the build, beside docs/.
@@ -46,64 +60,89 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         if not self.config.enabled:
             return files
         self.started = time.monotonic()
-        if len(os.sched_getaffinity(0)) > 1:
-            # MkDocs renders on one core: the HTML check runs beside it on another (it starts
-            # now, while the pages are generated), and its findings are reported after the build.
-            self.checker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-            self.checker.submit(check_html_pages, [])
-        site = generate_site([str(self.sources)], check_html=False)
-        self.counts, self.problems = (len(site.results), len(site.pages)), []
-        self._report(site.problems)
-        self.checked = {}
-        for page in site.pages:
-            if files.get_file_from_path(page.path) is not None:
+        live = self.live
+        self.site = generate_site([str(self.sources)], check_html=False, previous=live and live.site,
+                                  read=live.texts.read if live else read_text)
+        for problem in self.site.problems:
+            log.warning(str(problem))
+        written = files.src_uris  # the pages of docs/ (and the theme's files), by path
+        for page in self.site.pages:
+            if page.path in written:
                 log.warning(f"docs/{page.path} is hand-written; not replacing it with the generated page")
                 continue
-            files.append(File.generated(config, page.path, content=page.markdown))
-            self.checked[page.path] = page
+            file = live.file(config, page) if live else GeneratedFile.generated(config, page.path, content=page.markdown)
+            files.append(file)
+            self.generated[page.path] = page
+            self.generated_files[page.path] = file
+        self.pool, ahead = None, None
+        if live is None or live.whole:
+            # Prompt pages come first and share their blocks; index pages come last, each made
+            # of blocks of its own (the prompts it lists).
+            prompts = len(self.site.results)  # the first pages of the site are the prompts'
+            pages = [[(page.path, page.markdown) for page in part if page.path in self.generated]
+                     for part in (self.site.pages[:prompts], self.site.pages[prompts:])]
+            self.pool, ahead = second_process(config, files, convert=pages[0], render=pages[1])
+        self.renderer = FastRender(config, files, ahead)
+        self.check = HTMLCheck(self.pool)
+        if live is None or live.whole:
+            # What lives now lives through the build: the collector need not walk it again and again.
+            gc.freeze()
         return files
 
+    def on_pre_page(self, page, *, config, files):
+        """A generated page is rendered block by block (see render.py)."""
+        if page.file.src_uri in self.generated:
+            page.render = partial(self.renderer.render, page)
+        if self.live is not None:
+            self.live.rendered.add(page.url)
+        return page
+
     def on_page_content(self, html: str, *, page, config, files) -> str:
-        """Check the links of a generated page on the HTML MkDocs rendered, extensions and all."""
-        checked = self.checked.get(page.file.src_uri)
+        """Check the links of a generated page on its HTML, extensions and all."""
+        checked = self.generated.get(page.file.src_uri)
         if checked is not None:
-            self.batch.append((checked.source, html, checked.allowed_links))
-            if self.checker is None or len(self.batch) >= CHECK_BATCH:
-                self._send_batch()
+            rendered = self.renderer.rendered.get(checked.path)
+            if rendered is None or html is not page.content:  # rendered by Page.render, or changed since
+                self.check.add(checked.path, checked.source, checked.allowed_links, (html,))
+            else:
+                self.check.add(checked.path, checked.source, checked.allowed_links, rendered.fragments,
+                               self.renderer.links.get(checked.path))
         return html
 
-    def _send_batch(self):
-        if self.checker is None:
-            self._report(check_html_pages(self.batch))
-        elif self.batch:
-            self.results.append(self.checker.submit(check_html_pages, self.batch))
-        self.batch = []
+    @event_priority(110)  # before the tags plugin writes tags.json
+    def on_env(self, env, *, config, files):
+        if self.config.enabled and self.live is not None:
+            self.live.prepare(config, env, files)
+        return env
 
-    def _report(self, problems):
-        self.problems += problems
-        for problem in problems:
-            log.warning(str(problem))
-
+    @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config):
         """Report what the HTML check found (in page order), before --strict counts warnings,
         then one line for the whole build, as the command line ends with."""
+        if self.live is None:
+            gc.unfreeze()
         if not self.config.enabled:
             return
-        self._send_batch()
-        try:
-            for result in self.results:
-                self._report(result.result())
-        finally:
-            self._stop_checker()
-        log.info(summary_line(*self.counts, time.monotonic() - self.started, self.problems, " generated"))
+        problems: dict[str, list[Problem]] = self.check.problems()
+        self._stop_pool()
+        if self.live is not None:
+            problems = self.live.finish(config, self.site, self.generated_files, problems)
+        found = [problem for path in self.generated for problem in problems.get(path, ())]
+        for problem in found:
+            log.warning(str(problem))
+        log.info(summary_line(len(self.site.results), len(self.site.pages), time.monotonic() - self.started,
+                              self.site.problems + found, " generated"))
 
     def on_build_error(self, *, error):
-        self._stop_checker()
+        gc.unfreeze()
+        self._stop_pool()
+        if self.live is not None:
+            self.live.forget()
 
-    def _stop_checker(self):
-        if self.checker is not None:
-            self.checker.shutdown(wait=True, cancel_futures=True)
-        self.checker, self.batch, self.results = None, [], []
+    def _stop_pool(self):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = None
 
     def on_serve(self, server, *, config, builder):
         """Rebuild when a prompt is added, edited or deleted."""

@@ -1,0 +1,145 @@
+"""`make serve` at scale: how long the first serve takes, and how long from saving one prompt until
+the server serves its new page, every index page listing it, and a search index with the change.
+
+    .venv/bin/python -m benchmarks.serve PROJECT [--edits 5]
+
+PROJECT holds mkdocs.yml, docs/ and sources/ (benchmarks/run.py makes one per size). The server
+is `mkdocs serve --dirty` on a free port. Each edit puts a word no page has at the start of one
+prompt's question (so in its title, which the index pages list) and saves the file; the clock
+runs from the moment the file is closed. While MkDocs rebuilds, the server holds requests and
+answers them when the build is done, so polling the page every 50 ms shows the new page at
+most 50 ms after it is served (polling more often slows the server's own watcher); the index pages and the search index are fetched then (they are
+written by the same build) and checked for the word too. Prints one JSON object. The edits are
+undone before it exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+POLL_S = 0.05
+
+
+def http_get(url: str, timeout: float = 600) -> tuple[int, bytes]:
+    """(status, body); status 0 when nothing answers (yet)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+    except OSError:
+        return 0, b""
+
+
+def _until(url: str, predicate, started: float, limit_s: float) -> float:
+    """Seconds from ``started`` until ``predicate(status, body)`` holds for ``url``."""
+    while True:
+        status, body = http_get(url)
+        now = time.perf_counter()
+        if predicate(status, body):
+            return now - started
+        if now - started > limit_s:
+            raise TimeoutError(f"{url} did not change in {limit_s} s")
+        time.sleep(POLL_S)
+
+
+def _listing_pages(project: Path, prompts: list[Path]) -> dict[Path, list[str]]:
+    """The URLs of the index pages that list each prompt (from the generator, as the plugin makes them)."""
+    from generator.site import generate_site
+
+    site = generate_site([str(project / "sources")], check_html=False)
+    listing = {}
+    for prompt in prompts:
+        slug = _slug(project, prompt)
+        listing[prompt] = [re.sub(r"(index)?\.md$", "", page.path) + ("" if page.path.endswith("index.md") else "/")
+                           for page in site.pages
+                           if not page.path.startswith("prompts/") and f"prompts/{slug}.md" in page.markdown]
+    return listing
+
+
+def measure(project: Path, edits: int, log=print, log_file: Path | None = None) -> dict:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}/"
+    prompts = sorted((project / "sources").glob("*.txt"))
+    chosen = [prompts[(i * 7919) % len(prompts)] for i in range(edits)]
+    originals = {path: path.read_bytes() for path in chosen}
+    listing = _listing_pages(project, chosen)
+    started = time.perf_counter()
+    server_log = open(log_file, "w") if log_file else subprocess.DEVNULL
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "mkdocs"), "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
+        cwd=project, stdout=server_log, stderr=server_log, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    results = []
+    try:
+        first_slug = _slug(project, chosen[0])
+        first_serve = _until(base + f"prompts/{first_slug}/", lambda s, b: s == 200, started, 3600)
+        log(f"first serve {first_serve:.1f} s")
+        time.sleep(2)  # the watcher's first look at the files
+        for number, path in enumerate(chosen):
+            word = f"Zqx{number}{os.getpid()}"
+            text = originals[path].decode("utf-8")
+            edited = re.sub(r'(question:\s*\n")', lambda m: m.group(1) + word + " ", text, count=1)
+            with open(path, "w", encoding="utf-8") as stream:
+                stream.write(edited)
+            saved = time.perf_counter()
+            slug = _slug(project, path)
+            page = _until(base + f"prompts/{slug}/", lambda s, b: word.encode() in b, saved, 120)
+            indexes = max((_until(base + url, lambda s, b: word.encode() in b, saved, 120) for url in listing[path]),
+                          default=page)
+            search = _until(base + "search/search_index.json", lambda s, b: word.encode() in b, saved, 120)
+            results.append({"prompt": path.name, "page_s": round(page, 3), "index_pages_s": round(indexes, 3),
+                            "index_pages": len(listing[path]), "search_index_s": round(search, 3),
+                            "all_s": round(max(page, indexes, search), 3)})
+            log(f"edit {number + 1}: page {page:.2f} s, {len(listing[path])} index pages {indexes:.2f} s, "
+                f"search index {search:.2f} s")
+            time.sleep(1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        for path, data in originals.items():
+            path.write_bytes(data)
+    every = [r["all_s"] for r in results]
+    # MkDocs logs how long each build took: the first, then one per edit (or more, if a save
+    # was seen twice); the rest of each edit's time is the watcher seeing the change.
+    builds = [float(t) for t in re.findall(r"Documentation built in ([\d.]+) seconds", Path(log_file).read_text())] \
+        if log_file else []
+    return {"first_serve_s": round(first_serve, 2), "edits": results, "builds_s": builds,
+            "edit_all_s_median": round(statistics.median(every), 3), "edit_all_s_max": round(max(every), 3)}
+
+
+def _slug(project: Path, prompt: Path) -> str:
+    from generator.sources import slug_for
+
+    return slug_for(prompt, project / "sources")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.serve", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("project", type=Path)
+    parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--log", type=Path, default=None, help="write the server's log here")
+    arguments = parser.parse_args(argv)
+    result = measure(arguments.project.resolve(), arguments.edits, log=lambda m: print(m, file=sys.stderr),
+                     log_file=arguments.log)
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

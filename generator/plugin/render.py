@@ -1,0 +1,382 @@
+"""MkDocs' ``Page.render`` for generated pages, each distinct block converted once.
+
+:class:`PageRenderer` gives a page what ``Page.render`` would (content, table of contents,
+title, anchors, links to anchors) from the blocks of its Markdown as :mod:`generator.blockhtml`
+converts them: with one Markdown instance configured as ``Page.render`` configures its own (the
+site's ``markdown_extensions`` and MkDocs' own processors) for every page of a build. A page is
+left to ``Page.render`` itself when its blocks cannot be joined, when converting a block logs
+anything (a broken link: MkDocs names the page in the warning), or when the site uses an
+extension not known to be block-local.
+
+MkDocs renders pages one at a time, on one core. With many pages, :class:`Ahead` has a second
+process render some of them meanwhile (the plugin gives it the index pages, which MkDocs comes to
+last), with a PageRenderer of its own set up from the same configuration and files (:class:`Setup`);
+MkDocs takes each from there when it comes to it. ``tests/test_fast_render.py`` compares both
+with ``Page.render`` on the pages of the synthetic and the hostile corpora.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import pickle
+import posixpath
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from types import SimpleNamespace
+
+import markdown
+from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
+from mkdocs.structure.pages import (
+    Page,
+    _ExtractAnchorsTreeprocessor,
+    _ExtractTitleTreeprocessor,
+    _RawHTMLPreprocessor,
+    _RelativePathTreeprocessor,
+)
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils import meta
+
+from .. import blockhtml
+from ..check import fragment_links, page_links
+
+_pages_log = logging.getLogger("mkdocs.structure.pages")
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What MkDocs' processors found in one block."""
+
+    title: str | None
+    anchors: frozenset[str]  # ids and <a name> of its elements and of its raw HTML
+    #: (the source path of the page linked to, None for the page itself; anchor; the link as written)
+    links_to_anchors: tuple[tuple[str | None, str, str], ...]
+    logged: bool  # converting it logged a message naming the page
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What ``Page.render`` gives a page, made from its blocks converted alone."""
+
+    text: str  # the Markdown it was rendered from, as MkDocs reads it (without front matter)
+    content: str
+    toc_tokens: list[dict]
+    title: str | None
+    anchors: frozenset[str]  # ids and <a name> of its elements and raw HTML
+    #: (the source path of the page linked to, None for the page itself; anchor; the link as written)
+    links_to_anchors: tuple[tuple[str | None, str, str], ...]
+    fragments: tuple[str, ...]  # its blocks' HTML: the content is their join
+
+    @classmethod
+    def of(cls, text: str, blocks: list[blockhtml.Block]) -> Rendered:
+        return cls(
+            text, blockhtml.page_html(blocks), blockhtml.page_toc_tokens(blocks),
+            next((block.extra.title for block in blocks if block.first is not None), None),
+            frozenset().union(*(block.extra.anchors for block in blocks)),
+            tuple(link for block in blocks for link in block.extra.links_to_anchors),
+            tuple(block.html for block in blocks),
+        )
+
+    def apply(self, page: Page, files: Files) -> None:
+        """Give ``page`` what ``Page.render`` would."""
+        page.content = self.content
+        page.toc = get_toc(self.toc_tokens)
+        page._title_from_render = self.title
+        page.present_anchor_ids = set(self.anchors)
+        if _pages_log.getEffectiveLevel() > logging.DEBUG:  # as Page.render
+            links: dict[File, dict[str, str]] = {}
+            for target, anchor, original in self.links_to_anchors:
+                file = page.file if target is None else files.get_file_from_path(target)
+                links.setdefault(file, {}).setdefault(anchor, original)
+            page.links_to_anchors = links
+
+
+class _Logged(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+
+
+class PageRenderer:
+    """Renders the pages of one build (``files`` is that build's)."""
+
+    def __init__(self, config, files: Files):
+        self.enabled = blockhtml.block_local(config["markdown_extensions"])
+        md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
+        self.raw_html = _RawHTMLPreprocessor()
+        self.raw_html._register(md)
+        self.anchors = _ExtractAnchorsTreeprocessor(None, files, config)
+        self.anchors._register(md)
+        self.relative = _RelativePathTreeprocessor(None, files, config)
+        self.relative._register(md)
+        self.title = _ExtractTitleTreeprocessor()
+        self.title._register(md)
+        self.md = md
+        #: Blocks converted in this build, by the folder of their pages (sources, URLs) and text.
+        self.known: dict[tuple[str, str, str], dict[str, blockhtml.Block]] = {}
+
+    def render(self, file: File, text: str) -> Rendered | None:
+        """The page of ``file`` from its Markdown ``text``; None when Page.render must render it."""
+        if not self.enabled:
+            return None
+        blocks = self._blocks(file, text)
+        if not blockhtml.joined(blocks) or any(block.extra.logged for block in blocks):
+            return None
+        return Rendered.of(text, blocks)
+
+    def _blocks(self, file: File, text: str) -> list[blockhtml.Block]:
+        folder, known = self._known(file)
+        converted = []
+        for part in blockhtml.split_blocks(text):
+            block = known.get(part)
+            if block is None:
+                block = self._convert(part, file)
+                if _shared(block, folder):
+                    known[part] = block
+            converted.append(block)
+        return converted
+
+    def _known(self, file: File) -> tuple[tuple[str, str, str], dict[str, blockhtml.Block]]:
+        # A block's HTML depends on the page only through its relative links, which MkDocs
+        # rewrites from the page's URL: the same from every page of one folder, for a target
+        # outside that folder (see _shared).
+        folder = (posixpath.dirname(file.src_uri), posixpath.dirname(file.url.rstrip("/")),
+                  "../" * (1 + file.url.endswith("/")))
+        return folder, self.known.setdefault(folder, {})
+
+    def convert_new(self, file: File, text: str) -> dict[str, blockhtml.Block]:
+        """The blocks of a page not converted before, converted (those pages of its folder share)."""
+        folder, known = self._known(file)
+        new = {}
+        for part in blockhtml.split_blocks(text):
+            if part not in known:
+                block = self._convert(part, file)
+                if _shared(block, folder):
+                    known[part] = new[part] = block
+        return new
+
+    def learn(self, converted: dict[tuple[str, str, str], dict[str, blockhtml.Block]]) -> None:
+        """Blocks converted by another renderer of this build (convert_in_process)."""
+        for folder, blocks in converted.items():
+            known = self.known.setdefault(folder, {})
+            for text, block in blocks.items():
+                known.setdefault(text, block)
+
+    def _convert(self, text: str, file: File) -> blockhtml.Block:
+        self.relative.file = file
+        self.relative.links_to_anchors = {}
+        self.anchors.present_anchor_ids = set()
+        self.title.title = None
+        logged = _Logged()
+
+        def found() -> _Found:
+            links = tuple((None if target is file else target.src_uri, anchor, original)
+                          for target, anchors in self.relative.links_to_anchors.items()
+                          for anchor, original in anchors.items())
+            return _Found(self.title.title, frozenset(self.anchors.present_anchor_ids | self.raw_html.present_anchor_ids),
+                          links, logged.count > 0)
+
+        # What it would log (a broken link) is logged by Page.render, which renders such a page.
+        _pages_log.addHandler(logged)
+        _pages_log.propagate = False
+        try:
+            return blockhtml.convert_block(self.md, text, found)
+        finally:
+            _pages_log.propagate = True
+            _pages_log.removeHandler(logged)
+
+
+def _shared(block: blockhtml.Block, folder: tuple[str, str, str]) -> bool:
+    """Whether the block's HTML is the same on every page of the folder: it logged nothing, and
+    every relative link of it leaves the folder (starts with ``../`` as many times as that takes)."""
+    up = folder[2]
+    return not block.extra.logged and all(href.startswith(up) or _not_relative(href) for href in block.hrefs)
+
+
+def _not_relative(href: str) -> bool:
+    return href.startswith(("#", "/")) or ":" in href.split("/", 1)[0]
+
+
+class FastRender:
+    """``Page.render`` for the generated pages of one build (bound to each by the plugin)."""
+
+    def __init__(self, config, files: Files, ahead: Ahead | None = None):
+        self.renderer = PageRenderer(config, files)
+        self.ahead = ahead
+        #: How each page was rendered, when not by Page.render.
+        self.rendered: dict[str, Rendered] = {}
+        #: The links of the HTML of the pages rendered in the second process (it reads them there).
+        self.links: dict[str, list[str]] = {}
+
+    def render(self, page: Page, config, files: Files) -> None:
+        uri = page.file.src_uri
+        self.rendered.pop(uri, None)
+        self.links.pop(uri, None)
+        taken = None
+        if self.ahead is not None:
+            self.ahead.teach(uri, self.renderer)
+            taken = self.ahead.take(uri, page.markdown)
+        if taken is not None:
+            rendered, self.links[uri] = taken
+        else:
+            rendered = self.renderer.render(page.file, page.markdown)
+        if rendered is None:
+            Page.render(page, config, files)
+            return
+        rendered.apply(page, files)
+        self.rendered[uri] = rendered
+
+
+# --------------------------------------------------------------------------- a second process
+
+#: From this many pages a second process helps (it takes a moment to start).
+SECOND_PROCESS_FROM = 200
+#: Pages a second process renders, or converts the blocks of, at a time.
+AHEAD_BATCH = 20
+
+
+def second_process(config, files: Files, convert: list[tuple[str, str]], render: list[tuple[str, str]]
+                   ) -> tuple[ProcessPoolExecutor | None, Ahead | None]:
+    """A second process beside MkDocs, which renders on one core, working on these pages (each
+    ``(source path, its Markdown)``, see Ahead), when there are enough of them and a second core.
+    It also reads HTML for the provenance check (htmlcheck.HTMLCheck)."""
+    if len(convert) + len(render) < SECOND_PROCESS_FROM or len(os.sched_getaffinity(0)) < 2:
+        return None, None
+    context = multiprocessing.get_context("spawn")
+    setup = None
+    if blockhtml.block_local(config["markdown_extensions"]):
+        set_exclusions(files, config)  # what MkDocs does next: the second process needs it now
+        setup = Setup.of(config, files)
+        try:
+            pickle.dumps(setup)
+        except Exception:  # noqa: BLE001 - an extension's configuration that cannot be sent
+            setup = None
+    if setup is None:  # the second process only reads HTML
+        return ProcessPoolExecutor(1, mp_context=context), None
+    pool = ProcessPoolExecutor(1, mp_context=context, initializer=start_process, initargs=(setup,))
+    return pool, Ahead(pool, convert, render)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a second process needs to render pages as this build would (picklable)."""
+
+    markdown_extensions: list
+    mdx_configs: dict
+    use_directory_urls: bool
+    links: dict[str, object]  # config.validation.links
+    files: tuple[tuple[str, str, str, InclusionLevel], ...]  # (src_uri, dest_uri, url, inclusion)
+
+    @classmethod
+    def of(cls, config, files: Files) -> Setup:
+        links = config.validation.links
+        return cls(list(config["markdown_extensions"]), dict(config["mdx_configs"] or {}), config.use_directory_urls,
+                   {name: getattr(links, name) for name in ("absolute_links", "unrecognized_links", "not_found", "anchors")},
+                   tuple((f.src_uri, f.dest_uri, f.url, f.inclusion) for f in files.documentation_pages()))
+
+
+_process_renderer: tuple[PageRenderer, Files] | None = None
+
+
+def start_process(setup: Setup) -> None:
+    """The second process's initializer: a PageRenderer for the build's files and configuration."""
+    global _process_renderer
+    files = []
+    for src_uri, dest_uri, url, inclusion in setup.files:
+        file = File(src_uri, None, "", setup.use_directory_urls, dest_uri=dest_uri, inclusion=inclusion)
+        file.url = url
+        files.append(file)
+    config = _Config(markdown_extensions=setup.markdown_extensions, mdx_configs=setup.mdx_configs,
+                     use_directory_urls=setup.use_directory_urls,
+                     validation=SimpleNamespace(links=SimpleNamespace(**setup.links)))
+    files = Files(files)
+    _process_renderer = (PageRenderer(config, files), files)
+
+
+class _Config(SimpleNamespace):
+    """The configuration, read as MkDocs' processors and PageRenderer read it (both ways)."""
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+
+def convert_in_process(pages: list[tuple[str, str]]) -> dict[tuple[str, str, str], dict[str, blockhtml.Block]]:
+    """The blocks of each page ``(source path, its Markdown with front matter)`` that the second
+    process had not converted yet, converted there, by folder and text (PageRenderer.learn)."""
+    renderer, files = _process_renderer
+    converted: dict[tuple[str, str, str], dict[str, blockhtml.Block]] = {}
+    for uri, text in pages:
+        file = files.get_file_from_path(uri)
+        new = renderer.convert_new(file, meta.get_data(text)[0])
+        if new:
+            converted.setdefault(renderer._known(file)[0], {}).update(new)
+    return converted
+
+
+def render_in_process(pages: list[tuple[str, str]]) -> list[tuple[str, Rendered | None, list[str] | None]]:
+    """Each page ``(source path, its Markdown with front matter)`` rendered in the second process,
+    and the links of its HTML (check.page_links), read there too."""
+    renderer, files = _process_renderer
+    out = []
+    for uri, text in pages:
+        body = meta.get_data(text)[0]  # as Page.read_source
+        rendered = renderer.render(files.get_file_from_path(uri), body)
+        links = None
+        if rendered is not None:
+            read = fragment_links(list(rendered.fragments))
+            if all(closed for _, closed in read):  # see check.fragment_links
+                links = list(dict.fromkeys(url for found, _ in read for url in found))
+            else:
+                links = page_links("", rendered.content)
+            rendered = replace(rendered, fragments=())  # not needed here: the links are known
+        out.append((uri, rendered, links))
+    return out
+
+
+class Ahead:
+    """A second process working beside MkDocs, which renders pages in turn: it converts the
+    blocks of ``convert`` (pages whose blocks recur) from the last page back, which MkDocs'
+    renderer here learns as they come (converting here only blocks not there yet), and it renders
+    ``render`` whole (pages MkDocs comes to after those; each is taken from there). A page MkDocs
+    comes to before the second process has started it is done here."""
+
+    def __init__(self, pool: ProcessPoolExecutor, convert: list[tuple[str, str]], render: list[tuple[str, str]]):
+        # Numbered from the first page; submitted from the last.
+        self.position = {uri: number for number, (uri, _) in enumerate(convert)}
+        self.converting: deque[tuple[int, Future]] = deque()
+        for start in reversed(range(0, len(convert), AHEAD_BATCH)):
+            batch = convert[start : start + AHEAD_BATCH]
+            self.converting.append((start, pool.submit(convert_in_process, batch)))
+        self.ready: dict[str, tuple[Rendered | None, list[str] | None]] = {}
+        self.batch_of: dict[str, Future] = {}
+        for start in range(0, len(render), AHEAD_BATCH):
+            batch = render[start : start + AHEAD_BATCH]
+            future = pool.submit(render_in_process, batch)
+            self.batch_of.update((uri, future) for uri, _ in batch)
+
+    def teach(self, uri: str, renderer: PageRenderer) -> None:
+        """Before MkDocs renders ``uri`` here: the blocks converted there so far, learnt; the
+        batches of pages it has come to, not started there, dropped (they would come too late)."""
+        reached = self.position.get(uri, len(self.position))
+        while self.converting and self.converting[-1][0] <= reached and self.converting[-1][1].cancel():
+            self.converting.pop()
+        while self.converting and self.converting[0][1].done():
+            _, future = self.converting.popleft()
+            renderer.learn(future.result())
+
+    def take(self, uri: str, text: str) -> tuple[Rendered, list[str]] | None:
+        """The page rendered there from ``text`` and its HTML's links; None: render it here."""
+        future = self.batch_of.pop(uri, None)
+        if future is None or future.cancel():
+            return None
+        if uri not in self.ready:
+            self.ready.update((page, (rendered, links)) for page, rendered, links in future.result())
+        rendered, links = self.ready.pop(uri)
+        if rendered is None or rendered.text != text:
+            return None
+        return rendered, links
