@@ -14,7 +14,7 @@ File that says it changed. What a dirty build leaves out, it makes whole again:
 - anything else that changed (mkdocs.yml, a file in docs/) rebuilds the whole site, from a
   clean site folder, and so does the build after one that failed.
 
-``tests/test_site.py`` edits, adds and deletes prompts under a real ``mkdocs serve --dirty``
+``tests/test_serve.py`` edits, adds and deletes prompts under a real ``mkdocs serve --dirty``
 and compares every file it serves with a clean build.
 """
 
