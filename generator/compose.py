@@ -26,6 +26,12 @@ from .workflow import Workflow, render_workflow, workflow_legend
 TITLE_LENGTH = 90
 #: Material's search skips an element (a heading: its section) with this attribute.
 SEARCH_EXCLUDE = "data-search-exclude"
+
+
+def unsearched(block: str, indent: str = "") -> str:
+    """A paragraph or list item (its lines indented by ``indent``) that search leaves out: what
+    every prompt page says alike, or says again elsewhere, would outrank the pages it is about."""
+    return f"{block}\n{indent}{{ {SEARCH_EXCLUDE} }}"
 _FIT_MARK = {"same": "✓ Yes", "related": "◐ Partly", "different": "✗ No", "unconfirmed": "? Not confirmed",
              "unknown": "? Unknown"}
 #: When the task is only "likely", what the verdicts say instead.
@@ -95,17 +101,18 @@ def _summary_card(folder: str, inference: TaskInference, models: tuple[Entry, ..
                 "likely": "likely: the question leans this way, without certainty"}[inference.confidence]
         if inference.basis == "models":
             sure = "likely: the question is vague, the recommended models point this way"
-        lines.append(f"    **The user wants:** {task_link} ({sure})")
+        lines.append(unsearched(f"    **The user wants:** {task_link} ({sure})", "    "))
     else:
         names = ", ".join(markdown_text(vocab.label(c.task_id)) for c in inference.candidates[:3])
-        lines.append("    **The user wants:** no single task is clear"
-                     + (f"; it could be {names}" if names else ""))
-    lines += ["", f"    **Verdict:** {fit_verdict(inference).text}", ""]
+        lines.append(unsearched("    **The user wants:** no single task is clear"
+                                + (f"; it could be {names}" if names else ""), "    "))
+    lines += ["", unsearched(f"    **Verdict:** {fit_verdict(inference).text}", "    "), ""]
     likely = inference.confidence == "likely"
     for index, fit in enumerate(inference.model_fits, start=1):
         mark = _CARD_MARK[fit.relation]
         hedge = "probably " if likely and fit.relation in ("same", "related", "different") else ""
-        lines.append(f"    - {mark} [{markdown_text(plain_math(fit.name))}](#model-{index}): {hedge}{markdown_text(fit.reason)}")
+        lines.append(unsearched(f"    - {mark} [{markdown_text(plain_math(fit.name))}](#model-{index}): "
+                                f"{hedge}{markdown_text(fit.reason)}", "      "))
     doing = sum(1 for fit in inference.model_fits if fit.relation == "same")
     counts = [f"{len(models)} recommended model{'s' * (len(models) != 1)} ({doing} doing the task)",
               f"{len(papers)} related paper{'s' * (len(papers) != 1)}"]
@@ -115,7 +122,8 @@ def _summary_card(folder: str, inference: TaskInference, models: tuple[Entry, ..
         counts.append(f"{len(answers)} answer{'s' * (len(answers) != 1)}"
                       + (f" ({unsupported} link{'s' * (unsupported != 1)} not in the sources)" if unsupported else ""))
         jumps.append("[Answers](#answers)")
-    lines += ["", "    " + " · ".join(counts), "", "    Jump to: " + " · ".join(jumps)]
+    lines += ["", unsearched("    " + " · ".join(counts), "    "), "",
+              unsearched("    Jump to: " + " · ".join(jumps), "    ")]
     return "\n".join(lines)
 
 
@@ -170,9 +178,9 @@ def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> l
     if inference.task_id and others:
         names = ", ".join(f"{markdown_text(vocab.label(c.task_id))} ({c.score:g})" for c in others)
         top = next(c.score for c in inference.candidates if c.task_id == inference.task_id)
-        out.append(f"**Other tasks considered:** {names}. Each task is scored on what points to it: the "
-                   f"question's words (a phrase naming the task counts most) and the recommended models' own "
-                   f"tasks; the task above scored {top:g}.")
+        out.append(unsearched(f"**Other tasks considered:** {names}. Each task is scored on what points to it: the "
+                              f"question's words (a phrase naming the task counts most) and the recommended models' "
+                              f"own tasks; the task above scored {top:g}."))
 
     # The table repeats model names and task labels that the model, task and workflow text
     # already hold: out of the search index (a section per prompt page fewer, queries faster).
@@ -210,8 +218,9 @@ def _task_box(task_id: str, confidence: str, basis: str, vocab: Vocabulary) -> s
         f'!!! abstract "{markdown_text(task.label)} ({confidence})"\n\n'
         f"    The user {trying} **{markdown_text(task.label.lower())}**: "
         f"{markdown_text(task.description[0].lower() + task.description[1:])}\n"
-        f"    Input: {markdown_text(task.input)}. Output: {markdown_text(task.output)}.\n\n"
-        f"    **Confidence: {confidence}.** {_CONFIDENCE[basis]}"
+        f"    Input: {markdown_text(task.input)}. Output: {markdown_text(task.output)}.\n"
+        f"    {{ {SEARCH_EXCLUDE} }}\n\n"
+        + unsearched(f"    **Confidence: {confidence}.** {_CONFIDENCE[basis]}", "    ")
     )
 
 
@@ -228,9 +237,9 @@ def _workflow_section(workflow: Workflow, techniques: tuple[Technique, ...], pap
     # The diagram's source is Mermaid syntax, noise to a reader of search results: the steps
     # below say the same in words and are indexed.
     out = ["## Workflow",
-           "How the recommended models would work together as a CNAPS workflow: a network of AI models "
-           "wired like synapses, from the user's input to the output, where models may run one after "
-           "another, side by side, and merge.",
+           unsearched("How the recommended models would work together as a CNAPS workflow: a network of AI "
+                      "models wired like synapses, from the user's input to the output, where models may run "
+                      "one after another, side by side, and merge."),
            f"```mermaid {{ {SEARCH_EXCLUDE}=\"\" }}\n{render_workflow(workflow)}\n```",
            workflow_legend(workflow)]
     out.append("\n".join(f"{number}. {step_markdown(step)}" for number, step in enumerate(workflow.steps, start=1)))
