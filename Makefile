@@ -30,7 +30,7 @@ check: $(VENV)/.site-installed  ## install, then check every prompt (BASE=origin
 	$(BIN)/python -m generator check sources $(if $(BASE),--base $(BASE))
 
 test: $(VENV)/.test-installed  ## install, then run every test (browser tests need /usr/bin/chromium)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile  # one worker per core, each test module on one
 
 screenshots: $(VENV)/.test-installed  ## install, then make the README's and CONTRIBUTING's pictures in Chromium (docs/assets/screenshots/)
 	$(BIN)/python tests/screenshots.py

@@ -1,3 +1,5 @@
+import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -60,16 +62,21 @@ def site_url(tmp_path_factory):
 SCALE_MODULES = ("test_browser_scale.py",)
 
 
+def _scale_dir() -> Path:
+    """The 1,000-prompt site's folder, one per test run: pytest-xdist's workers share their
+    controller's (their parent process)."""
+    run = os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
+    return Path(tempfile.gettempdir()) / f"prompt-pages-scale-site-{run}"
+
+
 def pytest_collection_finish(session):
     """Start building the 1,000-prompt site as soon as a test that needs it is selected."""
     if any(item.path.name in SCALE_MODULES for item in session.items):
         from site_helpers import ScaleSite
 
-        session.config._scale_dir = tempfile.TemporaryDirectory(prefix="scale-site-", ignore_cleanup_errors=True)
-        ScaleSite.start(Path(session.config._scale_dir.name))
+        ScaleSite.start(_scale_dir())
 
 
 def pytest_unconfigure(config):
-    scale = getattr(config, "_scale_dir", None)
-    if scale is not None:
-        scale.cleanup()
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # the run's own process, after its workers
+        shutil.rmtree(_scale_dir(), ignore_errors=True)

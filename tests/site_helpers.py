@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import os
@@ -164,8 +165,10 @@ SCALE_PROMPTS = 1000
 
 class ScaleSite:
     """The project with the 1,000-prompt benchmark corpus as its sources, built once per test
-    session in a thread of its own, from when the tests that need it are collected (conftest.py):
-    the other tests run meanwhile, and those that need it wait for it (``path()``)."""
+    run in a thread of its own, from when the tests that need it are collected (conftest.py):
+    the other tests run meanwhile, and those that need it wait for it (``path()``). Under
+    pytest-xdist every worker starts one, on the same folder: the first to take its lock builds
+    the site, and the others wait for that build should a test of theirs need the site."""
 
     _started: "ScaleSite | None" = None
 
@@ -184,14 +187,21 @@ class ScaleSite:
     def _build(self) -> None:
         from benchmarks.synth import write_corpus
 
+        self.root.mkdir(parents=True, exist_ok=True)
+        built = self.root / "built"
         try:
-            project = copy_project(self.root / "project")
-            shutil.rmtree(project / "sources")
-            write_corpus(project / "sources", SCALE_PROMPTS)
-            # Not --strict: about one answer in a hundred cites another prompt's link, on purpose.
-            result = mkdocs("build", "-q", "-d", str(self.root / "site"), cwd=project)
-            if result.returncode != 0:
-                raise RuntimeError(result.stderr[-3000:])
+            with open(self.root / "lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # held by the worker that builds, until it is done
+                if built.exists():
+                    return
+                project = copy_project(self.root / "project")
+                shutil.rmtree(project / "sources")
+                write_corpus(project / "sources", SCALE_PROMPTS)
+                # Not --strict: about one answer in a hundred cites another prompt's link, on purpose.
+                result = mkdocs("build", "-q", "-d", str(self.root / "site"), cwd=project)
+                if result.returncode != 0:
+                    raise RuntimeError(result.stderr[-3000:])
+                built.touch()
         except BaseException as error:  # handed to the test that waits for the site
             self.error = error
 
