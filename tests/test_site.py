@@ -82,6 +82,13 @@ def test_the_search_index_skips_diagram_source_and_repeated_references(built):
     assert "Deblur-MSSNet-GoPro" in workflow  # the steps, in words
     model = by_location["models/deblur-mssnet-gopro/"]
     assert "MSSNet" in model["title"] and model["text"]
+    # What a prompt page says twice (the card at a glance) or says like every other page (what a
+    # CNAPS workflow is, the task's description) is not what finds it.
+    page_text = " ".join(by_location[prompt + part]["text"] for part in ("", "#task", "#workflow"))  # not its answers
+    assert "Super-resolution" in by_location[f"{prompt}#task"]["text"]
+    for repeated in ("The user wants", "Jump to", "wired like synapses", "is trying to do", "Confidence:",
+                     "Other tasks considered"):
+        assert repeated not in page_text, repeated
     assert not [loc for loc in by_location if "#prompts-recommending-it" in loc or "#prompts-citing-it" in loc]
     # Still on the pages themselves, for readers.
     page = (built / "prompts" / SEEDS[0].stem / "index.html").read_text(encoding="utf-8")
