@@ -48,6 +48,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         self.pool: ProcessPoolExecutor | None = None
 
     def on_pre_build(self, *, config):
+        """Under `make serve`: whether this build renders every page or only what changed (live.py)."""
         if self.config.enabled and self.live is not None:
             self.live.start(config)
 
@@ -111,6 +112,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
 
     @event_priority(110)  # before the tags plugin writes tags.json
     def on_env(self, env, *, config, files):
+        """Under `make serve`: the templates compiled once, the pages' order, tags.json kept whole."""
         if self.config.enabled and self.live is not None:
             self.live.prepare(config, env, files)
         return env
