@@ -400,6 +400,8 @@ def table(results: dict) -> str:
     row("(e) save one prompt -> page, index pages, search index served, s, median",
         lambda s: s["serve"]["edit_all_s_median"])
     row("(e)   the same, slowest", lambda s: s["serve"]["edit_all_s_max"])
+    row("(e) add one prompt -> page, index pages, search index served, s", lambda s: s["serve"]["added"]["all_s"])
+    row("(e) delete it -> page gone, index pages, search index served, s", lambda s: s["serve"]["deleted"]["all_s"])
     row("(e)   the rebuild alone (MkDocs' figure), s, median",
         lambda s: statistics.median(s["serve"]["builds_s"][1:]) if len(s["serve"]["builds_s"]) > 1 else None)
     row("(d) HTML pages", lambda s: s["site_plugin"]["html_pages"])

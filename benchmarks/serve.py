@@ -9,8 +9,10 @@ prompt's question (so in its title, which the index pages list) and saves the fi
 runs from the moment the file is closed. While MkDocs rebuilds, the server holds requests and
 answers them when the build is done, so polling the page every 50 ms shows the new page at
 most 50 ms after it is served (polling more often slows the server's own watcher); the index pages and the search index are fetched then (they are
-written by the same build) and checked for the word too. Prints one JSON object. The edits are
-undone before it exits.
+written by the same build) and checked for the word too. Then a new prompt is added (a copy of
+the first edited one, with a word of its own) and deleted again, each timed the same way: until
+its page, every index page listing it and the search index are served with it, then without
+it. Prints one JSON object. The edits are undone before it exits.
 """
 
 from __future__ import annotations
@@ -76,7 +78,14 @@ def measure(project: Path, edits: int, log=print, log_file: Path | None = None) 
     prompts = sorted((project / "sources").glob("*.txt"))
     chosen = [prompts[(i * 7919) % len(prompts)] for i in range(edits)]
     originals = {path: path.read_bytes() for path in chosen}
-    listing = _listing_pages(project, chosen)
+    # The prompt added later, written now so that the index pages listing it are known, then
+    # kept outside sources/ until it is added.
+    added = project / "sources" / f"zz-added-{os.getpid()}.txt"
+    added_word = f"Zqxadded{os.getpid()}"
+    added.write_text(_with_word(originals[chosen[0]].decode("utf-8"), added_word), encoding="utf-8")
+    listing = _listing_pages(project, [*chosen, added])
+    waiting = project / added.name
+    added.rename(waiting)
     started = time.perf_counter()
     server_log = open(log_file, "w") if log_file else subprocess.DEVNULL
     server = subprocess.Popen(
@@ -91,34 +100,59 @@ def measure(project: Path, edits: int, log=print, log_file: Path | None = None) 
         time.sleep(2)  # the watcher's first look at the files
         for number, path in enumerate(chosen):
             word = f"Zqx{number}{os.getpid()}"
-            text = originals[path].decode("utf-8")
-            edited = re.sub(r'(question:\s*\n")', lambda m: m.group(1) + word + " ", text, count=1)
             with open(path, "w", encoding="utf-8") as stream:
-                stream.write(edited)
-            saved = time.perf_counter()
-            slug = _slug(project, path)
-            page = _until(base + f"prompts/{slug}/", lambda s, b: word.encode() in b, saved, 120)
-            indexes = max((_until(base + url, lambda s, b: word.encode() in b, saved, 120) for url in listing[path]),
-                          default=page)
-            search = _until(base + "search/search_index.json", lambda s, b: word.encode() in b, saved, 120)
-            results.append({"prompt": path.name, "page_s": round(page, 3), "index_pages_s": round(indexes, 3),
-                            "index_pages": len(listing[path]), "search_index_s": round(search, 3),
-                            "all_s": round(max(page, indexes, search), 3)})
-            log(f"edit {number + 1}: page {page:.2f} s, {len(listing[path])} index pages {indexes:.2f} s, "
-                f"search index {search:.2f} s")
+                stream.write(_with_word(originals[path].decode("utf-8"), word))
+            results.append(_served(base, project, path, listing[path], word, True, time.perf_counter()))
+            log(f"edit {number + 1}: " + _said(results[-1]))
             time.sleep(1)
+        waiting.rename(added)
+        addition = _served(base, project, added, listing[added], added_word, True, time.perf_counter())
+        log("added: " + _said(addition))
+        time.sleep(1)
+        added.unlink()
+        deletion = _served(base, project, added, listing[added], added_word, False, time.perf_counter())
+        log("deleted: " + _said(deletion))
     finally:
         server.terminate()
         server.wait(timeout=30)
         for path, data in originals.items():
             path.write_bytes(data)
+        for path in (added, waiting):
+            path.unlink(missing_ok=True)
     every = [r["all_s"] for r in results]
     # MkDocs logs how long each build took: the first, then one per edit (or more, if a save
     # was seen twice); the rest of each edit's time is the watcher seeing the change.
     builds = [float(t) for t in re.findall(r"Documentation built in ([\d.]+) seconds", Path(log_file).read_text())] \
         if log_file else []
     return {"first_serve_s": round(first_serve, 2), "edits": results, "builds_s": builds,
-            "edit_all_s_median": round(statistics.median(every), 3), "edit_all_s_max": round(max(every), 3)}
+            "edit_all_s_median": round(statistics.median(every), 3), "edit_all_s_max": round(max(every), 3),
+            "added": addition, "deleted": deletion}
+
+
+def _with_word(text: str, word: str) -> str:
+    """The prompt with ``word`` at the start of its question (so in its title too)."""
+    return re.sub(r'(question:\s*\n")', lambda m: m.group(1) + word + " ", text, count=1)
+
+
+def _served(base: str, project: Path, path: Path, listing: list[str], word: str, present: bool,
+            saved: float) -> dict:
+    """Seconds from ``saved`` until the prompt's page, its index pages and the search index are
+    served with ``word`` (``present``), or without it and without the page."""
+    def shown(status: int, body: bytes) -> bool:
+        return (word.encode() in body) == present
+
+    page = _until(base + f"prompts/{_slug(project, path)}/",
+                  (lambda s, b: shown(s, b)) if present else (lambda s, b: s == 404), saved, 120)
+    indexes = max((_until(base + url, shown, saved, 120) for url in listing), default=page)
+    search = _until(base + "search/search_index.json", shown, saved, 120)
+    return {"prompt": path.name, "page_s": round(page, 3), "index_pages_s": round(indexes, 3),
+            "index_pages": len(listing), "search_index_s": round(search, 3),
+            "all_s": round(max(page, indexes, search), 3)}
+
+
+def _said(result: dict) -> str:
+    return (f"page {result['page_s']:.2f} s, {result['index_pages']} index pages {result['index_pages_s']:.2f} s, "
+            f"search index {result['search_index_s']:.2f} s")
 
 
 def _slug(project: Path, prompt: Path) -> str:

@@ -136,6 +136,9 @@ def test_benchmark_runner_measures_20_prompts(tmp_path):
     assert serve["first_serve_s"] > 0 and len(serve["edits"]) == 1
     edit = serve["edits"][0]
     assert 0 < edit["page_s"] <= edit["all_s"] and edit["index_pages"] >= 1 and edit["search_index_s"] > 0
+    for change in ("added", "deleted"):  # a prompt added, then deleted: its page and listings follow
+        assert 0 < serve[change]["page_s"] <= serve[change]["all_s"] and serve[change]["index_pages"] >= 1
+    assert not list((tmp_path / "work").rglob("zz-added-*"))  # the project as it was
     assert len(serve["builds_s"]) >= 2  # the first build and the rebuild
 
     for site in ("site_plugin", "site_plain"):
