@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from ..check import check_links, fragment_links, page_links
+from ..check import check_links, fragment_links, fragments_links
 from ..records import Problem
 
 #: Fragments of HTML sent to the second process at a time.
@@ -58,10 +58,6 @@ class HTMLCheck:
         problems = {}
         for path, source, allowed, fragments, links in self.pages:
             if links is None:
-                read = [self.found[html] for html in fragments]
-                if all(closed for _, closed in read):
-                    links = list(dict.fromkeys(url for found, _ in read for url in found))
-                else:
-                    links = page_links("", "\n".join(fragments))
+                links = fragments_links(fragments, [self.found[html] for html in fragments])
             problems[path] = check_links(source, links, allowed)
         return problems

@@ -40,7 +40,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import meta
 
 from .. import blockhtml
-from ..check import fragment_links, page_links
+from ..check import fragment_links, fragments_links
 
 _pages_log = logging.getLogger("mkdocs.structure.pages")
 
@@ -328,11 +328,7 @@ def render_in_process(pages: list[tuple[str, str]]) -> list[tuple[str, Rendered 
         rendered = renderer.render(files.get_file_from_path(uri), body)
         links = None
         if rendered is not None:
-            read = fragment_links(list(rendered.fragments))
-            if all(closed for _, closed in read):  # see check.fragment_links
-                links = list(dict.fromkeys(url for found, _ in read for url in found))
-            else:
-                links = page_links("", rendered.content)
+            links = fragments_links(rendered.fragments, fragment_links(list(rendered.fragments)))
             rendered = replace(rendered, fragments=())  # not needed here: the links are known
         out.append((uri, rendered, links))
     return out
