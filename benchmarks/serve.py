@@ -142,7 +142,7 @@ def _served(base: str, project: Path, path: Path, listing: list[str], word: str,
         return (word.encode() in body) == present
 
     page = _until(base + f"prompts/{_slug(project, path)}/",
-                  (lambda s, b: shown(s, b)) if present else (lambda s, b: s == 404), saved, 120)
+                  shown if present else (lambda s, b: s == 404), saved, 120)
     indexes = max((_until(base + url, shown, saved, 120) for url in listing), default=page)
     search = _until(base + "search/search_index.json", shown, saved, 120)
     return {"prompt": path.name, "page_s": round(page, 3), "index_pages_s": round(indexes, 3),

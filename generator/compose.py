@@ -214,14 +214,12 @@ def _fit_row(index: int, name: str, label: str | None, task_id: str | None, rela
 def _task_box(task_id: str, confidence: str, basis: str, vocab: Vocabulary) -> str:
     task = vocab.tasks[task_id]
     trying = "is trying to do" if confidence == "clear" else "is probably trying to do"
-    return (
-        f'!!! abstract "{markdown_text(task.label)} ({confidence})"\n\n'
-        f"    The user {trying} **{markdown_text(task.label.lower())}**: "
-        f"{markdown_text(task.description[0].lower() + task.description[1:])}\n"
-        f"    Input: {markdown_text(task.input)}. Output: {markdown_text(task.output)}.\n"
-        f"    {{ {SEARCH_EXCLUDE} }}\n\n"
-        + unsearched(f"    **Confidence: {confidence}.** {_CONFIDENCE[basis]}", "    ")
-    )
+    description = (f"    The user {trying} **{markdown_text(task.label.lower())}**: "
+                   f"{markdown_text(task.description[0].lower() + task.description[1:])}\n"
+                   f"    Input: {markdown_text(task.input)}. Output: {markdown_text(task.output)}.")
+    return (f'!!! abstract "{markdown_text(task.label)} ({confidence})"\n\n'
+            + unsearched(description, "    ") + "\n\n"
+            + unsearched(f"    **Confidence: {confidence}.** {_CONFIDENCE[basis]}", "    "))
 
 
 def _unique_evidence(evidence):
