@@ -7,6 +7,7 @@ generator's question classifier; the "held-out" half only measures (``tests/test
 
     .venv/bin/python -m benchmarks.devset --write   # generator/data/questions.yaml from the dev half
     .venv/bin/python -m benchmarks.devset --folds   # dev figures, cross-validated (--by-model: by whole models)
+    .venv/bin/python -m benchmarks.devset --blind   # the labels against a blind reading of the dev questions
 
 The *misfire* set pairs each question with a model of another category, as a retriever that
 misfires would recommend it: the page must still find the question's task.
@@ -22,7 +23,6 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -45,6 +45,13 @@ def catalog() -> tuple[dict, ...]:
 @cache
 def labels() -> dict[str, list[str]]:
     return yaml.safe_load((DATA / "devset_labels.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def blind_readings() -> dict[str, list[str]]:
+    """Each dev question's tasks as a blind annotator read them (``tests/data/devset_blind.yaml``):
+    the best reading first."""
+    return yaml.safe_load((DATA / "devset_blind.yaml").read_text(encoding="utf-8"))
 
 
 def questions(which: str) -> Iterator[tuple[str, dict, list[str]]]:
@@ -116,10 +123,9 @@ def fold_vocabularies(folds: int = 10, by_model: bool = False) -> dict[str, obje
     other folds, and without the cues that fire on no dev question outside the fold (a stand-in
     for cues written looking at those questions: on the real held-out half, the cue matcher of
     2026-11 scored 62.4 % from the question alone, its stand-in 64.8 %)."""
-    from generator.vocabulary import YAML_LOADER, build_vocabulary
+    from generator.vocabulary import build_vocabulary, read_data
 
-    data = yaml.load(resources.files("generator").joinpath("data/tasks.yaml").read_text(encoding="utf-8"),
-                     Loader=YAML_LOADER)
+    data, requests = read_data("tasks"), read_data("requests")["requests"]
     full = build_vocabulary(data)
     dev = list(questions("dev"))
     fired: dict[tuple[str, str], set[str]] = {}
@@ -140,9 +146,28 @@ def fold_vocabularies(folds: int = 10, by_model: bool = False) -> dict[str, obje
         for question, _, accepted in dev:
             if question not in inside:
                 trained.setdefault(accepted[0], []).append(question)
-        vocab = build_vocabulary(pruned, trained)
+        vocab = build_vocabulary(pruned, trained, requests)
         by_question.update(dict.fromkeys(inside, vocab))
     return by_question
+
+
+def blind_report(vocab_for) -> str:
+    """How often the blind reading's best task is one the labels accept (the most any reader of the
+    question alone can expect), and how the inference, cross-validated, compares with both."""
+    from generator.infer import infer_task
+    from generator.records import SourceBlock
+
+    counts = Counter()
+    for question, _, accepted in questions("dev"):
+        best, *also = blind_readings()[question]
+        found = infer_task(SourceBlock(question, 1, (), ()), vocab_for(question)).task_id
+        counts.update({"all": 1, "blind best accepted": best in accepted,
+                       "a blind reading accepted": bool({best, *also} & set(accepted)),
+                       "inference accepted": found in accepted, "inference = blind best": found == best,
+                       "inference among blind readings": found in {best, *also},
+                       "inference accepted or among blind readings": found in {*accepted, best, *also}})
+    return "\n".join(f"{key:45} {value:3}/{counts['all']} = {value / counts['all']:6.1%}"
+                     for key, value in counts.items() if key != "all")
 
 
 def report(counts: dict[str, Counter]) -> str:
@@ -158,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help=f"write {TRAINING.relative_to(ROOT)}")
     parser.add_argument("--folds", action="store_true", help="the dev half, cross-validated (10 folds)")
+    parser.add_argument("--blind", action="store_true", help="the labels and the inference against a blind reading")
     parser.add_argument("--by-model", action="store_true", help="with --folds: each model's questions in one fold")
     args = parser.parse_args(argv)
     if args.write:
@@ -168,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         print("dev half, 10 folds" + (" of whole models" if args.by_model else "") + ": each fold inferred with "
               "the classifier trained on the others and without the cues that fire only on its questions")
         print(report(measure(questions("dev"), vocabularies.__getitem__)))
+    if args.blind:
+        print("dev half: the catalog's labels, a blind reading of the questions, and the inference (10 folds)")
+        print(blind_report(fold_vocabularies(by_model=args.by_model).__getitem__))
     return 0
 
 

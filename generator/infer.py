@@ -55,7 +55,7 @@ PLAUSIBLE_NATS = 10.0
 #: far the best must stand above the median task for any task at all.
 CLEAR_MARGIN = 2.5
 UNCLEAR_MARGIN = 0.05
-MIN_STRENGTH = 1.5
+MIN_STRENGTH = 2.0
 #: How many tasks a page lists as candidates.
 CANDIDATES = 5
 #: Weights of cues in a model's own name and summary, relative to the vocabulary's.

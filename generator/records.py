@@ -137,8 +137,6 @@ class Task:
     related: tuple[str, ...] = ()
     #: "pre" tasks clean an image and can run before a "main" task in a chain.
     stage: str = "main"
-    #: How a user might ask for the task in their own words: what the question classifier learns.
-    requests: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

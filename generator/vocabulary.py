@@ -1,5 +1,6 @@
 """The task vocabulary (``data/tasks.yaml``), the cue matcher compiled from it, and the question
-classifier trained from it and from real questions (``data/questions.yaml``).
+classifier trained from it, from how users ask for each task (``data/requests.yaml``) and from
+real questions (``data/questions.yaml``).
 
 The YAML is read, compiled and trained on once per process: every prompt reuses the same
 :class:`Vocabulary`, so adding prompts adds no compile work.
@@ -25,10 +26,12 @@ HINT_WEIGHT = 1.0
 FIND_CACHE = 1 << 14
 #: The YAML loader: libyaml's when PyYAML has it (the same data, several times faster).
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-#: How much a name, cue, description or request of a task in the vocabulary weighs in the classifier's
-#: training, against one real question; and its smoothing. Chosen by cross-validation on the dev
-#: half of the catalog's questions (benchmarks/devset.py --folds).
+#: How much a name, cue or description of a task in the vocabulary, and one of the requests
+#: written for it, weigh in the classifier's training against one real question; and its
+#: smoothing. Chosen by cross-validation on the dev half of the catalog's questions
+#: (benchmarks/devset.py --folds).
 DESCRIPTION_WEIGHT = 3.0
+REQUEST_WEIGHT = 1.0
 SMOOTHING = 0.1
 
 
@@ -216,9 +219,11 @@ class Vocabulary:
         return self.tasks[task_id].label if task_id in self.tasks else "no clear task"
 
 
-def build_vocabulary(data: dict, questions: dict[str, list[str]] | None = None) -> Vocabulary:
-    """Build a vocabulary from the parsed YAML (a dict with ``tasks`` and ``qualifiers``) and real
-    questions by task id, which the classifier learns from besides the vocabulary's own words."""
+def build_vocabulary(data: dict, questions: dict[str, list[str]] | None = None,
+                     requests: dict[str, list[str]] | None = None) -> Vocabulary:
+    """Build a vocabulary from the parsed YAML (a dict with ``tasks`` and ``qualifiers``), and from
+    real questions and written requests by task id, which the classifier learns from besides the
+    vocabulary's own words."""
     tasks: dict[str, Task] = {}
     cues: list[Cue] = []
     prefixes: list[tuple[str, str]] = []
@@ -233,7 +238,6 @@ def build_vocabulary(data: dict, questions: dict[str, list[str]] | None = None) 
             cues=tuple(entry.get("cues", ())),
             model_prefixes=tuple(entry.get("model_prefixes", ())),
             related=tuple(entry.get("related", ())),
-            requests=tuple(entry.get("requests", ())),
             stage=entry.get("stage", "main"),
         )
         if task.id in tasks:
@@ -255,35 +259,45 @@ def build_vocabulary(data: dict, questions: dict[str, list[str]] | None = None) 
         for value, texts in values.items()
         for text in texts
     ]
-    unknown = sorted(set(questions or ()) - set(tasks))
-    if unknown:
-        raise ValueError(f"questions filed under unknown tasks {unknown}")
+    for kind, texts in (("questions", questions), ("requests", requests)):
+        unknown = sorted(set(texts or ()) - set(tasks))
+        if unknown:
+            raise ValueError(f"{kind} filed under unknown tasks {unknown}")
     return Vocabulary(
         tasks=tasks,
         cues=CueMatcher(cues),
         qualifiers=CueMatcher(qualifier_cues),
         prefixes=tuple(sorted(prefixes, key=lambda p: -len(p[0]))),
-        classifier=train([*_descriptions(tasks.values()), *(
-            (question, task_id, 1.0) for task_id, texts in (questions or {}).items() for question in texts
-        )], SMOOTHING),
+        classifier=train([
+            *_descriptions(tasks.values()),
+            *_documents(requests, REQUEST_WEIGHT),
+            *_documents(questions, 1.0),
+        ], SMOOTHING),
     )
 
 
 def _descriptions(tasks) -> list[tuple[str, str, float]]:
-    """Every task's names, cues, description and requests as training documents: every task is
-    learned, including those no real question was written for."""
+    """Every task's names, cues and description as training documents: every task is learned,
+    including those no real question was written for."""
     return [
         (text.replace("*", ""), task.id, DESCRIPTION_WEIGHT)
         for task in tasks
-        for text in (task.label, *task.aliases, *task.cues, task.description, *task.requests)
+        for text in (task.label, *task.aliases, *task.cues, task.description)
         if not text.startswith("/")  # a regular expression is no words
     ]
+
+
+def _documents(texts: dict[str, list[str]] | None, weight: float) -> list[tuple[str, str, float]]:
+    return [(text, task_id, weight) for task_id, found in (texts or {}).items() for text in found]
 
 
 @cache
 def load_vocabulary() -> Vocabulary:
     """The vocabulary shipped with the package, compiled and trained once per process."""
-    data = resources.files("generator").joinpath("data")
-    tasks = yaml.load(data.joinpath("tasks.yaml").read_text(encoding="utf-8"), Loader=YAML_LOADER)
-    questions = yaml.load(data.joinpath("questions.yaml").read_text(encoding="utf-8"), Loader=YAML_LOADER)
-    return build_vocabulary(tasks, questions["questions"])
+    return build_vocabulary(read_data("tasks"), read_data("questions")["questions"], read_data("requests")["requests"])
+
+
+def read_data(name: str) -> dict:
+    """One of the YAML files shipped in ``generator/data``, parsed."""
+    text = resources.files("generator").joinpath(f"data/{name}.yaml").read_text(encoding="utf-8")
+    return yaml.load(text, Loader=YAML_LOADER)

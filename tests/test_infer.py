@@ -208,6 +208,14 @@ def test_the_classifier_learns_from_the_dev_half_only():
     assert not held_out & set(trained)
 
 
+def test_the_blind_reading_covers_the_dev_half_only():
+    """The blind reading that bounds the labels (``benchmarks.devset --blind``) is of every dev
+    question and of no held-out one, in the vocabulary's tasks."""
+    readings = devset.blind_readings()
+    assert set(readings) == {question for question, _, _ in devset.questions("dev")}
+    assert all(readings[question] and set(readings[question]) <= set(load_vocabulary().tasks) for question in readings)
+
+
 def test_a_misfired_model_is_of_another_category_the_same_on_every_run():
     pairs = [(question, model, devset.misfired(question, model)) for question, model, _ in devset.questions("held-out")]
     assert len(pairs) > 250
@@ -228,11 +236,12 @@ def test_task_inference_on_the_catalog_questions():
     to write cues, never trained on): the question alone, with the model it was written for, with
     a model of another category (a misfiring retriever), and how often a page says "clear" and is
     wrong. The dev half (trained on) is printed for comparison. The floors are the figures of issue
-    15's second round rounded down: they keep the inference from silently getting worse. The
-    ceiling on confidently wrong pages is issue 15's target, met (4.0 / 1.7 / 3.7 %)."""
+    15's third round rounded down (74.5 / 91.9 / 71.8 %): they keep the inference from silently
+    getting worse. The ceiling on confidently wrong pages is issue 15's target, met (4.0 / 2.3 /
+    3.4 %)."""
     _figures("dev")
     (alone, alone_wrong), (own, own_wrong), (misfired, misfired_wrong) = _figures("held-out")
-    assert alone >= 0.74 and own >= 0.90 and misfired >= 0.72
+    assert alone >= 0.74 and own >= 0.91 and misfired >= 0.71
     assert max(alone_wrong, own_wrong, misfired_wrong) <= 0.05
 
 
