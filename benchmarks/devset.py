@@ -7,7 +7,7 @@ generator's question classifier; the "held-out" half only measures (``tests/test
 
     .venv/bin/python -m benchmarks.devset --write   # generator/data/questions.yaml from the dev half
     .venv/bin/python -m benchmarks.devset --folds   # dev figures, cross-validated (--by-model: by whole models)
-    .venv/bin/python -m benchmarks.devset --blind   # the labels against a blind reading of the dev questions
+    .venv/bin/python -m benchmarks.devset --blind   # the labels against a blind reading (dev half, folds)
 
 The *misfire* set pairs each question with a model of another category, as a retriever that
 misfires would recommend it: the page must still find the question's task.
@@ -48,9 +48,9 @@ def labels() -> dict[str, list[str]]:
 
 
 @cache
-def blind_readings() -> dict[str, list[str]]:
-    """Each dev question's tasks as a blind annotator read them (``tests/data/devset_blind.yaml``):
-    the best reading first."""
+def blind_readings() -> dict[str, dict[str, list[str]]]:
+    """By half, each question's tasks as a blind annotator read them
+    (``tests/data/devset_blind.yaml``): the best reading first."""
     return yaml.safe_load((DATA / "devset_blind.yaml").read_text(encoding="utf-8"))
 
 
@@ -151,15 +151,15 @@ def fold_vocabularies(folds: int = 10, by_model: bool = False) -> dict[str, obje
     return by_question
 
 
-def blind_report(vocab_for) -> str:
-    """How often the blind reading's best task is one the labels accept (the most any reader of the
-    question alone can expect), and how the inference, cross-validated, compares with both."""
+def blind_report(which: str, vocab_for) -> str:
+    """How often the blind reading's best task is one the labels accept (about the most a reader of
+    the question alone can expect), and how the inference compares with both; totals only."""
     from generator.infer import infer_task
     from generator.records import SourceBlock
 
     counts = Counter()
-    for question, _, accepted in questions("dev"):
-        best, *also = blind_readings()[question]
+    for question, _, accepted in questions(which):
+        best, *also = blind_readings()[which][question]
         found = infer_task(SourceBlock(question, 1, (), ()), vocab_for(question)).task_id
         counts.update({"all": 1, "blind best accepted": best in accepted,
                        "a blind reading accepted": bool({best, *also} & set(accepted)),
@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         print(report(measure(questions("dev"), vocabularies.__getitem__)))
     if args.blind:
         print("dev half: the catalog's labels, a blind reading of the questions, and the inference (10 folds)")
-        print(blind_report(fold_vocabularies(by_model=args.by_model).__getitem__))
+        print(blind_report("dev", fold_vocabularies(by_model=args.by_model).__getitem__))
     return 0
 
 
