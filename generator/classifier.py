@@ -26,13 +26,16 @@ would should will shall may might do does did done have has had not no yes just 
 over about please there here some any all each one two make made get got let like want need use using used am im
 it's don't dont way such more most much many
 """.split())
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 #: Endings taken off a word, longest first, so that "recommending" and "recommend" count as one.
 _SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", ""))
 #: A stem keeps at least this many letters ("uses" stays "use", not "u").
 _STEM_LENGTH = 3
-#: How many times likelier under a task a word must be to be shown as evidence for it.
+#: How many times likelier under a task a word must be to be shown as evidence for it, and in how
+#: many of the task's training texts it must occur: a word met once ("gym" in one deblurring
+#: question) is likely under that task by chance, and says nothing to the page's reader.
 EVIDENCE_GAIN = 3.0
+EVIDENCE_SUPPORT = 3
 
 
 @lru_cache(maxsize=1 << 14)  # the same words recur in every question
@@ -44,9 +47,11 @@ def stem(word: str) -> str:
 
 
 def features(text: str) -> list[tuple[str, str]]:
-    """(feature, word as written) of every word of ``text`` that is not a stopword."""
+    """(feature, word as written) of every word of ``text`` that is not a stopword; a word's
+    apostrophe ending is left out ("friend's" is "friend", "doesn't" is "doesn")."""
     lowered = text.lower().replace("’", "'")
-    return [(stem(word), word) for word in _WORD.findall(lowered) if word not in STOPWORDS]
+    words = (word.partition("'")[0] for word in _WORD.findall(lowered) if word not in STOPWORDS)
+    return [(stem(word), word) for word in words if word not in STOPWORDS]
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +59,8 @@ class QuestionClassifier:
     tasks: tuple[str, ...]
     #: feature -> log P(feature | task) for each task, in the order of ``tasks``.
     weights: dict[str, tuple[float, ...]]
+    #: feature -> how many training texts of each task it occurs in.
+    support: dict[str, tuple[int, ...]]
 
     def log_scores(self, text: str) -> dict[str, float]:
         """Each task's log-likelihood of the text's known words, minus the best one's (so the
@@ -69,13 +76,14 @@ class QuestionClassifier:
     def evidence(self, text: str, task: str, rival: str | None, most: int = 3) -> list[str]:
         """The words of ``text`` (as written) that favour ``task`` over ``rival`` most (over the
         average task when there is no rival), strongest first: each at least EVIDENCE_GAIN times
-        likelier under the task. Numbers are left out: the scale cues show them."""
+        likelier under the task and met in EVIDENCE_SUPPORT of its training texts. Numbers are
+        left out: the scale cues show them."""
         mine = self.tasks.index(task)
         theirs = self.tasks.index(rival) if rival in self.tasks else None
         weighed: dict[str, tuple[float, str]] = {}
         for feature, word in features(text):
             row = self.weights.get(feature)
-            if row is None or feature in weighed or word.isdigit():
+            if row is None or feature in weighed or word.isdigit() or self.support[feature][mine] < EVIDENCE_SUPPORT:
                 continue
             other = row[theirs] if theirs is not None else sum(row) / len(row)
             weighed[feature] = (row[mine] - other, word)
@@ -88,10 +96,13 @@ def train(documents: Iterable[tuple[str, str, float]], alpha: float) -> Question
     weigh alike whatever their number of documents: the catalog has many more upscaling
     questions than anything else, which says nothing about a question of another site."""
     counts: dict[str, Counter] = {}
+    texts: dict[str, Counter] = {}
     for text, task, weight in documents:
         found = counts.setdefault(task, Counter())
-        for feature, _ in features(text):
+        words = features(text)
+        for feature, _ in words:
             found[feature] += weight
+        texts.setdefault(task, Counter()).update({feature for feature, _ in words})
     tasks = tuple(sorted(counts))
     vocabulary = {feature for found in counts.values() for feature in found}
     log_denominators = [math.log(sum(counts[task].values()) + alpha * len(vocabulary)) for task in tasks]
@@ -102,4 +113,5 @@ def train(documents: Iterable[tuple[str, str, float]], alpha: float) -> Question
     for index, task in enumerate(tasks):
         for feature, count in counts[task].items():
             rows[feature][index] = math.log(count + alpha) - log_denominators[index]
-    return QuestionClassifier(tasks, {feature: tuple(row) for feature, row in rows.items()})
+    support = {feature: tuple(texts[task][feature] for task in tasks) for feature in rows}
+    return QuestionClassifier(tasks, {feature: tuple(row) for feature, row in rows.items()}, support)

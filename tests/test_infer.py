@@ -7,6 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from benchmarks import devset
+from generator.classifier import EVIDENCE_SUPPORT, features, train
 from generator.infer import CLEAR_MARGIN, MODEL_VOTE, PLAUSIBLE_NATS, VAGUE_VOTE, find_scales, infer_task, read_question
 from generator.parse import parse_prompt
 from generator.records import Entry, SourceBlock
@@ -157,6 +158,26 @@ def test_a_question_that_describes_its_task_without_naming_it_is_read_and_the_pa
     learned = [e for e in inference.evidence if e.where == "question, learned"]
     assert learned and all(e.text in question and e.task_id == task for e in learned)
     assert inference.model_fits[0].fits is False
+
+
+def test_a_word_is_shown_as_learned_evidence_only_when_the_task_met_it_often():
+    """A word one training text of a task happens to hold ("gym" in one deblurring question) is
+    likelier under that task by chance: the page does not show it as a reason."""
+    documents = [("shaky blurry photo from the gym", "deblur", 1.0), ("blurry shaky video of a concert", "deblur", 1.0),
+                 ("my blurry shaky pictures", "deblur", 1.0), ("enlarge this small photo", "super_resolution", 1.0),
+                 ("make the small logo bigger", "super_resolution", 1.0)]
+    classifier = train(documents, 0.1)
+    question = "The gym photo is shaky"
+    scores = classifier.log_scores(question)
+    assert max(scores, key=scores.get) == "deblur"
+    assert classifier.evidence(question, "deblur", "super_resolution") == ["shaky"]
+    more = train(documents + [(f"blurry shot at the gym, take {n}", "deblur", 1.0) for n in range(EVIDENCE_SUPPORT)], 0.1)
+    assert "gym" in more.evidence(question, "deblur", "super_resolution")
+
+
+def test_apostrophe_endings_are_not_words_of_their_own():
+    assert [feature for feature, _ in features("My friend's photo doesn't look sharp, it's Bob’s")] == [
+        "friend", "photo", "doesn", "look", "sharp", "bob"]
 
 
 @pytest.mark.parametrize(
