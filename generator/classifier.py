@@ -3,9 +3,10 @@
 The cue matcher finds what a question names ("upscale", "denoise"); many questions name no task
 but describe it ("the faces are blurry, please restore them"). The words of such descriptions
 recur across the real questions of each task, so a classifier trained on them (and on the
-vocabulary's own names and descriptions of every task) reads them. It is trained when the
-vocabulary loads, in a few milliseconds, and is deterministic. Its evidence is the words that
-weigh most for the task it picks over the runner-up; they are shown on the page.
+vocabulary's own names and descriptions of every task, and the requests written for each) reads
+them. It is trained when the vocabulary loads, in about 40 milliseconds, and is deterministic.
+Its evidence is the words that weigh most for the task it picks over the runner-up; they are
+shown on the page.
 """
 
 from __future__ import annotations
@@ -110,8 +111,11 @@ def train(documents: Iterable[tuple[str, str, float]], alpha: float) -> Question
     # counts it has (the same numbers, a few times faster to load).
     unseen = [math.log(alpha) - denominator for denominator in log_denominators]
     rows = {feature: list(unseen) for feature in sorted(vocabulary)}
+    support = {feature: [0] * len(tasks) for feature in rows}
     for index, task in enumerate(tasks):
         for feature, count in counts[task].items():
             rows[feature][index] = math.log(count + alpha) - log_denominators[index]
-    support = {feature: tuple(texts[task][feature] for task in tasks) for feature in rows}
-    return QuestionClassifier(tasks, {feature: tuple(row) for feature, row in rows.items()}, support)
+        for feature, count in texts[task].items():
+            support[feature][index] = count
+    return QuestionClassifier(tasks, {feature: tuple(row) for feature, row in rows.items()},
+                              {feature: tuple(row) for feature, row in support.items()})
