@@ -32,6 +32,8 @@ def unsearched(block: str, indent: str = "") -> str:
     """A paragraph or list item (its lines indented by ``indent``) that search leaves out: what
     every prompt page says alike, or says again elsewhere, would outrank the pages it is about."""
     return f"{block}\n{indent}{{ {SEARCH_EXCLUDE} }}"
+
+
 _FIT_MARK = {"same": "✓ Yes", "related": "◐ Partly", "different": "✗ No", "unconfirmed": "? Not confirmed",
              "unknown": "? Unknown"}
 #: When the task is only "likely", what the verdicts say instead.

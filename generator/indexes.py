@@ -262,7 +262,8 @@ def _unasked_tasks(groups: list[_Group], vocab: Vocabulary) -> list[str]:
     """The tasks of the vocabulary no prompt asks for: those a model of the corpus does link to
     their page (which lists those models); the others have no page and are named only."""
     with_models = [g for g in groups if not g.prompts]
-    named = [task.label for task_id, task in vocab.tasks.items() if task_id not in {g.task_id for g in groups}]
+    paged = {g.task_id for g in groups}
+    named = [task.label for task_id, task in vocab.tasks.items() if task_id not in paged]
     if not with_models and not named:
         return []
     lines = ["", f"## Tasks no prompt asks for {{ {SEARCH_EXCLUDE} }}", ""]
@@ -277,9 +278,9 @@ def _unasked_tasks(groups: list[_Group], vocab: Vocabulary) -> list[str]:
 
 def _model_group_heading(task_id: str, here: str, tasks: dict[str, _Group], vocab: Vocabulary) -> list[str]:
     group = tasks.get(task_id) if task_id else None
-    count = _count(len(group.models), "model") if group else ""
     if group is None:
         return [f"## Task unknown {{ {SEARCH_EXCLUDE} }}", "", markdown_text(_UNKNOWN_TASK), ""]
+    count = _count(len(group.models), "model")
     return [f"## [{markdown_text(group.name)}]({link(here, task_page(task_id))}) ({count}) {{ {SEARCH_EXCLUDE} }}", ""]
 
 
