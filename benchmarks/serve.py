@@ -28,6 +28,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 POLL_S = 0.05
@@ -42,6 +43,25 @@ def http_get(url: str, timeout: float = 600) -> tuple[int, bytes]:
         return error.code, b""
     except OSError:
         return 0, b""
+
+
+@contextmanager
+def mkdocs_serve(project: Path, *options: str, log_file: Path | None = None):
+    """`mkdocs serve OPTIONS` of ``project`` on a free port of 127.0.0.1, its output to
+    ``log_file`` if given; yields its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with open(log_file, "w") if log_file else open(os.devnull, "w") as output:
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "mkdocs"), "serve", *options, "-a", f"127.0.0.1:{port}"],
+            cwd=project, stdout=output, stderr=output, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+        try:
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def _until(url: str, predicate, started: float, limit_s: float) -> float:
@@ -71,10 +91,6 @@ def _listing_pages(project: Path, prompts: list[Path]) -> dict[Path, list[str]]:
 
 
 def measure(project: Path, edits: int, log=print, log_file: Path | None = None) -> dict:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}/"
     prompts = sorted((project / "sources").glob("*.txt"))
     chosen = [prompts[(i * 7919) % len(prompts)] for i in range(edits)]
     originals = {path: path.read_bytes() for path in chosen}
@@ -87,34 +103,28 @@ def measure(project: Path, edits: int, log=print, log_file: Path | None = None) 
     waiting = project / added.name
     added.rename(waiting)
     started = time.perf_counter()
-    server_log = open(log_file, "w") if log_file else subprocess.DEVNULL
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "mkdocs"), "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
-        cwd=project, stdout=server_log, stderr=server_log, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
     results = []
     try:
-        first_slug = _slug(project, chosen[0])
-        first_serve = _until(base + f"prompts/{first_slug}/", lambda s, b: s == 200, started, 3600)
-        log(f"first serve {first_serve:.1f} s")
-        time.sleep(2)  # the watcher's first look at the files
-        for number, path in enumerate(chosen):
-            word = f"Zqx{number}{os.getpid()}"
-            with open(path, "w", encoding="utf-8") as stream:
-                stream.write(_with_word(originals[path].decode("utf-8"), word))
-            results.append(_served(base, project, path, listing[path], word, True, time.perf_counter()))
-            log(f"edit {number + 1}: " + _said(results[-1]))
+        with mkdocs_serve(project, "--dirty", log_file=log_file) as base:
+            first_slug = _slug(project, chosen[0])
+            first_serve = _until(base + f"prompts/{first_slug}/", lambda s, b: s == 200, started, 3600)
+            log(f"first serve {first_serve:.1f} s")
+            time.sleep(2)  # the watcher's first look at the files
+            for number, path in enumerate(chosen):
+                word = f"Zqx{number}{os.getpid()}"
+                with open(path, "w", encoding="utf-8") as stream:
+                    stream.write(_with_word(originals[path].decode("utf-8"), word))
+                results.append(_served(base, project, path, listing[path], word, True, time.perf_counter()))
+                log(f"edit {number + 1}: " + _said(results[-1]))
+                time.sleep(1)
+            waiting.rename(added)
+            addition = _served(base, project, added, listing[added], added_word, True, time.perf_counter())
+            log("added: " + _said(addition))
             time.sleep(1)
-        waiting.rename(added)
-        addition = _served(base, project, added, listing[added], added_word, True, time.perf_counter())
-        log("added: " + _said(addition))
-        time.sleep(1)
-        added.unlink()
-        deletion = _served(base, project, added, listing[added], added_word, False, time.perf_counter())
-        log("deleted: " + _said(deletion))
+            added.unlink()
+            deletion = _served(base, project, added, listing[added], added_word, False, time.perf_counter())
+            log("deleted: " + _said(deletion))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         for path, data in originals.items():
             path.write_bytes(data)
         for path in (added, waiting):

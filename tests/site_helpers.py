@@ -8,7 +8,6 @@ import http.server
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.serve import http_get
+from benchmarks.serve import http_get, mkdocs_serve  # noqa: F401 - the tests import both from here
 from conftest import ROOT
 
 # Debian's Chromium by default; CHROMIUM=/path/to/chrome points the browser tests at another build.
@@ -210,24 +209,6 @@ class ScaleSite:
         if self.error is not None:
             raise self.error
         return self.root / "site"
-
-
-@contextmanager
-def mkdocs_serve(project: Path, *options: str):
-    """`mkdocs serve OPTIONS` of ``project`` on a free port of 127.0.0.1; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "mkdocs"), "serve", *options, "-a", f"127.0.0.1:{port}"],
-        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def wait_for(url: str, predicate, seconds: float = 90) -> bytes:
