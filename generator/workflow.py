@@ -11,14 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-
-import yaml
 
 from .escape import mermaid_text
 from .latex import plain_math
 from .records import Entry, ModelFit, Prompt, TaskInference, Technique
-from .vocabulary import YAML_LOADER, CueMatcher, Cue, Vocabulary, remember
+from .vocabulary import CueMatcher, Cue, Vocabulary, read_data, remember
 
 #: Papers drawn as technique side nodes; the text under the diagram lists them all.
 MAX_TECHNIQUE_NODES = 5
@@ -69,8 +66,7 @@ class TechniqueVocabulary:
 
 @cache
 def load_techniques() -> TechniqueVocabulary:
-    text = resources.files("generator").joinpath("data/techniques.yaml").read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=YAML_LOADER)["techniques"]
+    data = read_data("techniques")["techniques"]
     specs = {t["id"]: TechniqueSpec(t["id"], t["label"], t["effect"], t["role"]) for t in data}
     cues = [Cue(t["id"], cue, 1.0) for t in data for cue in t["cues"]]
     return TechniqueVocabulary(specs, CueMatcher(cues))
