@@ -34,14 +34,17 @@ def unsearched(block: str, indent: str = "") -> str:
     return f"{block}\n{indent}{{ {SEARCH_EXCLUDE} }}"
 
 
-_FIT_MARK = {"same": "✓ Yes", "related": "◐ Partly", "different": "✗ No", "unconfirmed": "? Not confirmed",
-             "unknown": "? Unknown"}
+_FIT_MARK = {"same": "✓ Yes", "related": "✗ No, a related step", "different": "✗ No",
+             "possible": "? Not ruled out", "unconfirmed": "? Not confirmed", "unknown": "? Unknown"}
 #: When the task is only "likely", what the verdicts say instead.
-_LIKELY_FIT_MARK = {**_FIT_MARK, "same": "✓ Probably", "related": "◐ Probably partly", "different": "✗ Probably not"}
+_LIKELY_FIT_MARK = {**_FIT_MARK, "same": "✓ Probably", "related": "✗ Probably not, a related step",
+                    "different": "✗ Probably not"}
 _CONFIDENCE = {
     "clear": "The question itself points to this task, well ahead of any other.",
     "likely": "The question points to this task, but not far ahead of the others below.",
     "models": "The question does not say which task it is; the recommended models point to this one.",
+    "answers": "The question does not say clearly which task it is; the answers agree on this one.",
+    "maintainers": "A maintainer confirmed this task (sources/NAME.meta.yaml).",
 }
 _QUALIFIER_NAMES = (("scale", "Scale"), ("device", "Device"), ("media", "Media"), ("goals", "Goals"))
 
@@ -89,7 +92,7 @@ def compose_page(
 
 
 #: A model's verdict in the card at the top: its mark and what it says, by relation.
-_CARD_MARK = {"same": "✓", "related": "~", "different": "✗", "unconfirmed": "?", "unknown": "?"}
+_CARD_MARK = {"same": "✓", "related": "✗", "different": "✗", "possible": "?", "unconfirmed": "?", "unknown": "?"}
 
 
 def _summary_card(folder: str, inference: TaskInference, models: tuple[Entry, ...], papers: tuple[Entry, ...],
@@ -100,14 +103,19 @@ def _summary_card(folder: str, inference: TaskInference, models: tuple[Entry, ..
     if inference.task_id:
         task_link = f"[{markdown_text(vocab.label(inference.task_id))}]({folder_link(folder, task_page(inference.task_id))})"
         sure = {"clear": "clear: the question itself says so",
-                "likely": "likely: the question leans this way, without certainty"}[inference.confidence]
+                "likely": "likely: the question leans this way, without certainty",
+                "confirmed": "confirmed by the maintainers"}[inference.confidence]
         if inference.basis == "models":
             sure = "likely: the question is vague, the recommended models point this way"
+        elif inference.basis == "answers":
+            sure = "likely: the question is not clear, the answers agree on it"
         lines.append(unsearched(f"    **The user wants:** {task_link} ({sure})", "    "))
     else:
         names = ", ".join(markdown_text(vocab.label(c.task_id)) for c in inference.candidates[:3])
         lines.append(unsearched("    **The user wants:** no single task is clear"
                                 + (f"; it could be {names}" if names else ""), "    "))
+    for opinion in _second_opinions(inference, vocab):
+        lines += ["", unsearched(f"    {opinion}", "    ")]
     lines += ["", unsearched(f"    **Verdict:** {fit_verdict(inference).text}", "    "), ""]
     likely = inference.confidence == "likely"
     for index, fit in enumerate(inference.model_fits, start=1):
@@ -154,8 +162,10 @@ def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> l
     out = ["## Task"]
     likely = inference.confidence == "likely"
     if inference.task_id:
-        basis = "models" if inference.basis == "models" else inference.confidence
+        basis = inference.confidence if inference.basis == "question" else inference.basis
         out.append(_task_box(inference.task_id, inference.confidence, basis, vocab))
+        if inference.note:
+            out.append(f"**The maintainers' note:** {markdown_text(inference.note)}")
     else:
         names = ", ".join(
             f"{markdown_text(vocab.label(c.task_id))} ({c.score:g})" for c in inference.candidates
@@ -165,6 +175,9 @@ def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> l
             "    Neither the question nor the recommended models point clearly to one task.\n"
             + (f"    Candidates, by score: {names}." if names else "    No cue of any task was found.")
         )
+
+    if inference.statements:
+        out.append(unsearched(_statements_list(inference, vocab)))
 
     rows = [(name, values) for key, name in _QUALIFIER_NAMES if (values := getattr(inference.qualifiers, key))]
     if rows:
@@ -215,13 +228,38 @@ def _fit_row(index: int, name: str, label: str | None, task_id: str | None, rela
 @lru_cache(maxsize=1 << 10)  # a few tasks, three confidences: a handful of boxes for a whole site
 def _task_box(task_id: str, confidence: str, basis: str, vocab: Vocabulary) -> str:
     task = vocab.tasks[task_id]
-    trying = "is trying to do" if confidence == "clear" else "is probably trying to do"
+    trying = "is trying to do" if confidence in ("clear", "confirmed") else "is probably trying to do"
     description = (f"    The user {trying} **{markdown_text(task.label.lower())}**: "
                    f"{markdown_text(task.description[0].lower() + task.description[1:])}\n"
                    f"    Input: {markdown_text(task.input)}. Output: {markdown_text(task.output)}.")
     return (f'!!! abstract "{markdown_text(task.label)} ({confidence})"\n\n'
             + unsearched(description, "    ") + "\n\n"
             + unsearched(f"    **Confidence: {confidence}.** {_CONFIDENCE[basis]}", "    "))
+
+
+def _second_opinions(inference: TaskInference, vocab: Vocabulary) -> list[str]:
+    """What the card says when the answers, the inference or a maintainer disagree."""
+    lines = []
+    if inference.inferred_task_id != inference.task_id:
+        said = vocab.label(inference.inferred_task_id) if inference.inferred_task_id else "no clear task"
+        lines.append(f"**From the question and the models alone:** {markdown_text(said)}")
+    agreed = inference.answers_task_id
+    if agreed and agreed != inference.task_id:
+        count = sum(1 for s in inference.statements if s.task_id == agreed)
+        lines.append(f"**⚠ The answers disagree:** {count} of {len(inference.statements)} answers say the user wants "
+                     f"{markdown_text(vocab.label(agreed).lower())}")
+    return lines
+
+
+def _statements_list(inference: TaskInference, vocab: Vocabulary) -> str:
+    """Each answer's statement of the task, and the task it names."""
+    lines = ["**What the answers say the task is:**", ""]
+    for statement in inference.statements:
+        named = vocab.label(statement.task_id) if statement.task_id else "no task of the vocabulary"
+        agrees = "" if statement.task_id == inference.task_id else " (not the page's task)"
+        lines.append(f"- {markdown_text(statement.answer)}: “{markdown_text(statement.phrase)}” → "
+                     f"{markdown_text(named)}{agrees}")
+    return "\n".join(lines)
 
 
 def _unique_evidence(evidence):

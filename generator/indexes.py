@@ -25,6 +25,7 @@ from .paths import (
 )
 from .pipeline import Generated
 from .records import Entry
+from .verdict import FitCounts
 from .vocabulary import Vocabulary
 
 #: Prompts listed on one page of a task, model or paper.
@@ -44,11 +45,12 @@ _NOTES = {
     "none": "✗ none of its {} recommended models does the task",
     "none1": "✗ its recommended model does not do the task",
     "unclear": "{} recommended model{}",
+    "unknown": "? whether its {} recommended model{} do the task is not known",
     "asked": "asked: {} · {}",
     "task": "task: {}",
 }
-_FIT_WORD = {"same": "does the task", "related": "related task", "different": "does not fit",
-             "unconfirmed": "task read from the models", "unknown": "fit unknown"}
+_FIT_WORD = {"same": "✓ does the task", "related": "✗ a related task", "different": "✗ does not fit",
+             "possible": "? not ruled out", "unconfirmed": "? task read from the models", "unknown": "? fit unknown"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class _Group:
     task_id: str | None = None
     #: A task's prompts where no recommended model does the task (listed first among its prompts).
     unfit: list[tuple[Generated, str, str]] = field(default_factory=list)
+    #: How many of a task's prompts say "?": whether a recommended model does the task is not known.
+    unknown: int = 0
     #: A task's models: those of the corpus that do it.
     models: list[_Group] = field(default_factory=list)
 
@@ -102,12 +106,15 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
         asked = vocab.label(inference.task_id)
         group = _group(tasks, task_key, asked, inference.task_id)
         fits = inference.model_fits
-        doing = sum(1 for fit in fits if fit.relation == "same")
+        counts = FitCounts.of(inference)
         plural = "s" if len(fits) != 1 else ""
         if inference.task_id is None:
             group.prompts.append((result, title, note("unclear", len(fits), plural)))
-        elif doing:
-            group.prompts.append((result, title, note("models", len(fits), plural, doing)))
+        elif counts.doing:
+            group.prompts.append((result, title, note("models", len(fits), plural, counts.doing)))
+        elif counts.unknown or not fits:
+            group.unknown += 1
+            group.prompts.append((result, title, note("unknown", len(fits), plural)))
         else:
             group.unfit.append((result, title, note("none", len(fits)) if len(fits) != 1 else note("none1")))
         for model, fit in zip(result.prompt.source.models, fits):
@@ -217,10 +224,12 @@ def _home(readable: list[Generated], tasks: list[_Group], models: list[_Group], 
         out += [f"[**{name}**]({link(here, target)})  ", markdown_text(text), "{ .home-card }", ""]
     if asked:
         out += [f"## The largest tasks {{ {SEARCH_EXCLUDE} }}", "",
-                "| Task | Prompts | No recommended model does it |", "| --- | --- | --- |"]
+                "| Task | Prompts | ✓ a model does it | ✗ no model does it | ? not known |",
+                "| --- | --- | --- | --- | --- |"]
         for group in asked[:6]:
+            doing = len(group.prompts) - len(group.unfit) - group.unknown
             out.append(f"| [{markdown_text(group.name)}]({link(here, task_page(group.task_id))}) | "
-                       f"{len(group.prompts):,} | {len(group.unfit):,} |")
+                       f"{len(group.prompts):,} | {doing:,} | {len(group.unfit):,} | {group.unknown:,} |")
         out.append("")
     example = _example(readable)
     if example is not None:
@@ -446,7 +455,9 @@ def _task_models(group: _Group) -> Callable[[str], tuple[list[str], list[str]]]:
         if not group.prompts:
             out += ["No prompt asks for it yet.", ""]
         unfit = [markdown_text(f"In {len(group.unfit)} of its {len(group.prompts)} prompts, no recommended model "
-                               f"does the task: they come first, marked ✗."), ""] if group.unfit else []
+                               f"does the task: they come first, marked ✗.")
+                 + (markdown_text(f" In {group.unknown} more, whether one does is not known (?).") if group.unknown else ""),
+                 ""] if group.unfit or group.unknown else []
         return out, unfit
 
     return lines

@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
 from statistics import median
 from typing import NamedTuple
 
-from .records import Candidate, Entry, Evidence, ModelFit, Qualifiers, SourceBlock, TaskInference
+from .records import (Basis, Candidate, Confidence, Confirmation, Entry, Evidence, ModelFit, Qualifiers, Relation,
+                      SourceBlock, Statement, TaskInference, agreed_task)
 from .vocabulary import CUE_WEIGHT, FIND_CACHE, Vocabulary
 
 #: What one nat of the classifier's log-likelihood counts, against a strong cue's 3 points; and
@@ -53,9 +55,17 @@ VAGUE_MARGIN = 1.5
 PLAUSIBLE_NATS = 10.0
 #: Margins between the best task and the runner-up for "clear" and for any task at all; and how
 #: far the best must stand above the median task for any task at all.
-CLEAR_MARGIN = 2.5
+CLEAR_MARGIN = 3.5
 UNCLEAR_MARGIN = 0.05
 MIN_STRENGTH = 2.0
+#: A ✗ (see :class:`FitJudge`): the classifier finds the model's task at least AGAINST_NATS
+#: less likely than the task asked, which leads the runner-up by AGAINST_MARGIN; or FAR_NATS less
+#: likely, whatever the lead. A task read from the models is ✓ only when the classifier ranks it
+#: within ALLOWED_NATS of the question's best.
+AGAINST_NATS = 10.0
+AGAINST_MARGIN = 1.0
+FAR_NATS = 12.0
+ALLOWED_NATS = 0.0
 #: How many tasks a page lists as candidates.
 CANDIDATES = 5
 #: Weights of cues in a model's own name and summary, relative to the vocabulary's.
@@ -80,7 +90,11 @@ _SCALE_WORDS = {
 _SCALE_WORD = re.compile(r"\b(" + "|".join(map(re.escape, _SCALE_WORDS)) + r")\b", re.IGNORECASE)
 
 
-def infer_task(block: SourceBlock, vocab: Vocabulary) -> TaskInference:
+def infer_task(block: SourceBlock, vocab: Vocabulary, statements: tuple[Statement, ...] = (),
+               confirmation: Confirmation | None = None) -> TaskInference:
+    """The task of a prompt from its question and models, then its answers' statements (which
+    decide where the question is not clear and they agree), then a maintainer's confirmation
+    (which decides); and whether each recommended model does it."""
     reading = read_question(block.question, vocab)
     evidence = list(reading.evidence)
 
@@ -88,8 +102,7 @@ def infer_task(block: SourceBlock, vocab: Vocabulary) -> TaskInference:
     voters = [(task_id, found) for task_id, found in model_tasks if task_id]
     votes: dict[str, float] = defaultdict(float)
     for task_id, found in voters:
-        plausible = reading.vague and reading.learned.get(task_id, -LEARNED_FLOOR) >= -PLAUSIBLE_NATS
-        votes[task_id] += (VAGUE_VOTE if plausible else MODEL_VOTE) / len(voters)
+        votes[task_id] += (VAGUE_VOTE if _allowed_when_vague(reading, task_id) else MODEL_VOTE) / len(voters)
         evidence.extend(found)
 
     # Votes raise a few tasks: the best after them are among those and the question's best.
@@ -107,24 +120,83 @@ def infer_task(block: SourceBlock, vocab: Vocabulary) -> TaskInference:
     if stands_out and (from_question or best in votes):
         task_id = best
         clear = from_question and reading.margin >= CLEAR_MARGIN and top - second >= CLEAR_MARGIN
-        confidence = "clear" if clear else "likely"
+        confidence = Confidence.CLEAR if clear else Confidence.LIKELY
+        basis = Basis.QUESTION if from_question else Basis.MODELS
         shown = {e.text.lower() for e in evidence}
         evidence.extend(e for e in learned_evidence(block.question, best, rival, vocab) if e.text.lower() not in shown)
     else:
-        task_id, confidence = None, "unclear"
+        task_id, confidence, basis = None, Confidence.UNCLEAR, Basis.QUESTION
 
+    inferred = task_id
+    agreed = agreed_task(statements)
+    if confirmation is not None:
+        task_id, confidence, basis = confirmation.task_id, Confidence.CONFIRMED, Basis.MAINTAINERS
+    elif agreed is not None and agreed != task_id and confidence is not Confidence.CLEAR:
+        task_id, confidence, basis = agreed, Confidence.LIKELY, Basis.ANSWERS
+    if basis is Basis.ANSWERS:
+        evidence = [Evidence(s.phrase, f"answer by {s.answer}", s.task_id) for s in statements if s.task_id == agreed]
+    stated = frozenset(s.task_id for s in statements if s.task_id)
+    judge = FitJudge(reading, task_id, basis, agreed, stated)
     return TaskInference(
         task_id=task_id,
         evidence=tuple(e for e in evidence if task_id is None or e.task_id == task_id),
         candidates=candidates,
         qualifiers=reading.qualifiers,
-        model_fits=tuple(
-            model_fit(entry.name, own, task_id, task_id is not None and not from_question, vocab)
-            for entry, (own, _) in zip(block.models, model_tasks)
-        ),
+        model_fits=tuple(model_fit(entry.name, own, task_id, judge.relation(own, vocab), vocab)
+                         for entry, (own, _) in zip(block.models, model_tasks)),
         confidence=confidence,
-        basis="question" if from_question or task_id is None else "models",
+        basis=basis,
+        statements=statements,
+        inferred_task_id=inferred,
+        note=confirmation.note if confirmation else "",
     )
+
+
+def _allowed_when_vague(reading: QuestionReading, task_id: str) -> bool:
+    """A vague question follows a model its words allow more readily than one they contradict."""
+    return reading.vague and reading.learned.get(task_id, -LEARNED_FLOOR) >= -PLAUSIBLE_NATS
+
+
+@dataclass(frozen=True)
+class FitJudge:
+    """Decides each recommended model's :class:`Relation` to the page's task.
+
+    A ✗ needs strong evidence, since a false ✗ accuses a right recommendation: the task must be
+    confirmed by a maintainer, or clearly asked for, by the question or by answers that agree,
+    *and* the question's words must argue against the model's own task (no cue of it, and the
+    classifier finds it far less likely than the task asked for). A model whose task the
+    question allows is ✓ or ?, never ✗.
+    """
+
+    reading: QuestionReading
+    task_id: str | None
+    basis: Basis
+    agreed: str | None  # the task the answers agree on
+    stated: frozenset[str]  # every task an answer states
+
+    def relation(self, own: str | None, vocab: Vocabulary) -> Relation:
+        if self.task_id is None or own is None:
+            return Relation.UNKNOWN
+        if own == self.task_id:
+            confirmed = self.basis is not Basis.MODELS or self.reading.learned.get(own, -LEARNED_FLOOR) >= -ALLOWED_NATS
+            return Relation.SAME if confirmed else Relation.UNCONFIRMED
+        if not self._against(own):
+            return Relation.POSSIBLE
+        target, mine = vocab.tasks[self.task_id], vocab.tasks[own]
+        return Relation.RELATED if own in target.related or self.task_id in mine.related else Relation.DIFFERENT
+
+    def _against(self, own: str) -> bool:
+        if self.basis is Basis.MAINTAINERS:
+            return True
+        if own in self.stated or self.basis is Basis.MODELS:
+            return False  # an answer reads the question as the model's task, or the question is vague
+        reading, nats = self.reading, self.reading.learned.get(own, -LEARNED_FLOOR)
+        if reading.cues.get(own, 0.0) > 0:
+            return False  # the question names the model's task too
+        if self.basis is Basis.ANSWERS:
+            return self.agreed == self.task_id and nats <= -AGAINST_NATS
+        asked_clearly = self.task_id == reading.points_to and reading.margin >= AGAINST_MARGIN
+        return (asked_clearly and nats <= -AGAINST_NATS) or (self.task_id == reading.points_to and nats <= -FAR_NATS)
 
 
 class QuestionReading(NamedTuple):
@@ -140,6 +212,7 @@ class QuestionReading(NamedTuple):
     points_to: str | None
     evidence: tuple[Evidence, ...]
     qualifiers: Qualifiers
+    cues: dict[str, float]  # the points of each task that a cue of the question names
 
 
 @lru_cache(maxsize=FIND_CACHE)  # one question is asked in many prompts (with other models, papers)
@@ -169,7 +242,7 @@ def read_question(question: str, vocab: Vocabulary) -> QuestionReading:
     margin = ranked[0][1] - ranked[1][1]
     vague = first not in named and margin < VAGUE_MARGIN
     return QuestionReading(scores, ranked, median(scores.values()), margin, vague, learned,
-                           None if named_alike else first, tuple(evidence), find_qualifiers(question, vocab))
+                           None if named_alike else first, tuple(evidence), find_qualifiers(question, vocab), dict(cues))
 
 
 @lru_cache(maxsize=FIND_CACHE)
@@ -211,36 +284,26 @@ def _model_task(name: str, summary: str, vocab: Vocabulary) -> tuple[str | None,
 
 
 @lru_cache(maxsize=FIND_CACHE)  # the same model, asked for the same task, on many pages
-def model_fit(name: str, own: str | None, wanted: str | None, from_models: bool, vocab: Vocabulary) -> ModelFit:
-    """Whether a model does the task wanted; ``from_models``: the question did not point to that
-    task, the recommended models did."""
+def model_fit(name: str, own: str | None, wanted: str | None, relation: Relation, vocab: Vocabulary) -> ModelFit:
+    """A model's fit, with the reason a page gives for it."""
     if wanted is None:
-        return ModelFit(name, own, None, "unknown", "no clear task to compare it with")
-    target = vocab.tasks[wanted]
+        return ModelFit(name, own, relation, "no clear task to compare it with")
+    target = vocab.tasks[wanted].label.lower()
     if own is None:
-        return ModelFit(
-            name, None, None, "unknown",
-            f"its name and summary do not say which task it does, so whether it does {target.label.lower()} is unknown",
-        )
-    mine = vocab.tasks[own]
-    if own == wanted and from_models:
-        return ModelFit(
-            name, own, None, "unconfirmed",
-            f"a {mine.label.lower()} model, and the task was read from the recommended models, not from the "
-            f"question: that it does what the user asks is not confirmed",
-        )
-    if own == wanted:
-        return ModelFit(name, own, True, "same", f"a {mine.label.lower()} model: it does the task asked for")
-    if own in target.related or wanted in mine.related:
-        return ModelFit(
-            name, own, False, "related",
-            f"a {mine.label.lower()} model, not a {target.label.lower()} one: a related step that can support "
-            f"the task but does not do it",
-        )
-    return ModelFit(
-        name, own, False, "different",
-        f"a {mine.label.lower()} model: it does not do {target.label.lower()}",
-    )
+        return ModelFit(name, None, relation, f"its name and summary do not say which task it does, "
+                                              f"so whether it does {target} is unknown")
+    mine = vocab.tasks[own].label.lower()
+    reason = {
+        Relation.UNCONFIRMED: f"a {mine} model, and the task was read from the recommended models, not from the "
+                              f"question: that it does what the user asks is not confirmed",
+        Relation.SAME: f"a {mine} model: it does the task asked for",
+        Relation.RELATED: f"a {mine} model, not a {target} one: a related step that can support the task but "
+                          f"does not do it",
+        Relation.DIFFERENT: f"a {mine} model: it does not do {target}",
+        Relation.POSSIBLE: f"a {mine} model; the task asked for seems to be {target}, but nothing rules out "
+                           f"{mine} strongly enough to say it does not fit",
+    }[relation]
+    return ModelFit(name, own, relation, reason)
 
 
 def find_qualifiers(question: str, vocab: Vocabulary) -> Qualifiers:

@@ -16,9 +16,12 @@ from .check import block_links, check_links
 from .compose import compose_error_page, compose_page
 from .infer import infer_task
 from .parse import parse_prompt
-from .records import Page, Problem, Prompt, PromptError, ReviewedAnswer, TaskInference, Technique
+from .records import (Confirmation, Page, Problem, Prompt, PromptError, ReviewedAnswer, Statement, TaskInference,
+                      Technique)
 from .render import render_html
+from .sidecar import read_sidecar
 from .sources import SourceFile
+from .testimony import task_statement
 from .vocabulary import load_vocabulary
 from .workflow import Workflow, find_techniques, load_techniques, plan_workflow
 
@@ -46,6 +49,9 @@ class Draft:
     workflow: Workflow | None = None
     answers: tuple[ReviewedAnswer, ...] = ()
     unreadable_answers: tuple[Problem, ...] = ()  # answer files that could not be read
+    statements: tuple[Statement, ...] = ()  # what the answers say the task is
+    confirmation: Confirmation | None = None  # what a maintainer settled (NAME.meta.yaml)
+    sidecar_problems: tuple[Problem, ...] = ()
     page: Page | None = None
 
 
@@ -54,8 +60,22 @@ def _parse(draft: Draft) -> Draft:
     return replace(draft, prompt=parse_prompt(source.text, source.path, source.slug))
 
 
+def _read_testimony(draft: Draft) -> Draft:
+    names = tuple(entry.name for entry in draft.prompt.source.models)
+    statements = (task_statement(reviewed.answer, names, load_vocabulary()) for reviewed in draft.answers)
+    return replace(draft, statements=tuple(statement for statement in statements if statement is not None))
+
+
+def _read_sidecar(draft: Draft) -> Draft:
+    if draft.source.meta is None:
+        return draft
+    sidecar = read_sidecar(draft.source.meta, load_vocabulary())
+    return replace(draft, confirmation=sidecar.confirmation, sidecar_problems=sidecar.problems)
+
+
 def _infer_task(draft: Draft) -> Draft:
-    return replace(draft, inference=infer_task(draft.prompt.source, load_vocabulary()))
+    inference = infer_task(draft.prompt.source, load_vocabulary(), draft.statements, draft.confirmation)
+    return replace(draft, inference=inference)
 
 
 def _find_techniques(draft: Draft) -> Draft:
@@ -82,7 +102,8 @@ def _compose(draft: Draft) -> Draft:
 def _check(draft: Draft) -> Generated:
     """The page with the provenance check of its Markdown: its links, and the answers' citations."""
     links = block_links(draft.page.blocks)
-    problems = [*check_links(draft.source.path, links, draft.prompt.source.links), *draft.unreadable_answers]
+    problems = [*check_links(draft.source.path, links, draft.prompt.source.links), *draft.unreadable_answers,
+                *draft.sidecar_problems]
     for answer in draft.answers:
         problems += answer_problems(answer)
     return Generated(draft.source, draft.page, tuple(problems), draft.prompt, draft.inference, draft.techniques,
@@ -93,10 +114,12 @@ def _check(draft: Draft) -> Generated:
 #: ``timings`` (and ``benchmarks/genbench.py --steps``) counts its time.
 STEPS: tuple[tuple[str, Callable[[Draft], Draft | Generated]], ...] = (
     ("parse", _parse),
+    ("answers", _review_answers),
+    ("task", _read_testimony),
+    ("task", _read_sidecar),
     ("task", _infer_task),
     ("workflow", _find_techniques),
     ("workflow", _plan_workflow),
-    ("answers", _review_answers),
     ("compose", _compose),
     ("check", _check),
 )

@@ -7,6 +7,7 @@ Every record is frozen: a step never changes what an earlier step produced.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property, lru_cache
 
 
@@ -172,15 +173,72 @@ class Qualifiers:
         }
 
 
+class Relation(StrEnum):
+    """How a recommended model's own task stands to the task the user wants (a StrEnum: the
+    export's JSON writes its value)."""
+
+    SAME = "same"  # it does the task: ✓
+    RELATED = "related"  # a related task, and the question argues against the model's: ✗
+    DIFFERENT = "different"  # another task, and the question argues against the model's: ✗
+    POSSIBLE = "possible"  # another task, but nothing argues strongly against it: ?
+    UNCONFIRMED = "unconfirmed"  # its task, but the task was read from the models themselves: ?
+    UNKNOWN = "unknown"  # its task or the user's is unknown: ?
+
+    @property
+    def fits(self) -> bool | None:
+        """✓ True, ✗ False, ? None."""
+        return {Relation.SAME: True, Relation.RELATED: False, Relation.DIFFERENT: False}.get(self)
+
+
+class Confidence(StrEnum):
+    """How sure a page is of the user's task (see generator/infer.py)."""
+
+    CONFIRMED = "confirmed"  # a maintainer set it (sources/NAME.meta.yaml)
+    CLEAR = "clear"
+    LIKELY = "likely"
+    UNCLEAR = "unclear"  # no task is asserted
+
+
+class Basis(StrEnum):
+    """What the page's task was read from."""
+
+    QUESTION = "question"
+    MODELS = "models"  # the question is vague; the recommended models point to it
+    ANSWERS = "answers"  # the question is not clear; the answers agree on it
+    MAINTAINERS = "maintainers"  # confirmed in sources/NAME.meta.yaml
+
+
 @dataclass(frozen=True)
 class ModelFit:
     """Whether a recommended model does the task the user wants."""
 
     name: str
     task_id: str | None  # the model's own task, None when nothing points to one
-    fits: bool | None  # None when either task is unknown, or when the task came from the models
-    relation: str  # "same", "related", "different", "unconfirmed" (the task came from the models) or "unknown"
+    relation: Relation
     reason: str
+
+    @property
+    def fits(self) -> bool | None:
+        return self.relation.fits
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What one answer says the user's task is, read from its first section (generator/testimony.py)."""
+
+    answer: str  # the answer's title: the model that wrote it, else its label
+    phrase: str  # the answer's own words for the task
+    task_id: str | None  # the vocabulary's task they name, None when they name none clearly
+    line: int  # in the answer's file
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a maintainer settled about a prompt, from its sidecar ``sources/NAME.meta.yaml``."""
+
+    path: str
+    task_id: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,10 +248,26 @@ class TaskInference:
     candidates: tuple[Candidate, ...]
     qualifiers: Qualifiers
     model_fits: tuple[ModelFit, ...]
-    #: "clear", "likely" or "unclear" (then task_id is None); see generator/infer.py.
-    confidence: str = "unclear"
-    #: What points to the task: "question", or "models" when the question alone points elsewhere.
-    basis: str = "question"
+    confidence: Confidence = Confidence.UNCLEAR
+    basis: Basis = Basis.QUESTION
+    #: What the answers say the task is, one statement per answer that states one.
+    statements: tuple[Statement, ...] = ()
+    #: The task the question and the models point to, when the answers or a maintainer set
+    #: another (the page shows both); else the same as ``task_id``.
+    inferred_task_id: str | None = None
+    #: The maintainers' note, when they confirmed the task.
+    note: str = ""
+
+    @property
+    def answers_task_id(self) -> str | None:
+        """The task most answers state, when at least two state it and no other is stated as often."""
+        return agreed_task(self.statements)
+
+    @property
+    def answers_disagree(self) -> bool:
+        """The answers agree on a task that is not the page's."""
+        agreed = self.answers_task_id
+        return agreed is not None and agreed != self.task_id
 
 
 @dataclass(frozen=True)
@@ -228,3 +302,14 @@ def _entry_links(values: tuple[str | None, ...]) -> tuple[str, ...]:
     from .links import extract_urls
 
     return tuple(dict.fromkeys(url for value in values if value for url in extract_urls(value)))
+
+
+def agreed_task(statements: tuple[Statement, ...]) -> str | None:
+    """The task named by most statements, when at least two name it and more than half of those
+    that name a task do: one answer alone is a witness, not a verdict."""
+    named = [s.task_id for s in statements if s.task_id]
+    if not named:
+        return None
+    best = max(set(named), key=lambda task_id: (named.count(task_id), task_id))
+    count = named.count(best)
+    return best if count >= 2 and count * 2 > len(named) else None

@@ -5,7 +5,8 @@ becomes a :class:`Problem` for that file; the other files go on.
 
 Answers to ``NAME.txt`` live beside it: ``NAME.answer.md`` (labelled "answer") and every
 ``NAME.answers/LABEL.md`` (labelled by the file name). The text after the prompt's own
-``Answer:`` line is found by the parser.
+``Answer:`` line is found by the parser. What a maintainer settled about a prompt (its task)
+lives in ``NAME.meta.yaml`` beside it (read by :mod:`generator.sidecar`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .records import Problem
 PROMPT_SUFFIX = ".txt"
 ANSWER_SUFFIX = ".answer.md"
 ANSWERS_FOLDER_SUFFIX = ".answers"
+META_SUFFIX = ".meta.yaml"
 #: The label of ``NAME.answer.md``.
 ANSWER_FILE_LABEL = "answer"
 #: Real prompts are a few kilobytes; a file this big is a mistake, not a prompt.
@@ -42,12 +44,22 @@ class AnswerFile:
 
 
 @dataclass(frozen=True)
+class MetaFile:
+    """A prompt's sidecar, ``NAME.meta.yaml``: what its maintainers settled."""
+
+    path: str  # as shown in messages
+    text: str | None  # None when the file could not be read; see problem
+    problem: Problem | None = None
+
+
+@dataclass(frozen=True)
 class SourceFile:
     path: str  # as shown in messages: relative to where the command runs when possible
     slug: str
     text: str | None  # None when the file could not be read; see problem
     problem: Problem | None = None
     answers: tuple[AnswerFile, ...] = ()
+    meta: MetaFile | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,7 @@ class PromptFile:
     path: str  # as found: the argument joined with the folders below it
     relative: str  # to the folder searched, without ".txt": what the slug is made from
     answers: tuple[tuple[str, str], ...] = ()  # (path, label)
+    meta: str | None = None  # the path of its sidecar, when it has one
 
 
 def find_prompt_files(arguments: list[str]) -> tuple[list[PromptFile], list[Problem]]:
@@ -126,6 +139,8 @@ def _walk(folder: str, relative: str, root: str, found: dict, problems: list[Pro
             _prompt(relative, name, entries, root, found, files)
         elif name.endswith(ANSWER_SUFFIX):
             files += _orphan_problems(entry.path, name.removesuffix(ANSWER_SUFFIX), entries)
+        elif name.endswith(META_SUFFIX):
+            files += _orphan_problems(entry.path, name.removesuffix(META_SUFFIX), entries, "a prompt's sidecar")
     for name in answers:
         answers_folder = entries[name]
         files += _orphan_problems(answers_folder.path, name.removesuffix(ANSWERS_FOLDER_SUFFIX), entries)
@@ -151,7 +166,12 @@ def _prompt(relative: str, name: str, entries: dict[str, os.DirEntry], root: str
         return
     stem = name.removesuffix(PROMPT_SUFFIX)
     answers = tuple(_answer_files(stem, entries, root, problems))
-    found[(tuple(path.split("/")), root)] = PromptFile(path, relative + stem, answers)
+    meta = entries.get(stem + META_SUFFIX)
+    if meta is not None and _is_file(meta) and (refusal := _outside(meta, root)):
+        problems.append(refusal)
+        meta = None
+    found[(tuple(path.split("/")), root)] = PromptFile(path, relative + stem, answers,
+                                                       meta.path if meta is not None and _is_file(meta) else None)
 
 
 def _answer_files(stem: str, entries: dict[str, os.DirEntry], root: str, problems: list[Problem]):
@@ -196,11 +216,11 @@ def _outside(entry: os.DirEntry, root: str) -> Problem | None:
                    f"is a symbolic link to a file outside {display_path(root)}/; only files inside it are read")
 
 
-def _orphan_problems(answer: str, stem: str, entries: dict[str, os.DirEntry]) -> list[Problem]:
-    """An answer whose prompt is missing would vanish without a word: report it."""
+def _orphan_problems(file: str, stem: str, entries: dict[str, os.DirEntry], what: str = "an answer") -> list[Problem]:
+    """An answer or a sidecar whose prompt is missing would vanish without a word: report it."""
     if _is_file(entries.get(stem + PROMPT_SUFFIX)):
         return []
-    return [Problem(display_path(answer), None, f"is an answer, but there is no prompt {stem}{PROMPT_SUFFIX} beside it")]
+    return [Problem(display_path(file), None, f"is {what}, but there is no prompt {stem}{PROMPT_SUFFIX} beside it")]
 
 
 def slug_for(file: Path | str, root: Path | str) -> str:
@@ -298,7 +318,8 @@ def read_source(file: PromptFile, slug: str, read=read_text) -> SourceFile:
     for answer_file, label in file.answers:
         answer_shown, answer_text, answer_problem = read(answer_file)
         answers.append(AnswerFile(answer_shown, label, answer_text, answer_problem))
-    return SourceFile(shown, slug, text, problem, tuple(answers))
+    meta = MetaFile(*read(file.meta)) if file.meta else None
+    return SourceFile(shown, slug, text, problem, tuple(answers), meta)
 
 
 def read_sources(arguments: list[str], read=read_text) -> tuple[list[SourceFile], list[Problem]]:

@@ -1,0 +1,144 @@
+"""What each answer says the user's task is: the answers testify beside the question and the models.
+
+The prompt asks every answer to say first (1) what task the user is trying to perform. Answers
+say it in their first section, in the styles chat models write: a heading ("## 1. Task
+Identification"), a bold numbered item ("**1. Task:** …", "1. **Understanding the task** – …"),
+an emoji heading ("🎯 Task"), or the first sentences of plain prose; often the phrase that names
+the task is stressed ("The user is performing **text-to-image generation**"). This module finds
+that section, takes the phrase it stresses (else the clause after "is trying to…", "wants to…",
+"task is…"), and maps the phrase to the vocabulary with the same cue matcher the question is read
+with, then with the question classifier when no cue names one task.
+
+The names of the prompt's recommended models are taken out of the phrase first: an answer that
+only repeats a misfired model's name ("the task is Deblur-MSSNet") is no evidence for that
+model's task. An answer that states no task yields no :class:`Statement`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .records import Answer, Statement
+from .vocabulary import CUE_WEIGHT, Vocabulary
+
+#: Citation markers of the common chat styles, which are not words of the answer.
+_CITATION = re.compile(r"\[cite_start\]|\[cite:\s*[\d,\s]*\]|【[^】]{0,40}】")
+#: A line that opens a section: a Markdown heading, a numbered or lettered item, a bold line, or a
+#: line that starts with an emoji or a symbol.
+_OPENER = re.compile(
+    r"^\s{0,3}(?:#{1,6}\s|(?:\*\*|__)?\(?\d{1,2}[.):]|(?:\*\*|__)\S|[-*+]\s+(?:\*\*|__)|"
+    r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2705])")
+#: A line that ends a section: a heading or a numbered item.
+_BREAK = re.compile(r"^\s{0,3}(?:#{1,6}\s|(?:\*\*|__)?\(?\d{1,2}[.):])")
+_FIRST_ITEM = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\(?1[.):]")
+#: What a section about the task is called, or says first.
+_TASK_TOPIC = re.compile(
+    r"\b(?:task|goal|objective|intent|aim|purpose|what the user|user'?s? (?:wants?|needs?|request|question|"
+    r"problem)|understanding|identif\w*|problem|request|use case|what (?:you|they) (?:want|are))\b", re.IGNORECASE)
+_STRESSED = re.compile(r"\*\*(?P<a>[^*\n]{2,120}?)\*\*|__(?P<b>[^_\n]{2,120}?)__|(?<![*\w])\*(?P<c>[^*\n]{2,120}?)\*(?![*\w])")
+#: The clause that names a task in a sentence: "is trying to upscale…", "the task is image
+#: super-resolution", "wants to remove the noise…".
+_CLAUSE = re.compile(
+    r"\b(?:is|are|was)\s+(?:essentially\s+|basically\s+|really\s+)?(?:trying|looking|wanting|attempting|seeking|"
+    r"asking)\s+(?:to|for)\s+(?P<a>[^.;:\n]{3,160})"
+    r"|\b(?:wants?|needs?|hopes?|aims?|seeks?)\s+to\s+(?P<b>[^.;:\n]{3,160})"
+    r"|\b(?:task|goal|objective|problem)\s+(?:here\s+)?(?:is|is one of|is essentially|is basically|:)\s+"
+    r"(?P<c>[^.;\n]{3,160})"
+    r"|\b(?:performing|doing|tackling|attempting|asking about|interested in)\s+(?P<d>[^.;:\n]{3,160})",
+    re.IGNORECASE)
+#: A section's text read for the task: its first few lines.
+_SECTION_LINES = 8
+#: Labels that introduce the task rather than name it ("Task:", "Task Identification").
+_LABEL = re.compile(r"^[\s\W\d]*(?:task(?:\s+identification|\s+definition|\s+analysis)?|the\s+task|goal|objective|"
+                    r"understanding(?:\s+the\s+(?:user'?s?\s+)?(?:task|goal|request))?|user'?s?\s+(?:goal|task|intent)|"
+                    r"what\s+the\s+user\s+(?:wants|is\s+trying\s+to\s+do)|intent)[\s\W]*$", re.IGNORECASE)
+#: How far ahead of the runner-up the classifier must put a task for a phrase no cue names.
+LEARNED_MARGIN = 2.0
+
+
+def task_statement(answer: Answer, model_names: tuple[str, ...], vocab: Vocabulary) -> Statement | None:
+    """The task ``answer`` says the user is trying to perform, or None when it states none."""
+    lines = _lines(answer.text)
+    found = _task_section(lines)
+    if found is None:
+        return None
+    start, section = found
+    for phrase in _phrases(section):
+        cleaned = _without_names(phrase, model_names)
+        task_id = _task_named(cleaned, vocab)
+        if task_id is not None:
+            return Statement(answer.title, _shown(phrase), task_id, answer.line + start)
+    return None
+
+
+def _lines(text: str) -> list[str]:
+    """The answer's lines without citation markers and without an indent shared by every line."""
+    lines = _CITATION.sub("", text).splitlines()
+    indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+    cut = min(indents, default=0)
+    return [line[cut:] for line in lines]
+
+
+def _task_section(lines: list[str]) -> tuple[int, str] | None:
+    """(index of its first line, text) of the section that says what the task is: the first
+    section opener about the task; else the first numbered item (the prompt's (1) is the task);
+    else the first paragraph, as prose answers name the task first. A section runs to the next
+    heading or numbered item, at most _SECTION_LINES lines."""
+    openers = [index for index, line in enumerate(lines) if _OPENER.match(line)]
+    breaks = [index for index in openers if _BREAK.match(lines[index])]
+    about_task = [index for index in openers if _TASK_TOPIC.search(lines[index])]
+    numbered = [index for index in openers if _FIRST_ITEM.match(lines[index])]
+    for choice in (about_task, numbered):
+        if choice:
+            start = choice[0]
+            end = min(next((index for index in breaks if index > start), len(lines)), start + _SECTION_LINES)
+            return start, "\n".join(lines[start:end])
+    first = next((index for index, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return None
+    end = next((index for index in range(first, len(lines)) if not lines[index].strip()), len(lines))
+    return first, "\n".join(lines[first:min(end, first + 3)])
+
+
+def _phrases(section: str):
+    """The phrases of a section that may name the task, the likeliest first: what it stresses
+    (not its label), the clauses that name a task, then the section's first lines whole."""
+    for match in _STRESSED.finditer(section):
+        phrase = next(group for group in match.groups() if group)
+        if not _LABEL.match(phrase):
+            yield phrase
+    for match in _CLAUSE.finditer(section):
+        yield next(group for group in match.groups() if group)
+    yield section
+
+
+def _without_names(phrase: str, model_names: tuple[str, ...]) -> str:
+    for name in sorted(model_names, key=len, reverse=True):
+        if len(name) >= 3:
+            phrase = re.sub(re.escape(name), " ", phrase, flags=re.IGNORECASE)
+    return phrase
+
+
+def _task_named(phrase: str, vocab: Vocabulary) -> str | None:
+    """The one task a phrase names: by a strong cue or alias of the vocabulary (one task more
+    than any other), else by the classifier well ahead of the runner-up; else None."""
+    points: dict[str, float] = {}
+    for hit in vocab.cues.find(phrase, patterns=False):
+        points[hit.cue.key] = points.get(hit.cue.key, 0.0) + hit.cue.weight
+    if points:
+        ranked = sorted(points.items(), key=lambda item: (-item[1], vocab.order[item[0]]))
+        if ranked[0][1] >= CUE_WEIGHT and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+            return ranked[0][0]
+    if len(phrase) > 200:
+        return None  # a whole section: only a cue that names the task counts
+    scores = vocab.classifier.log_scores(phrase)
+    ranked = sorted(scores.values(), reverse=True)
+    if len(ranked) > 1 and ranked[0] - ranked[1] >= LEARNED_MARGIN and not points:
+        return max(scores, key=scores.get)
+    return None
+
+
+def _shown(phrase: str) -> str:
+    """The phrase as a page quotes it: one line, without Markdown marks, at most 100 characters."""
+    text = " ".join(re.sub(r"[*_`#>]", "", phrase).split())
+    return text if len(text) <= 100 else text[:99].rstrip() + "…"
