@@ -1,4 +1,4 @@
-"""``python -m generator check|build|export SOURCES…``: the command-line edge.
+"""``python -m generator check|build|export|review SOURCES…``: the command-line edge.
 
 Exit codes: 0 when there is no problem, 1 when there are problems (each one line on stderr),
 2 for a usage or environment error (bad arguments, no prompt files found, an output folder
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .changes import PromptChanges, from_git_name_status, prompt_changes
 from .export import brief_record, export_record
+from .review import review_list
 from .output import write_pages
 from .progress import ProgressBar
 from .report import job_summary, problem_line, repository_path, summary_line
@@ -61,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="print what the generator knows of every prompt as JSON")
     export.add_argument("--brief", action="store_true",
                         help="only each prompt's slug, source, task and verdict (no HTML check)")
-    for command in (check, build, export):
+    review = commands.add_parser("review", help="list the prompts a maintainer should look at, most urgent first")
+    for command in (check, build, export, review):
         command.add_argument("sources", nargs="+", help="prompt files (*.txt) or folders searched recursively")
         command.add_argument("--format", choices=("text", "github"),
                              help="problems as path:line: message lines (text) or as GitHub annotations "
@@ -85,7 +87,8 @@ def _run(argv: list[str] | None) -> int:
 
     bar = ProgressBar(sys.stderr, quiet=arguments.quiet)
     try:
-        site = generate_site(arguments.sources, check_html=not getattr(arguments, "brief", False), progress=bar)
+        check_html = not getattr(arguments, "brief", False) and arguments.command != "review"
+        site = generate_site(arguments.sources, check_html=check_html, progress=bar)
     finally:
         bar.close()
     if not site.results:  # nothing to work on is the environment's fault, not a prompt's
@@ -102,6 +105,12 @@ def _run(argv: list[str] | None) -> int:
         json.dump(records, sys.stdout, ensure_ascii=False, indent=None if arguments.brief else 2)
         sys.stdout.write("\n")
         done = " exported"
+    elif arguments.command == "review":
+        items = review_list(site.results, load_vocabulary())
+        for item in items:
+            print(item)
+        print(f"{len(items):,} of {len(site.results):,} prompts to review", file=sys.stderr)
+        done = " read for review"
     for problem in problems:
         print(problem_line(problem, style, root), file=sys.stderr)
     headline = summary_line(len(site.results), len(site.pages), time.monotonic() - started, problems, done)

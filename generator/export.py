@@ -32,6 +32,10 @@ def export_record(generated: Generated, vocab: Vocabulary) -> dict:
             "id": inference.task_id,
             "label": vocab.label(inference.task_id),
             "confidence": inference.confidence,
+            "basis": inference.basis,
+            "inferred": inference.inferred_task_id,
+            "note": inference.note,
+            "answers_say": inference.answers_task_id,
             "evidence": [{"text": e.text, "where": e.where} for e in inference.evidence],
             "candidates": [
                 {"id": c.task_id, "label": vocab.label(c.task_id), "score": c.score} for c in inference.candidates
@@ -39,6 +43,8 @@ def export_record(generated: Generated, vocab: Vocabulary) -> dict:
         },
         "verdict": {"code": verdict.code, "text": verdict.text},
         "qualifiers": inference.qualifiers.as_dict(),
+        "statements": [{"answer": s.answer, "phrase": s.phrase, "task": s.task_id, "line": s.line}
+                       for s in inference.statements],
         "models": [
             {
                 **_entry(model),

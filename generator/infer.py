@@ -178,7 +178,8 @@ class FitJudge:
         if self.task_id is None or own is None:
             return Relation.UNKNOWN
         if own == self.task_id:
-            confirmed = self.basis is not Basis.MODELS or self.reading.learned.get(own, -LEARNED_FLOOR) >= -ALLOWED_NATS
+            confirmed = (self.basis is not Basis.MODELS or own == self.agreed
+                         or self.reading.learned.get(own, -LEARNED_FLOOR) >= -ALLOWED_NATS)
             return Relation.SAME if confirmed else Relation.UNCONFIRMED
         if not self._against(own):
             return Relation.POSSIBLE

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from .classifier import features
 from .records import Answer, Statement
 from .vocabulary import CUE_WEIGHT, Vocabulary
 
@@ -30,11 +31,15 @@ _OPENER = re.compile(
     r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2705])")
 #: A line that ends a section: a heading or a numbered item.
 _BREAK = re.compile(r"^\s{0,3}(?:#{1,6}\s|(?:\*\*|__)?\(?\d{1,2}[.):])")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s|^\s*(?:\*\*|__)[^*_]+(?:\*\*|__)\s*:?\s*$")
+#: A numbered item that is a step of a workflow, not the answer's first point.
+_STEP = re.compile(r"^\s*(?:\*\*|__)?\(?\d{1,2}[.):]\s*(?:\*\*|__)?\s*(?:input|output|model|step|stage)\b", re.IGNORECASE)
 _FIRST_ITEM = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\(?1[.):]")
 #: What a section about the task is called, or says first.
 _TASK_TOPIC = re.compile(
     r"\b(?:task|goal|objective|intent|aim|purpose|what the user|user'?s? (?:wants?|needs?|request|question|"
-    r"problem)|understanding|identif\w*|problem|request|use case|what (?:you|they) (?:want|are))\b", re.IGNORECASE)
+    r"problem)|understanding|identif\w*|problem|request|use case|what (?:you|they) (?:want|are)|"
+    r"what(?:'s| is) (?:going on|happening)|what (?:the|your) (?:app|tool|model|system) (?:did|does|is doing))\b", re.IGNORECASE)
 _STRESSED = re.compile(r"\*\*(?P<a>[^*\n]{2,120}?)\*\*|__(?P<b>[^_\n]{2,120}?)__|(?<![*\w])\*(?P<c>[^*\n]{2,120}?)\*(?![*\w])")
 #: The clause that names a task in a sentence: "is trying to upscale…", "the task is image
 #: super-resolution", "wants to remove the noise…".
@@ -46,6 +51,8 @@ _CLAUSE = re.compile(
     r"(?P<c>[^.;\n]{3,160})"
     r"|\b(?:performing|doing|tackling|attempting|asking about|interested in)\s+(?P<d>[^.;:\n]{3,160})",
     re.IGNORECASE)
+_PROMPT_WORDS = re.compile(r"\brecommended\b(?:\s+(?:ai\s+)?models?\b)?|\bthe\s+recommendations\b", re.IGNORECASE)
+_ABOUT_USER = re.compile(r"\b(?:you|your|you're|user'?s?)\b", re.IGNORECASE)
 #: A section's text read for the task: its first few lines.
 _SECTION_LINES = 8
 #: Labels that introduce the task rather than name it ("Task:", "Task Identification").
@@ -62,10 +69,10 @@ def task_statement(answer: Answer, model_names: tuple[str, ...], vocab: Vocabula
     found = _task_section(lines)
     if found is None:
         return None
-    start, section = found
-    for phrase in _phrases(section):
+    start, section, titled = found
+    for phrase, whole in _phrases(section, titled):
         cleaned = _without_names(phrase, model_names)
-        task_id = _task_named(cleaned, vocab)
+        task_id = _task_named(cleaned, vocab, learned=not whole)
         if task_id is not None:
             return Statement(answer.title, _shown(phrase), task_id, answer.line + start)
     return None
@@ -79,7 +86,7 @@ def _lines(text: str) -> list[str]:
     return [line[cut:] for line in lines]
 
 
-def _task_section(lines: list[str]) -> tuple[int, str] | None:
+def _task_section(lines: list[str]) -> tuple[int, str, bool] | None:
     """(index of its first line, text) of the section that says what the task is: the first
     section opener about the task; else the first numbered item (the prompt's (1) is the task);
     else the first paragraph, as prose answers name the task first. A section runs to the next
@@ -88,40 +95,60 @@ def _task_section(lines: list[str]) -> tuple[int, str] | None:
     breaks = [index for index in openers if _BREAK.match(lines[index])]
     about_task = [index for index in openers if _TASK_TOPIC.search(lines[index])]
     numbered = [index for index in openers if _FIRST_ITEM.match(lines[index])]
+    numbered = [index for index in numbered if not _STEP.match(lines[index])]
     for choice in (about_task, numbered):
         if choice:
             start = choice[0]
-            end = min(next((index for index in breaks if index > start), len(lines)), start + _SECTION_LINES)
-            return start, "\n".join(lines[start:end])
-    first = next((index for index, line in enumerate(lines) if line.strip()), None)
-    if first is None:
+            # A heading with nothing under it but another heading ("## 1. Task" then "### What
+            # the user wants") opens its section all the same: the section goes on past it.
+            body = next((index for index in range(start + 1, len(lines))
+                         if lines[index].strip() and not _HEADING.match(lines[index])), len(lines))
+            end = next((index for index in breaks if index > max(start, body - 1)), len(lines))
+            return start, "\n".join(lines[start:min(end, max(body + 1, start + _SECTION_LINES))]), choice is about_task
+    prose = [index for index, line in enumerate(lines) if line.strip() and not _OPENER.match(line)]
+    if not prose:
         return None
+    first = prose[0]
     end = next((index for index in range(first, len(lines)) if not lines[index].strip()), len(lines))
-    return first, "\n".join(lines[first:min(end, first + 3)])
+    return first, "\n".join(lines[first:min(end, first + 3)]), False
 
 
-def _phrases(section: str):
+def _phrases(section: str, titled: bool):
     """The phrases of a section that may name the task, the likeliest first: what it stresses
-    (not its label), the clauses that name a task, then the section's first lines whole."""
+    (not its label), the clauses that name a task, then, in a section titled as the task's, its
+    lines whole (elsewhere a paragraph about a model names that model's task)."""
     for match in _STRESSED.finditer(section):
         phrase = next(group for group in match.groups() if group)
-        if not _LABEL.match(phrase):
-            yield phrase
+        line_start = section.rfind("\n", 0, match.start()) + 1
+        line_end = section.find("\n", match.end())
+        whole_line = section[line_start:len(section) if line_end < 0 else line_end].strip(" *_:#-")
+        if not _LABEL.match(phrase) and not phrase.rstrip().endswith(":") and whole_line != phrase.strip(" :"):
+            yield phrase, False
     for match in _CLAUSE.finditer(section):
-        yield next(group for group in match.groups() if group)
-    yield section
+        yield next(group for group in match.groups() if group), False
+    if titled:
+        yield section, True
+    else:  # a paragraph: its sentences about the user, not those about a model
+        yield from ((sentence, True) for sentence in re.split(r"(?<=[.!?])\s+", section) if _ABOUT_USER.search(sentence))
 
 
 def _without_names(phrase: str, model_names: tuple[str, ...]) -> str:
-    for name in sorted(model_names, key=len, reverse=True):
-        if len(name) >= 3:
-            phrase = re.sub(re.escape(name), " ", phrase, flags=re.IGNORECASE)
+    """The phrase without the recommended models' names, whole or in the parts that answers
+    quote apart ("MMAudio" and its title, from "MMAudio: Taming … Synthesis"), and without the
+    prompt's own words for them ("the recommended models", "the recommendations"), which would
+    read as the recommendation task."""
+    phrase = _PROMPT_WORDS.sub(" ", phrase)
+    parts = {part.strip() for name in model_names for part in (name, *re.split(r"[:()\[\]]", name))}
+    for part in sorted(parts, key=len, reverse=True):
+        if len(part) >= 3:
+            phrase = re.sub(re.escape(part), " ", phrase, flags=re.IGNORECASE)
     return phrase
 
 
-def _task_named(phrase: str, vocab: Vocabulary) -> str | None:
+def _task_named(phrase: str, vocab: Vocabulary, learned: bool) -> str | None:
     """The one task a phrase names: by a strong cue or alias of the vocabulary (one task more
-    than any other), else by the classifier well ahead of the runner-up; else None."""
+    than any other), else (``learned``: a phrase the answer stresses or a clause about the task,
+    not a whole section) by the classifier well ahead of the runner-up; else None."""
     points: dict[str, float] = {}
     for hit in vocab.cues.find(phrase, patterns=False):
         points[hit.cue.key] = points.get(hit.cue.key, 0.0) + hit.cue.weight
@@ -129,8 +156,8 @@ def _task_named(phrase: str, vocab: Vocabulary) -> str | None:
         ranked = sorted(points.items(), key=lambda item: (-item[1], vocab.order[item[0]]))
         if ranked[0][1] >= CUE_WEIGHT and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
             return ranked[0][0]
-    if len(phrase) > 200:
-        return None  # a whole section: only a cue that names the task counts
+    if not learned or len(features(phrase)) < 2:
+        return None  # a whole section, or a word or two: only a cue that names the task counts
     scores = vocab.classifier.log_scores(phrase)
     ranked = sorted(scores.values(), reverse=True)
     if len(ranked) > 1 and ranked[0] - ranked[1] >= LEARNED_MARGIN and not points:
