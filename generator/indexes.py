@@ -45,7 +45,8 @@ _NOTES = {
     "none": "✗ none of its {} recommended models does the task",
     "none1": "✗ its recommended model does not do the task",
     "unclear": "{} recommended model{}",
-    "unknown": "? whether its {} recommended model{} do the task is not known",
+    "unknown": "? whether its recommended models do the task is not known",
+    "unknown1": "? whether its recommended model does the task is not known",
     "asked": "asked: {} · {}",
     "task": "task: {}",
 }
@@ -114,7 +115,7 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
             group.prompts.append((result, title, note("models", len(fits), plural, counts.doing)))
         elif counts.unknown or not fits:
             group.unknown += 1
-            group.prompts.append((result, title, note("unknown", len(fits), plural)))
+            group.prompts.append((result, title, note("unknown1" if len(fits) == 1 else "unknown")))
         else:
             group.unfit.append((result, title, note("none", len(fits)) if len(fits) != 1 else note("none1")))
         for model, fit in zip(result.prompt.source.models, fits):

@@ -126,7 +126,7 @@ def plan_workflow(
         own = vocab.tasks.get(fit.task_id) if fit.task_id else None
         if task is None or fit.relation in ("same", "unconfirmed") or (fit.relation == "unknown" and not fit.task_id):
             main.append((index, model, fit))
-        elif fit.relation == "related" and own is not None and own.stage == "pre":
+        elif fit.relation in ("related", "possible") and own is not None and own.stage == "pre":
             pre.append((index, model, fit))
         else:
             aside.append((index, model, fit))
@@ -135,7 +135,7 @@ def plan_workflow(
     for index, model, fit in pre:
         node_id = f"m{index}"
         own = vocab.tasks[fit.task_id]
-        nodes.append(Node(node_id, (_short(model.name), f"{own.label}: clean-up step"), "mismatch", f"model-{index}"))
+        nodes.append(Node(node_id, (_short(model.name), f"{own.label}: clean-up step"), _kind(fit), f"model-{index}"))
         edges.append(Edge(previous, node_id))
         steps.append(
             f"**{model.name}** ({own.label.lower()}) can clean the input first; "
@@ -148,7 +148,7 @@ def plan_workflow(
         for index, model, fit in main:
             node_id = f"m{index}"
             own = vocab.tasks.get(fit.task_id) if fit.task_id else None
-            nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), "model",
+            nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), _kind(fit),
                               f"model-{index}"))
             edges.append(Edge(previous, node_id))
             main_ids.append(node_id)
@@ -183,9 +183,9 @@ def plan_workflow(
     for index, model, fit in aside:
         node_id = f"m{index}"
         own = vocab.tasks.get(fit.task_id) if fit.task_id else None
-        nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), "mismatch",
+        nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), _kind(fit),
                           f"model-{index}"))
-        edges.append(Edge("in", node_id, "does not fit", dotted=True))
+        edges.append(Edge("in", node_id, "does not fit" if fit.fits is False else "may not fit", dotted=True))
         steps.append(f"**{model.name}** stays aside: {fit.reason}.")
 
     # One side node per paper, naming its techniques: the diagram stays readable with many.
@@ -218,11 +218,17 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
 
 
+def _kind(fit: ModelFit) -> str:
+    """A model's node style, as the page's verdict has it: ✓ a box, ✗ dashed, ? dotted."""
+    return {True: "model", False: "mismatch", None: "uncertain"}[fit.fits]
+
+
 #: What each node and line style means, in the order a reader meets them.
 _LEGEND_NODES = (
     ("input", "rounded box: the input and the output"),
     ("model", "box: a recommended model that does the task"),
     ("mismatch", "dashed box: a recommended model that does not do the task (a clean-up step, or kept aside)"),
+    ("uncertain", "dotted box: a recommended model whose fit is not known (?)"),
     ("gap", "dashed hexagon: a missing step, which no recommended model does"),
     ("fuse", "circle: a merge, where the results of models run side by side are compared or fused"),
     ("technique", "slanted box: a technique from a related paper"),
@@ -237,6 +243,8 @@ def workflow_legend(workflow: Workflow) -> str:
     items.append("solid arrow: the data flows to the next step")
     if any(edge.dotted and edge.label == "does not fit" for edge in workflow.edges):
         items.append("dotted arrow “does not fit”: the input would reach a model that does not do the task")
+    if any(edge.dotted and edge.label == "may not fit" for edge in workflow.edges):
+        items.append("dotted arrow “may not fit”: a model of another task, which nothing rules out")
     if any(edge.dotted and "gap" in (edge.source, edge.target) for edge in workflow.edges):
         items.append("dotted arrow to or from the missing step: a step the recommended models cannot make")
     if "technique" in kinds:
@@ -253,6 +261,7 @@ _SHAPES = {
     "output": ('(["', '"])'),
     "model": ('["', '"]'),
     "mismatch": ('["', '"]'),
+    "uncertain": ('["', '"]'),
     "gap": ('{{"', '"}}'),
     "fuse": ('(("', '"))'),
     "technique": ('[/"', '"/]'),
@@ -279,6 +288,7 @@ def render_workflow(workflow: Workflow) -> str:
             "    classDef input stroke-width:2px",
             "    classDef output stroke-width:2px",
             "    classDef mismatch stroke-dasharray:5 4",
+            "    classDef uncertain stroke-dasharray:2 3",
             "    classDef gap stroke-dasharray:5 4",
             "    classDef technique stroke-dasharray:2 2",
             "    classDef model stroke-width:1px",

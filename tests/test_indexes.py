@@ -74,9 +74,14 @@ def test_a_task_page_shows_its_models_and_first_the_prompts_no_recommended_model
     page = seeds["tasks/super_resolution.md"]
     models, _, prompts = page.partition("## Prompts (6)")
     assert "## Models that do it (1)" in models and "[SISR-Any-LIIF-RDN](../models/sisr-any-liif-rdn.md) (1)" in models
-    assert "In 5 of its 6 prompts, no recommended model does the task: they come first, marked ✗." in prompts
+    assert ("In 3 of its 6 prompts, no recommended model does the task: they come first, marked ✗. In 2 more, "
+            "whether one does is not known (?).") in prompts
     notes = [line.rpartition("): ")[2] for line in prompts.splitlines() if line.startswith("- [")]
-    assert notes == ["✗ its recommended model does not do the task"] * 5 + ["1 recommended model, 1 doing the task"]
+    # Seed 004 leans to super-resolution only ("likely"): its text-to-video model is not ruled
+    # out, and the mystery model's task is unknown: "?", never counted with the ✗.
+    assert notes[:3] == ["✗ its recommended model does not do the task"] * 3
+    assert sorted(notes[3:]) == sorted(["1 recommended model, 1 doing the task"]
+                                       + ["&#63; whether its recommended model does the task is not known"] * 2)
 
 
 def test_a_model_says_which_task_it_does_or_why_it_is_unknown(seeds):
