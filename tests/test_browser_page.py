@@ -16,7 +16,7 @@ def test_the_summary_card_is_within_the_first_screen_and_leads_to_each_section(b
     text = card.inner_text()
     assert "The user wants: Super-resolution (clear" in text
     assert "Verdict: ✗ the recommended model does not do this task" in text
-    assert "~ Deblur-MSSNet-GoPro: a deblurring model" in text  # each model: mark and reason
+    assert "✗ Deblur-MSSNet-GoPro: a deblurring model" in text  # each model: mark and reason
     assert "1 recommended model (0 doing the task) · 3 related papers · 1 answer" in text
     for name, section in (("Workflow", "workflow"), ("References", "references"), ("Answers", "answers")):
         page.evaluate("() => scrollTo(0, 0)")
