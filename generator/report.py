@@ -15,6 +15,7 @@ from .changes import PromptChanges
 from .escape import markdown_text
 from .pipeline import Generated
 from .records import Problem
+from .review import review_list
 from .verdict import fit_verdict
 from .vocabulary import Vocabulary
 
@@ -90,6 +91,12 @@ def job_summary(results: list[Generated], problems: list[Problem], changes: Prom
         lines += [_table_row(row) for row in rows]
     else:
         lines.append("None.")
+    reviewed = [item for item in review_list([by_path[path] for _, path in listed if path in by_path], vocab)]
+    if reviewed:
+        lines += ["", "### Changed prompts a maintainer should review", "",
+                  "Confirm the task in `NAME.meta.yaml` beside the prompt (`task: ID`), or fix the prompt.", ""]
+        lines += [f"- `{repository_path(item.path, root).replace('`', '')}`: {markdown_text(item.task)} "
+                  f"({item.confidence}): {markdown_text(item.why)}" for item in reviewed]
     if changes is not None and changes.deleted:
         lines += ["", "### Prompts this change deletes", ""]
         lines += [f"- `{path.replace('`', '')}`" for path in changes.deleted]

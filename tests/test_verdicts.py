@@ -297,3 +297,35 @@ def test_one_story_per_page(folder):
     pages = {page.path: page.markdown for page in site.pages}
     home = pages["index.md"]
     assert "No recommended model does it |" not in home  # "?" is never counted as ✗
+
+
+def test_the_job_summary_lists_the_changed_prompts_that_need_review(tmp_path):
+    from site_helpers import git
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for seed in SEEDS[:2]:
+        shutil.copy(seed, sources / seed.name)
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    git(tmp_path, "checkout", "-q", "-b", "change")
+    (sources / "zz.txt").write_text(make_prompt("Please enlarge this photo 4x so the small text is readable.",
+                                                "Model: SISR-CARN-4x\n"))
+    (sources / "zz.answers").mkdir()
+    for label in ("a", "b"):
+        (sources / "zz.answers" / f"{label}.md").write_text("## 1. Task\nThe user is performing **image deblurring**.\n")
+    (sources / "vague.txt").write_text(make_prompt(VAGUE, "Model: Txt2Img-StableDiffusionV1-5\n"))
+    (sources / "vague.meta.yaml").write_text("task: txt2img\n")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "change")
+    summary = tmp_path / "summary.md"
+    env = {key: value for key, value in __import__("os").environ.items() if not key.startswith("GITHUB_")}
+    run = subprocess.run([sys.executable, "-m", "generator", "check", "sources", "--base", "main"], cwd=tmp_path,
+                         capture_output=True, text=True,
+                         env={**env, "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(tmp_path)})
+    assert run.returncode == 0, run.stderr
+    text = summary.read_text(encoding="utf-8")
+    section = text.partition("### Changed prompts a maintainer should review")[2]
+    assert "- `sources/zz.txt`: Super-resolution (clear): the answers say deblurring" in section
+    assert "vague.txt" not in section  # confirmed by its sidecar
+    assert "000_" not in section  # unchanged
