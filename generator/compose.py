@@ -378,12 +378,15 @@ def _answer_html(reviewed: ReviewedAnswer) -> str:
     )
     summary = ""
     if reviewed.unsupported:
+        # One link a line, its mark right after it (the mark does not wrap), then where it is cited.
         items = "".join(
-            f"<li><code>{inert_text(c.url)}</code> (line {c.line})</li>" for c in reviewed.unsupported
+            f'<li><code>{inert_text(c.url)}</code> <strong class="answer-unsupported-mark">⚠ {UNSUPPORTED_MARK}</strong>'
+            f' <span class="answer-unsupported-line">line {c.line}</span></li>'
+            for c in reviewed.unsupported
         )
         count = len(reviewed.unsupported)
         summary = (
             f'<div class="admonition warning"><p class="admonition-title">{count} link{"s" if count > 1 else ""} '
-            f"{UNSUPPORTED_MARK}: not clickable below</p><ul>{items}</ul></div>"
+            f'{UNSUPPORTED_MARK}: not clickable below</p><ul class="answer-unsupported-list">{items}</ul></div>'
         )
     return f'<div class="answer">{meta}{summary}<div class="answer-body">{reviewed.html}</div></div>'

@@ -381,3 +381,51 @@ def test_only_allowed_attributes_survive_and_only_in_their_safe_form():
     assert soup.find("ol").attrs == {"start": "3"}
     assert soup.find("br") is not None and soup.find("span") is None
     assert '<span title="t">raw</span>' in soup.get_text()
+
+
+@pytest.mark.parametrize("marker", ["[cite_start]", "[cite: 6]", "[cite: 6, 15]", "[cite:6,15]", "【4†source】",
+                                    "【4:2†source】", "【12†notes.pdf】"])
+def test_citation_markers_of_chat_exports_are_dropped_but_never_in_code(marker):
+    text = (f"{marker}**LIIF** upscales at any scale{marker}. Read [the paper]({PAPER}){marker}.\n\n"
+            f"- item {marker}\n\nIn code: `a{marker}b`.\n\n```\nx{marker}y\n```\n\n    z{marker}w\n")
+    reviewed = review_answer(_answer(text), ALLOWED)
+    soup = BeautifulSoup(reviewed.html, "html.parser")
+    for element in soup.find_all(["p", "li"]):
+        shown = "".join(element.find_all(string=True, recursive=False))
+        assert marker not in shown and "cite" not in shown and "†" not in shown, element
+    assert soup.find("p").get_text() == "LIIF upscales at any scale. Read the paper."
+    assert soup.find("li").get_text().strip() == "item"
+    assert [code.get_text() for code in soup.find_all("code")] == [f"a{marker}b", f"x{marker}y\n", f"z{marker}w\n"]
+    assert [c.url for c in reviewed.citations] == [PAPER]
+
+
+def test_a_citation_marker_ends_a_url_and_an_escaped_one_stays():
+    reviewed = review_answer(_answer(f"See {PAPER}【4†source】and \\[cite: 3] too."), ALLOWED)
+    soup = BeautifulSoup(reviewed.html, "html.parser")
+    assert [a["href"] for a in soup.find_all("a")] == [PAPER] and not reviewed.unsupported
+    assert soup.get_text() == f"See {PAPER}and [cite: 3] too."
+
+
+def test_an_answer_indented_as_a_whole_is_read_as_if_it_were_not():
+    text = ("  ## Super-resolution on a phone\n\n  Use **LIIF**: it upscales\n  at any scale.\n\n"
+            "  1. **Input**: the photo\n     - one sub-item\n  2. **Output**: the larger photo\n\n"
+            "  ```python\n  upscale(photo)\n  ```\n\n      kept_as_code = True\n")
+    soup = BeautifulSoup(review_answer(_answer(text), ALLOWED).html, "html.parser")
+    assert soup.find("h4").get_text() == "Super-resolution on a phone"
+    assert [s.get_text() for s in soup.find_all("strong")] == ["LIIF", "Input", "Output"]
+    assert [li.get_text(" ", strip=True) for li in soup.select("ol > li")] == [
+        "Input : the photo one sub-item", "Output : the larger photo"]
+    assert [pre.get_text() for pre in soup.find_all("pre")] == ["upscale(photo)\n", "kept_as_code = True\n"]
+    # Indented by one space, or not all alike: as written (a line indented by 4 is code).
+    soup = BeautifulSoup(review_answer(_answer("Text.\n\n    code = 1\n"), ALLOWED).html, "html.parser")
+    assert soup.find("pre").get_text() == "code = 1\n"
+
+
+def test_the_unsupported_links_at_the_top_of_an_answer_are_a_list_each_with_its_mark():
+    reviewed = review_answer(_answer(f"Read {FOREIGN} and\n[this](https://example.org/a) too.\n"), ALLOWED)
+    from generator.compose import _answer_html
+
+    soup = BeautifulSoup(_answer_html(reviewed), "html.parser")
+    items = soup.select(".admonition.warning ul.answer-unsupported-list > li")
+    assert [li.get_text(" ", strip=True) for li in items] == [
+        f"{FOREIGN} ⚠ not in the sources line 1", "https://example.org/a ⚠ not in the sources line 2"]
