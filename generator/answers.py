@@ -38,7 +38,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .check import MD_AUTOLINK, is_external
 from .links import is_safe_url, normalise_url, url_spans
-from .records import Answer, Citation, Problem, Prompt, ReviewedAnswer
+from .records import Answer, Citation, Level, Problem, Prompt, ReviewedAnswer
 from .sources import AnswerFile
 
 #: The label of the text after a prompt's own ``Answer:`` line.
@@ -132,11 +132,24 @@ def review_answer(answer: Answer, allowed: frozenset[str]) -> ReviewedAnswer:
 
 
 def answer_problems(reviewed: ReviewedAnswer) -> list[Problem]:
-    return [
-        Problem(reviewed.answer.path, c.line,
-                f"answer {reviewed.answer.title} cites {c.url}, which is not in the source block", "warning")
+    """The warnings of an answer: each link it cites that its prompt's sources lack, and a
+    question it seems to answer that is not its prompt's."""
+    answer = reviewed.answer
+    problems = [
+        Problem(answer.path, c.line, f"answer {answer.title} cites {c.url}, which is not in the source block",
+                Level.WARNING)
         for c in reviewed.unsupported
     ]
+    if (misplaced := reviewed.misplaced) is not None:
+        asked = f" (asked by {misplaced.source})" if misplaced.source else " (asked by no prompt of the collection)"
+        problems.append(Problem(answer.path, answer.line, f"answer {answer.title} seems to answer another question: "
+                                f"“{_one_line(misplaced.question)}”{asked}", Level.WARNING))
+    return problems
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def inert_text(text: str) -> str:

@@ -6,6 +6,7 @@ source block's URLs, written with :func:`escape.markdown_link`, which refuses an
 
 from __future__ import annotations
 
+import html
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -344,7 +345,7 @@ def _answers_section(here: str, answers: tuple[ReviewedAnswer, ...], unreadable:
            if unsupported else "all in the sources.")
     )
     if len(answers) == 1:
-        out.append(f'<div class="answers">{_answer_html(answers[0])}</div>')
+        out.append(f'<div class="answers">{_answer_html(answers[0], here)}</div>')
     else:
         # The markup of pymdownx.tabbed's alternate style, which Material styles as content tabs.
         count = len(answers)
@@ -353,10 +354,10 @@ def _answers_section(here: str, answers: tuple[ReviewedAnswer, ...], unreadable:
             for n in range(1, count + 1)
         )
         labels = "".join(
-            f'<label for="__tabbed_1_{n}">{inert_text(a.answer.title)}{" ⚠" if a.unsupported else ""}</label>'
+            f'<label for="__tabbed_1_{n}">{inert_text(a.answer.title)}{" ⚠" if a.unsupported or a.misplaced else ""}</label>'
             for n, a in enumerate(answers, start=1)
         )
-        blocks = "".join(f'<div class="tabbed-block">{_answer_html(a)}</div>' for a in answers)
+        blocks = "".join(f'<div class="tabbed-block">{_answer_html(a, here)}</div>' for a in answers)
         out.append(
             f'<div class="answers tabbed-set tabbed-alternate" data-tabs="1:{count}">{inputs}'
             f'<div class="tabbed-labels">{labels}</div><div class="tabbed-content">{blocks}</div></div>'
@@ -364,7 +365,7 @@ def _answers_section(here: str, answers: tuple[ReviewedAnswer, ...], unreadable:
     return out
 
 
-def _answer_html(reviewed: ReviewedAnswer) -> str:
+def _answer_html(reviewed: ReviewedAnswer, here: str) -> str:
     answer = reviewed.answer
     links = len(reviewed.citations)
     verdict = (
@@ -389,4 +390,25 @@ def _answer_html(reviewed: ReviewedAnswer) -> str:
             f'<div class="admonition warning"><p class="admonition-title">{count} link{"s" if count > 1 else ""} '
             f'{UNSUPPORTED_MARK}: not clickable below</p><ul class="answer-unsupported-list">{items}</ul></div>'
         )
-    return f'<div class="answer">{meta}{summary}<div class="answer-body">{reviewed.html}</div></div>'
+    return f'<div class="answer">{meta}{_misplaced_note(reviewed, here)}{summary}<div class="answer-body">{reviewed.html}</div></div>'
+
+#: What the note on a misplaced answer says first.
+MISPLACED_NOTE = "this answer seems to answer another prompt's question"
+
+
+def _misplaced_note(reviewed: ReviewedAnswer, here: str) -> str:
+    """A note on an answer that seems to answer another question, linking the prompt that asks it
+    (raw HTML: a URL as MkDocs serves the page, relative to this page's), else quoting it."""
+    misplaced = reviewed.misplaced
+    if misplaced is None:
+        return ""
+    question = f"“{inert_text(misplaced.question)}”"
+    if misplaced.slug is not None:
+        target = posixpath.relpath(site_url(prompt_page(misplaced.slug)), site_url(here)) + "/"
+        question = f'<a href="{html.escape(target)}">{question}</a>'
+        why = (f"it restates {misplaced.covered:.0%} of that question and {misplaced.own:.0%} of this prompt's "
+               "(their distinctive words, weighted by rarity)")
+    else:
+        why = "it quotes that question, which shares almost nothing with this prompt's, and no prompt of the site asks it"
+    return (f'<div class="admonition note answer-misplaced"><p class="admonition-title">{MISPLACED_NOTE.capitalize()}'
+            f'</p><p>{MISPLACED_NOTE}: {question}. The page shows it as written; {inert_text(why)}.</p></div>')

@@ -8,13 +8,15 @@ writing themselves.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from .answers import answer_problems, collect_answers, review_answer
 from .check import block_links, check_links
 from .compose import compose_error_page, compose_page
 from .infer import infer_task
+from .misplaced import QuestionIndex, find_misplaced, question_index
 from .parse import parse_prompt
 from .records import Page, Problem, Prompt, PromptError, ReviewedAnswer, TaskInference, Technique
 from .render import render_html
@@ -73,6 +75,15 @@ def _review_answers(draft: Draft) -> Draft:
     return replace(draft, answers=reviewed, unreadable_answers=tuple(unreadable))
 
 
+def _place_answers(draft: Draft, questions: QuestionIndex) -> Draft:
+    """Each answer checked against the collection's questions: does it answer another one?"""
+    if not draft.answers:
+        return draft
+    placed = tuple(replace(reviewed, misplaced=find_misplaced(reviewed.answer.text, draft.prompt, questions))
+                   for reviewed in draft.answers)
+    return replace(draft, answers=placed)
+
+
 def _compose(draft: Draft) -> Draft:
     page = compose_page(draft.prompt, draft.inference, draft.techniques, draft.workflow, load_vocabulary(),
                         draft.answers, draft.unreadable_answers)
@@ -97,6 +108,7 @@ STEPS: tuple[tuple[str, Callable[[Draft], Draft | Generated]], ...] = (
     ("workflow", _find_techniques),
     ("workflow", _plan_workflow),
     ("answers", _review_answers),
+    ("answers", _place_answers),  # given the collection's questions (see generate_all)
     ("compose", _compose),
     ("check", _check),
 )
@@ -113,8 +125,12 @@ def generate(source: SourceFile, *, check_html: bool = True) -> Generated:
     return with_html_links(generated, rendered_links(generated.page.markdown)) if check_html else generated
 
 
-def generate_all(sources: list[SourceFile], *, timings: dict[str, float] | None = None) -> list[Generated]:
+def generate_all(sources: list[SourceFile], *, timings: dict[str, float] | None = None,
+                 others: Iterable[Prompt] = ()) -> list[Generated]:
     """Make the page of every prompt file, in the order given, without the HTML check.
+
+    ``others``: the prompts of the collection not made again here (those ``mkdocs serve``
+    keeps): an answer may answer their question too.
 
     Each step runs over every prompt before the next starts, rather than each prompt through
     every step: a step's code and the records it looks up stay in the processor's caches. A
@@ -127,10 +143,17 @@ def generate_all(sources: list[SourceFile], *, timings: dict[str, float] | None 
     ]
     for name, step in STEPS:
         started = time.process_time()
+        if step is _place_answers:  # the one step that reads the whole collection: its questions, indexed once
+            step = partial(_place_answers, questions=collection_questions(work, others))
         work = [_run(step, item) if isinstance(item, Draft) else item for item in work]
         if timings is not None:
             timings[name] = timings.get(name, 0.0) + time.process_time() - started
     return work
+
+
+def collection_questions(work: Iterable[Draft | Generated], others: Iterable[Prompt] = ()) -> QuestionIndex:
+    """The questions of every prompt parsed in ``work`` and of ``others``, indexed."""
+    return question_index([*(item.prompt for item in work if item.prompt is not None), *others])
 
 
 def _run(step: Callable[[Draft], Draft | Generated], draft: Draft) -> Draft | Generated:

@@ -19,7 +19,8 @@ from typing import Callable
 from .check import check_links, page_links
 from .indexes import build_indexes
 from .paths import prompt_page
-from .pipeline import Generated, generate_all, rendered_links, with_html_links
+from .misplaced import find_misplaced
+from .pipeline import Generated, collection_questions, generate_all, rendered_links, with_html_links
 from .records import Problem
 from .sources import SourceFile, read_sources, read_text
 from .vocabulary import load_vocabulary
@@ -128,8 +129,20 @@ def _generate(sources: list[SourceFile], previous: Site | None, timings: dict[st
     if previous is None:
         return generate_all(sources, timings=timings)
     known = {result.source: result for result in previous.results}
-    made = iter(generate_all([source for source in sources if source not in known], timings=timings))
-    return [known.get(source) or next(made) for source in sources]
+    kept = [known[source] for source in sources if source in known]
+    made = generate_all([source for source in sources if source not in known], timings=timings,
+                        others=[result.prompt for result in kept if result.prompt is not None])
+    # A kept page's answers are read against the collection's questions as they are now: when a
+    # prompt was added, edited or deleted, an answer may seem misplaced, or no longer, and its page
+    # is made again.
+    questions = collection_questions([*made, *kept])
+    stale = [result.source for result in kept if any(
+        reviewed.misplaced != find_misplaced(reviewed.answer.text, result.prompt, questions) for reviewed in result.answers)]
+    if stale:
+        others = [result.prompt for result in [*made, *kept] if result.prompt is not None and result.source not in stale]
+        known.update(zip(stale, generate_all(stale, timings=timings, others=others)))
+    fresh = iter(made)
+    return [known[source] if source in known else next(fresh) for source in sources]
 
 
 @lru_cache(maxsize=1024)  # mkdocs serve makes most index pages again as they were
