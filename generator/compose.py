@@ -406,9 +406,9 @@ def _misplaced_note(reviewed: ReviewedAnswer, here: str) -> str:
     if misplaced.slug is not None:
         target = posixpath.relpath(site_url(prompt_page(misplaced.slug)), site_url(here)) + "/"
         question = f'<a href="{html.escape(target)}">{question}</a>'
-        why = (f"it restates {misplaced.covered:.0%} of that question and {misplaced.own:.0%} of this prompt's "
-               "(their distinctive words, weighted by rarity)")
+        why = (f"It restates {misplaced.covered:.0%} of that question and {misplaced.own:.0%} of this prompt's "
+               "(their words, weighted by how few questions of the site have them).")
     else:
-        why = "it quotes that question, which shares almost nothing with this prompt's, and no prompt of the site asks it"
-    return (f'<div class="admonition note answer-misplaced"><p class="admonition-title">{MISPLACED_NOTE.capitalize()}'
-            f'</p><p>{MISPLACED_NOTE}: {question}. The page shows it as written; {inert_text(why)}.</p></div>')
+        why = "It quotes that question, which shares almost nothing with this prompt's; no prompt of the site asks it."
+    return (f'<div class="admonition note answer-misplaced"><p class="admonition-title">{MISPLACED_NOTE.capitalize()}:'
+            f'</p><p>{question}</p><p>{inert_text(why)} The answer is shown as written.</p></div>')
