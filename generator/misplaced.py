@@ -78,11 +78,19 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(_stems(text))
 
 
-def _stems(text: str) -> list[str]:
-    words = _WORD.findall(_URL.sub(" ", text.lower()))
-    return [_stem(word) for word in words if word not in _STOP and (len(word) > 2 or any(c.isdigit() for c in word))]
+def _stems(text: str, limit: int | None = None) -> list[str]:
+    """The stems of the content words of ``text``, in order; the first ``limit`` only, if given."""
+    stems = []
+    for match in _WORD.finditer(_URL.sub(" ", text.lower())):
+        word = match.group()
+        if word not in _STOP and (len(word) > 2 or any(c.isdigit() for c in word)):
+            stems.append(_stem(word))
+            if len(stems) == limit:
+                break
+    return stems
 
 
+@lru_cache(maxsize=1 << 16)  # words recur across every answer and question
 def _stem(word: str) -> str:
     """A crude stem: enough that "upscaled", "upscaling" and "upscale" meet, "photos" and "photo"."""
     for suffix in ("ing", "ed", "es", "e", "s", "ly"):
@@ -135,7 +143,8 @@ def find_misplaced(text: str, own: Prompt, index: QuestionIndex) -> Misplaced | 
     own_question = _normalised_question(own.source.question)
     own_words = content_words(own_question)
     quoted = _quoted_questions(text)
-    opening = frozenset(_stems(text)[:OPENING_WORDS]).union(*(content_words(q) for q in quoted))
+    # An opening of 60 content words rarely needs more than 1,000 characters: 4,000 are read at most.
+    opening = frozenset(_stems(text[:4000], OPENING_WORDS)).union(*(content_words(q) for q in quoted))
     found = _best_other(opening, own_question, own_words, index)
     if found is not None:
         return found
@@ -169,7 +178,7 @@ def _best_other(words: frozenset[str], own_question: str, own_words: frozenset[s
 
 def _quoted_questions(text: str) -> list[str]:
     """The questions the first lines of an answer quote or label as the question, in order."""
-    head = "\n".join([line for line in text.split("\n") if line.strip()][:QUOTE_LINES])
+    head = "\n".join([line for line in text[:4000].split("\n", 4 * QUOTE_LINES) if line.strip()][:QUOTE_LINES])
     found = []
     for line in head.split("\n"):
         labelled = _LABELLED.match(line)
