@@ -379,9 +379,10 @@ def _answer_html(reviewed: ReviewedAnswer, here: str) -> str:
     )
     summary = ""
     if reviewed.unsupported:
-        # One link a line, its mark right after it (the mark does not wrap), then where it is cited.
+        # One link an item, its mark first: a long link wraps anywhere (answers.css), so the link
+        # starts on the mark's line, which a mark after it could not be sure of.
         items = "".join(
-            f'<li><code>{inert_text(c.url)}</code> <strong class="answer-unsupported-mark">⚠ {UNSUPPORTED_MARK}</strong>'
+            f'<li><strong class="answer-unsupported-mark">⚠ {UNSUPPORTED_MARK}</strong> <code>{inert_text(c.url)}</code>'
             f' <span class="answer-unsupported-line">line {c.line}</span></li>'
             for c in reviewed.unsupported
         )

@@ -139,7 +139,8 @@ def _generate(sources: list[SourceFile], previous: Site | None, timings: dict[st
     stale = [result.source for result in kept if any(
         reviewed.misplaced != find_misplaced(reviewed.answer.text, result.prompt, questions) for reviewed in result.answers)]
     if stale:
-        others = [result.prompt for result in [*made, *kept] if result.prompt is not None and result.source not in stale]
+        remade = set(stale)
+        others = [result.prompt for result in [*made, *kept] if result.prompt is not None and result.source not in remade]
         known.update(zip(stale, generate_all(stale, timings=timings, others=others)))
     fresh = iter(made)
     return [known[source] if source in known else next(fresh) for source in sources]

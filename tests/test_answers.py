@@ -441,7 +441,7 @@ def test_the_unsupported_links_at_the_top_of_an_answer_are_a_list_each_with_its_
     soup = BeautifulSoup(_answer_html(reviewed, "prompts/p.md"), "html.parser")
     items = soup.select(".admonition.warning ul.answer-unsupported-list > li")
     assert [li.get_text(" ", strip=True) for li in items] == [
-        f"{FOREIGN} ⚠ not in the sources line 1", "https://example.org/a ⚠ not in the sources line 2"]
+        f"⚠ not in the sources {FOREIGN} line 1", "⚠ not in the sources https://example.org/a line 2"]
 
 
 CHAT = DATA / "chat-answers"
