@@ -114,6 +114,11 @@ class QuestionIndex:
     def weight(self, words: frozenset[str]) -> float:
         return sum(self.weights.get(word, 0.0) for word in words)
 
+    def same_questions(self, other: QuestionIndex) -> bool:
+        """Whether ``other`` indexes the same questions, asked by the same prompts first: then
+        every answer reads the same against either."""
+        return self.questions == other.questions and self.askers == other.askers
+
 
 def question_index(prompts) -> QuestionIndex:
     """The index of the questions of ``prompts`` (any iterable of :class:`Prompt`)."""

@@ -541,3 +541,13 @@ def test_links_on_generated_pages_stay_errors_and_answers_warnings_fail_only_whe
     reviewed = review_answer(_answer(f"See {FOREIGN}."), ALLOWED)
     (cited,) = answer_problems(reviewed)
     assert cited.level == Level.WARNING and not cited.fails(answers_strict=False) and cited.fails(answers_strict=True)
+
+
+def test_a_served_site_reads_kept_answers_again_only_when_the_questions_change(tmp_path):
+    shutil.copytree(CHAT, tmp_path / "chat")
+    first = generate_site([str(tmp_path / "chat")], check_html=False)
+    (tmp_path / "chat" / "denoise.answer.md").write_text("An edited answer.\n")  # no question changes
+    again = generate_site([str(tmp_path / "chat")], check_html=False, previous=first)
+    assert again.questions.same_questions(first.questions)
+    kept = [r for r in again.results if r.prompt.slug != "denoise"]
+    assert all(any(r is old for old in first.results) for r in kept)  # the same records, not made again
