@@ -31,14 +31,14 @@ from markdown.extensions.attr_list import get_attrs_and_remainder
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
-from markdown.inlinepatterns import IMAGE_LINK_RE, LINK_RE, ImageInlineProcessor, LinkInlineProcessor
+from markdown.inlinepatterns import IMAGE_LINK_RE, LINK_RE, ImageInlineProcessor, InlineProcessor, LinkInlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.serializers import RE_AMP
 from markdown.treeprocessors import Treeprocessor
 
 from .check import MD_AUTOLINK, is_external
 from .links import is_safe_url, normalise_url, url_spans
-from .records import Answer, Citation, Problem, Prompt, ReviewedAnswer
+from .records import Answer, Citation, Level, Problem, Prompt, ReviewedAnswer
 from .sources import AnswerFile
 
 #: The label of the text after a prompt's own ``Answer:`` line.
@@ -132,11 +132,24 @@ def review_answer(answer: Answer, allowed: frozenset[str]) -> ReviewedAnswer:
 
 
 def answer_problems(reviewed: ReviewedAnswer) -> list[Problem]:
-    return [
-        Problem(reviewed.answer.path, c.line,
-                f"answer {reviewed.answer.title} cites {c.url}, which is not in the source block", "warning")
+    """The warnings of an answer: each link it cites that its prompt's sources lack, and a
+    question it seems to answer that is not its prompt's."""
+    answer = reviewed.answer
+    problems = [
+        Problem(answer.path, c.line, f"answer {answer.title} cites {c.url}, which is not in the source block",
+                Level.WARNING)
         for c in reviewed.unsupported
     ]
+    if (misplaced := reviewed.misplaced) is not None:
+        asked = f" (asked by {misplaced.source})" if misplaced.source else " (asked by no prompt of the collection)"
+        problems.append(Problem(answer.path, answer.line, f"answer {answer.title} seems to answer another question: "
+                                f"“{_one_line(misplaced.question)}”{asked}", Level.WARNING))
+    return problems
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def inert_text(text: str) -> str:
@@ -225,6 +238,47 @@ class _AnswerSyntax(Extension):
         md.inlinePatterns.register(_Link(LINK_RE, md), "link", 160)
         md.inlinePatterns.register(_Image(IMAGE_LINK_RE, md), "image_link", 150)
         md.preprocessors.register(_ListIndents(md), "list_indents", 20)  # after fenced code (25)
+        md.preprocessors.register(_WholeIndent(md), "whole_indent", 29)  # after tabs are expanded (30), before fences
+        # After code spans (190) and backslash escapes (180), so code and `\[cite: 1]` keep them.
+        md.inlinePatterns.register(_CitationMarker(_CITATION_MARKER), "citation_marker", 175)
+
+
+class _WholeIndent(Preprocessor):
+    """An answer indented as a whole (every line that is not blank starts with the same two
+    spaces or more, as some chat exports write it) is read as if it were not: else its
+    paragraphs would be one code block, with its Markdown shown raw. A code block inside it
+    keeps the indentation it has beyond the answer's own, and so stays code."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        indents = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
+        common = min(indents, default=0)
+        if common < 2:
+            return lines
+        return [line[common:] for line in lines]
+
+
+#: The citation markers of chat exports: Gemini's ``[cite_start]`` (where a cited passage starts)
+#: and ``[cite: 6]`` / ``[cite: 6, 15]``, ChatGPT's ``【4†source】`` and ``【4:2†source】``. They
+#: number passages of the chat's own retrieval (files, searches) that no reader of the page can
+#: see, so they are dropped: shown, they would be references to nothing. A marker that ends a
+#: passage takes the space before it along ("the model [cite: 6]." reads "the model.").
+_CITATION_MARKER = (
+    r"\[cite_(?:start|end)\]"
+    r"|[ \t]*\[cite:[ \t]*\d+(?:[ \t]*[,\-–][ \t]*\d+)*[ \t]*\]"
+    r"|[ \t]*【\d+(?::\d+)?†[^】\n]{0,80}】"
+)
+
+
+class _CitationMarker(InlineProcessor):
+    """A citation marker, made an empty element that the review unwraps to nothing. An element
+    rather than no text: a URL right before the marker ends there, as it would were the marker shown."""
+
+    def handleMatch(self, m: re.Match, data: str) -> tuple[etree.Element, int, int]:
+        return etree.Element(_DROPPED), m.start(0), m.end(0)
+
+
+#: The tag of what an answer shows nothing of (not in _KEPT_TAGS: unwrapped, and empty).
+_DROPPED = "span"
 
 
 class _ListIndents(Preprocessor):

@@ -1,6 +1,8 @@
 """``python -m generator check|build|export|review SOURCES…``: the command-line edge.
 
-Exit codes: 0 when there is no problem, 1 when there are problems (each one line on stderr),
+Exit codes: 0 when there is no problem, or warnings only (what answers cite outside their
+sources, answers that seem misplaced; with ``--answers-strict`` they count as problems), 1 when
+there are problems (each one line on stderr),
 2 for a usage or environment error (bad arguments, no prompt files found, an output folder
 that cannot be written, a ``--base`` that git cannot compare with), 3 for an internal error
 (a bug of ours), 130 when interrupted, 141 when its output is closed early (``| head``).
@@ -69,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
                              help="problems as path:line: message lines (text) or as GitHub annotations "
                                   "(github; the default when GITHUB_ACTIONS=true)")
         command.add_argument("--quiet", "-q", action="store_true", help="print problems only")
+        command.add_argument("--answers-strict", action="store_true",
+                             help="exit 1 on warnings too: links an answer cites outside its prompt's sources, "
+                                  "answers that seem to answer another prompt's question (as answers_strict: true "
+                                  "makes mkdocs build --strict fail on them)")
     for command in (check, build):
         command.add_argument("--base", metavar="REF",
                              help="git revision the work started from (e.g. origin/main): the job summary "
@@ -120,7 +126,7 @@ def _run(argv: list[str] | None) -> int:
     if summary_file and arguments.command in ("check", "build"):
         with open(summary_file, "a", encoding="utf-8") as summary:
             summary.write(job_summary(site.results, problems, changes, load_vocabulary(), root, headline))
-    return PROBLEMS if problems else OK
+    return PROBLEMS if any(problem.fails(arguments.answers_strict) for problem in problems) else OK
 
 
 def _check_writable(out: Path) -> None:

@@ -6,6 +6,7 @@ source block's URLs, written with :func:`escape.markdown_link`, which refuses an
 
 from __future__ import annotations
 
+import html
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -382,7 +383,7 @@ def _answers_section(here: str, answers: tuple[ReviewedAnswer, ...], unreadable:
            if unsupported else "all in the sources.")
     )
     if len(answers) == 1:
-        out.append(f'<div class="answers">{_answer_html(answers[0])}</div>')
+        out.append(f'<div class="answers">{_answer_html(answers[0], here)}</div>')
     else:
         # The markup of pymdownx.tabbed's alternate style, which Material styles as content tabs.
         count = len(answers)
@@ -391,10 +392,10 @@ def _answers_section(here: str, answers: tuple[ReviewedAnswer, ...], unreadable:
             for n in range(1, count + 1)
         )
         labels = "".join(
-            f'<label for="__tabbed_1_{n}">{inert_text(a.answer.title)}{" ⚠" if a.unsupported else ""}</label>'
+            f'<label for="__tabbed_1_{n}">{inert_text(a.answer.title)}{" ⚠" if a.unsupported or a.misplaced else ""}</label>'
             for n, a in enumerate(answers, start=1)
         )
-        blocks = "".join(f'<div class="tabbed-block">{_answer_html(a)}</div>' for a in answers)
+        blocks = "".join(f'<div class="tabbed-block">{_answer_html(a, here)}</div>' for a in answers)
         out.append(
             f'<div class="answers tabbed-set tabbed-alternate" data-tabs="1:{count}">{inputs}'
             f'<div class="tabbed-labels">{labels}</div><div class="tabbed-content">{blocks}</div></div>'
@@ -402,7 +403,7 @@ def _answers_section(here: str, answers: tuple[ReviewedAnswer, ...], unreadable:
     return out
 
 
-def _answer_html(reviewed: ReviewedAnswer) -> str:
+def _answer_html(reviewed: ReviewedAnswer, here: str) -> str:
     answer = reviewed.answer
     links = len(reviewed.citations)
     verdict = (
@@ -416,12 +417,37 @@ def _answer_html(reviewed: ReviewedAnswer) -> str:
     )
     summary = ""
     if reviewed.unsupported:
+        # One link an item, its mark first: a long link wraps anywhere (answers.css), so the link
+        # starts on the mark's line, which a mark after it could not be sure of.
         items = "".join(
-            f"<li><code>{inert_text(c.url)}</code> (line {c.line})</li>" for c in reviewed.unsupported
+            f'<li><strong class="answer-unsupported-mark">⚠ {UNSUPPORTED_MARK}</strong> <code>{inert_text(c.url)}</code>'
+            f' <span class="answer-unsupported-line">line {c.line}</span></li>'
+            for c in reviewed.unsupported
         )
         count = len(reviewed.unsupported)
         summary = (
             f'<div class="admonition warning"><p class="admonition-title">{count} link{"s" if count > 1 else ""} '
-            f"{UNSUPPORTED_MARK}: not clickable below</p><ul>{items}</ul></div>"
+            f'{UNSUPPORTED_MARK}: not clickable below</p><ul class="answer-unsupported-list">{items}</ul></div>'
         )
-    return f'<div class="answer">{meta}{summary}<div class="answer-body">{reviewed.html}</div></div>'
+    return f'<div class="answer">{meta}{_misplaced_note(reviewed, here)}{summary}<div class="answer-body">{reviewed.html}</div></div>'
+
+#: What the note on a misplaced answer says first.
+MISPLACED_NOTE = "this answer seems to answer another prompt's question"
+
+
+def _misplaced_note(reviewed: ReviewedAnswer, here: str) -> str:
+    """A note on an answer that seems to answer another question, linking the prompt that asks it
+    (raw HTML: a URL as MkDocs serves the page, relative to this page's), else quoting it."""
+    misplaced = reviewed.misplaced
+    if misplaced is None:
+        return ""
+    question = f"“{inert_text(misplaced.question)}”"
+    if misplaced.slug is not None:
+        target = posixpath.relpath(site_url(prompt_page(misplaced.slug)), site_url(here)) + "/"
+        question = f'<a href="{html.escape(target)}">{question}</a>'
+        why = (f"It restates {misplaced.covered:.0%} of that question and {misplaced.own:.0%} of this prompt's "
+               "(their words, weighted by how few questions of the site have them).")
+    else:
+        why = "It quotes that question, which shares almost nothing with this prompt's; no prompt of the site asks it."
+    return (f'<div class="admonition note answer-misplaced"><p class="admonition-title">{MISPLACED_NOTE.capitalize()}:'
+            f'</p><p>{question}</p><p>{inert_text(why)} The answer is shown as written.</p></div>')

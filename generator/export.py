@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .pipeline import Generated
-from .records import Entry
+from .records import Entry, Misplaced
 from .verdict import fit_verdict
 from .vocabulary import Vocabulary
 
@@ -67,10 +67,19 @@ def export_record(generated: Generated, vocab: Vocabulary) -> dict:
                 "source": reviewed.answer.path,
                 "links": [c.url for c in reviewed.citations],
                 "unsupported_links": [c.url for c in reviewed.unsupported],
+                "misplaced": _misplaced(reviewed.misplaced),
             }
             for reviewed in generated.answers
         ],
     }
+
+
+def _misplaced(misplaced: Misplaced | None) -> dict | None:
+    """Null, or the question the answer seems to answer instead, and the prompt asking it (if any)."""
+    if misplaced is None:
+        return None
+    return {"question": misplaced.question, "slug": misplaced.slug, "source": misplaced.source,
+            "covered": misplaced.covered, "own": misplaced.own}
 
 
 def _entry(entry: Entry) -> dict:

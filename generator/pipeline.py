@@ -8,13 +8,15 @@ writing themselves.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from .answers import answer_problems, collect_answers, review_answer
 from .check import block_links, check_links
 from .compose import compose_error_page, compose_page
 from .infer import infer_task
+from .misplaced import QuestionIndex, find_misplaced, question_index
 from .parse import parse_prompt
 from .records import (Confirmation, Page, Problem, Prompt, PromptError, ReviewedAnswer, Statement, TaskInference,
                       Technique)
@@ -62,7 +64,9 @@ def _parse(draft: Draft) -> Draft:
 
 def _read_testimony(draft: Draft) -> Draft:
     names = tuple(entry.name for entry in draft.prompt.source.models)
-    statements = (task_statement(reviewed.answer, names, load_vocabulary()) for reviewed in draft.answers)
+    # An answer to another prompt's question states that prompt's task: it is no witness here.
+    statements = (task_statement(reviewed.answer, names, load_vocabulary())
+                  for reviewed in draft.answers if not reviewed.misplaced)
     return replace(draft, statements=tuple(statement for statement in statements if statement is not None))
 
 
@@ -93,6 +97,15 @@ def _review_answers(draft: Draft) -> Draft:
     return replace(draft, answers=reviewed, unreadable_answers=tuple(unreadable))
 
 
+def _place_answers(draft: Draft, questions: QuestionIndex) -> Draft:
+    """Each answer checked against the collection's questions: does it answer another one?"""
+    if not draft.answers:
+        return draft
+    placed = tuple(replace(reviewed, misplaced=find_misplaced(reviewed.answer.text, draft.prompt, questions))
+                   for reviewed in draft.answers)
+    return replace(draft, answers=placed)
+
+
 def _compose(draft: Draft) -> Draft:
     page = compose_page(draft.prompt, draft.inference, draft.techniques, draft.workflow, load_vocabulary(),
                         draft.answers, draft.unreadable_answers)
@@ -115,6 +128,7 @@ def _check(draft: Draft) -> Generated:
 STEPS: tuple[tuple[str, Callable[[Draft], Draft | Generated]], ...] = (
     ("parse", _parse),
     ("answers", _review_answers),
+    ("answers", _place_answers),  # given the collection's questions (see generate_all)
     ("task", _read_testimony),
     ("task", _read_sidecar),
     ("task", _infer_task),
@@ -136,8 +150,12 @@ def generate(source: SourceFile, *, check_html: bool = True) -> Generated:
     return with_html_links(generated, rendered_links(generated.page.markdown)) if check_html else generated
 
 
-def generate_all(sources: list[SourceFile], *, timings: dict[str, float] | None = None) -> list[Generated]:
+def generate_all(sources: list[SourceFile], *, timings: dict[str, float] | None = None,
+                 others: Iterable[Prompt] = ()) -> list[Generated]:
     """Make the page of every prompt file, in the order given, without the HTML check.
+
+    ``others``: the prompts of the collection not made again here (those ``mkdocs serve``
+    keeps): an answer may answer their question too.
 
     Each step runs over every prompt before the next starts, rather than each prompt through
     every step: a step's code and the records it looks up stay in the processor's caches. A
@@ -150,10 +168,17 @@ def generate_all(sources: list[SourceFile], *, timings: dict[str, float] | None 
     ]
     for name, step in STEPS:
         started = time.process_time()
+        if step is _place_answers:  # the one step that reads the whole collection: its questions, indexed once
+            step = partial(_place_answers, questions=collection_questions(work, others))
         work = [_run(step, item) if isinstance(item, Draft) else item for item in work]
         if timings is not None:
             timings[name] = timings.get(name, 0.0) + time.process_time() - started
     return work
+
+
+def collection_questions(work: Iterable[Draft | Generated], others: Iterable[Prompt] = ()) -> QuestionIndex:
+    """The questions of every prompt parsed in ``work`` and of ``others``, indexed."""
+    return question_index([*(item.prompt for item in work if item.prompt is not None), *others])
 
 
 def _run(step: Callable[[Draft], Draft | Generated], draft: Draft) -> Draft | Generated:

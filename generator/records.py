@@ -11,6 +11,17 @@ from enum import StrEnum
 from functools import cached_property, lru_cache
 
 
+class Level(StrEnum):
+    """How bad a problem is. An error fails ``mkdocs build --strict`` and the command line. A
+    warning is what an answer did that leaves its page whole but marked: a citation not in the
+    sources, an answer that seems to answer another prompt's question. A maintainer cannot fix
+    those without falsifying the record, so a warning fails only under ``answers_strict: true``
+    (``--answers-strict``). Both are listed alike; GitHub shows them apart."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something wrong with an input, reported as ``path:line: message``."""
@@ -18,9 +29,11 @@ class Problem:
     path: str
     line: int | None
     message: str
-    #: "error", or "warning" for what leaves the page whole but marked (an answer's citation
-    #: that is not in the sources). Both fail `--strict` and the CLI; GitHub shows them apart.
-    level: str = "error"
+    level: Level = Level.ERROR
+
+    def fails(self, answers_strict: bool) -> bool:
+        """Whether the problem fails a strict build and the command line (see :class:`Level`)."""
+        return self.level == Level.ERROR or answers_strict
 
     def __str__(self) -> str:
         if self.line is None:
@@ -110,12 +123,25 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Misplaced:
+    """Why an answer seems to answer another prompt's question (see generator/misplaced.py)."""
+
+    question: str  # that question: another prompt's, or as the answer quotes it
+    slug: str | None  # the prompt of the collection that asks it, None when none does
+    source: str | None  # that prompt's file
+    covered: float  # the share of that question's weighted words the answer restates
+    own: float  # the same share of its own prompt's question
+
+
+@dataclass(frozen=True)
 class ReviewedAnswer:
     """An answer with every link it cites checked, and its safe HTML."""
 
     answer: Answer
     citations: tuple[Citation, ...]
     html: str
+    #: Set when the answer seems to answer another prompt's question.
+    misplaced: Misplaced | None = None
 
     @property
     def unsupported(self) -> tuple[Citation, ...]:

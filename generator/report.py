@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .changes import PromptChanges
 from .escape import markdown_text
 from .pipeline import Generated
-from .records import Problem
+from .records import Level, Problem
 from .review import review_list
 from .verdict import fit_verdict
 from .vocabulary import Vocabulary
@@ -37,11 +37,11 @@ def repository_path(path: str, root: str) -> str:
 
 def github_command(problem: Problem, root: str) -> str:
     """The problem as a workflow command: an annotation on its file, at its line."""
-    level = "warning" if problem.level == "warning" else "error"
+    level = Level.WARNING if problem.level == Level.WARNING else Level.ERROR
     properties = [f"file={_escape_property(repository_path(problem.path, root))}"]
     if problem.line is not None:
         properties.append(f"line={problem.line}")
-    title = "Answer cites a link not in the sources" if level == "warning" else "Prompt Pages"
+    title = "Prompt Pages: an answer to review" if level == Level.WARNING else "Prompt Pages"
     properties.append(f"title={_escape_property(title)}")
     return f"::{level} {','.join(properties)}::{_escape_data(problem.message)}"
 

@@ -4,9 +4,10 @@ A page needs a person when what it asserts may be wrong and nothing settled it: 
 confirmed (``NAME.meta.yaml``), and
 
 1. the answers agree on another task than the page's (the most urgent: two readings disagree);
-2. a ✗ rests on a task that is only likely;
-3. no task is clear;
-4. the task is likely and neither a recommended model nor the answers agree with it.
+2. an answer seems to answer another prompt's question (a mix-up in the collection);
+3. a ✗ rests on a task that is only likely;
+4. no task is clear;
+5. the task is likely and neither a recommended model nor the answers agree with it.
 
 A likely task that a recommended model or the answers agree with is settled enough: two readings
 that agree are rarely both wrong (``tests/test_review.py`` measures it on the catalog's questions).
@@ -26,13 +27,15 @@ class Urgency(IntEnum):
     """Why a prompt is listed; the lower, the more urgent."""
 
     ANSWERS_DISAGREE = 1
-    ACCUSES_ON_LIKELY = 2
-    UNCLEAR = 3
-    UNSUPPORTED = 4
+    MISPLACED_ANSWER = 2
+    ACCUSES_ON_LIKELY = 3
+    UNCLEAR = 4
+    UNSUPPORTED = 5
 
 
 _WHY = {
     Urgency.ANSWERS_DISAGREE: "the answers say {answers}",
+    Urgency.MISPLACED_ANSWER: "an answer seems to answer another prompt's question ({answers})",
     Urgency.ACCUSES_ON_LIKELY: "a ✗ rests on a task that is only likely",
     Urgency.UNCLEAR: "no task is clear",
     Urgency.UNSUPPORTED: "the task is only likely, and no recommended model or answer agrees",
@@ -73,10 +76,14 @@ def review_list(results: list[Generated], vocab: Vocabulary) -> list[ReviewItem]
         inference = result.inference
         if inference is None:
             continue
+        misplaced = [reviewed.answer.title for reviewed in result.answers if reviewed.misplaced]
         urgency = needs_review(inference)
+        if misplaced and (urgency is None or urgency > Urgency.MISPLACED_ANSWER):
+            urgency = Urgency.MISPLACED_ANSWER
         if urgency is None:
             continue
-        answers = vocab.label(inference.answers_task_id).lower() if inference.answers_task_id else ""
+        answers = (", ".join(misplaced) if urgency is Urgency.MISPLACED_ANSWER
+                   else vocab.label(inference.answers_task_id).lower() if inference.answers_task_id else "")
         task = vocab.label(inference.task_id) if inference.task_id else "no clear task"
         items.append(ReviewItem(result.source.path, task, inference.confidence, urgency,
                                 _WHY[urgency].format(answers=answers)))

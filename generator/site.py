@@ -19,7 +19,8 @@ from typing import Callable
 from .check import check_links, page_links
 from .indexes import build_indexes
 from .paths import prompt_page
-from .pipeline import Generated, generate_all, rendered_links, with_html_links
+from .misplaced import QuestionIndex, find_misplaced
+from .pipeline import Generated, collection_questions, generate_all, rendered_links, with_html_links
 from .records import Problem
 from .sources import SourceFile, read_sources, read_text
 from .vocabulary import load_vocabulary
@@ -41,6 +42,8 @@ class Site:
     results: list[Generated]
     pages: list[CheckedPage]
     problems: list[Problem]
+    #: The collection's questions, against which its answers were read (generator/misplaced.py).
+    questions: QuestionIndex | None = None
 
 
 #: ``progress(phase, done, total)``: told how far a site's generation has come (the CLI's bar).
@@ -99,7 +102,7 @@ def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, fl
     sources, problems = read_sources(arguments, read)
     clock.lap("read")
     progress("generating pages", 0, len(sources))
-    results = _generate(sources, previous, timings)
+    results, questions = _generate(sources, previous, timings)
     progress("generating pages", len(sources), len(sources))
     clock.restart()
     if check_html:
@@ -120,16 +123,33 @@ def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, fl
         problems.extend(_index_problems(index.path, index.markdown, index.allowed_links))
         pages.append(CheckedPage(index.path, index.markdown, index.path, index.allowed_links))
     clock.lap("index pages")
-    return Site(results, pages, problems)
+    return Site(results, pages, problems, questions)
 
 
-def _generate(sources: list[SourceFile], previous: Site | None, timings: dict[str, float] | None) -> list[Generated]:
-    """pipeline.generate_all of the sources, but the result ``previous`` has for the same file."""
+def _generate(sources: list[SourceFile], previous: Site | None,
+              timings: dict[str, float] | None) -> tuple[list[Generated], QuestionIndex]:
+    """pipeline.generate_all of the sources, but the result ``previous`` has for the same file;
+    and the collection's questions."""
     if previous is None:
-        return generate_all(sources, timings=timings)
+        results = generate_all(sources, timings=timings)
+        return results, collection_questions(results)
     known = {result.source: result for result in previous.results}
-    made = iter(generate_all([source for source in sources if source not in known], timings=timings))
-    return [known.get(source) or next(made) for source in sources]
+    kept = [known[source] for source in sources if source in known]
+    made = generate_all([source for source in sources if source not in known], timings=timings,
+                        others=[result.prompt for result in kept if result.prompt is not None])
+    questions = collection_questions([*made, *kept])
+    if previous.questions is None or not questions.same_questions(previous.questions):
+        # A question was added, edited or deleted: a kept page's answer may now seem misplaced,
+        # or no longer, and then its page is made again.
+        stale = [result.source for result in kept if any(
+            reviewed.misplaced != find_misplaced(reviewed.answer.text, result.prompt, questions)
+            for reviewed in result.answers)]
+        if stale:
+            remade = set(stale)
+            others = [r.prompt for r in [*made, *kept] if r.prompt is not None and r.source not in remade]
+            known.update(zip(stale, generate_all(stale, timings=timings, others=others)))
+    fresh = iter(made)
+    return [known[source] if source in known else next(fresh) for source in sources], questions
 
 
 @lru_cache(maxsize=1024)  # mkdocs serve makes most index pages again as they were

@@ -15,7 +15,7 @@ from markdown.extensions.fenced_code import FencedCodeExtension
 
 from benchmarks.synth import load_catalog, synth_prompt
 from conftest import DATA, ROOT, SEEDS, make_prompt
-from generator.answers import answer_links, answer_syntax, review_answer
+from generator.answers import answer_links, answer_problems, answer_syntax, review_answer
 from generator.check import page_links
 from generator.links import extract_urls
 from generator.records import Answer
@@ -322,21 +322,23 @@ def _cli(*args):
 def test_check_and_export_report_the_same_citations():
     fixture = str(FIXTURE.relative_to(ROOT))
     check = _cli("check", fixture)
-    assert check.returncode == 1
+    assert check.returncode == 0  # warnings alone; listed all the same
     lines = check.stderr.strip().split("\n")
     assert f"{fixture}/upscale.answer.md:4: answer answer cites https://github.com/xinntao/Real-ESRGAN, " \
            "which is not in the source block" in lines
     assert f"{fixture}/upscale.txt:26: answer inline cites https://github.com/someone/fast-liif, " \
            "which is not in the source block" in lines
     assert "Traceback" not in check.stderr
+    strict = _cli("check", fixture, "--answers-strict")
+    assert strict.returncode == 1 and strict.stderr.splitlines()[:-1] == check.stderr.splitlines()[:-1]
     export = _cli("export", fixture)
     # The same problems; only the summary line at the end says what each command did.
-    assert export.returncode == 1 and export.stderr.splitlines()[:-1] == check.stderr.splitlines()[:-1]
+    assert export.returncode == 0 and export.stderr.splitlines()[:-1] == check.stderr.splitlines()[:-1]
     (record,) = json.loads(export.stdout)
     answers = {a["label"]: a for a in record["answers"]}
     assert list(answers) == ["inline", "answer", "claude", "gpt-4o"]
     assert answers["claude"] == {"label": "claude", "source": f"{fixture}/upscale.answers/claude.md",
-                                 "links": [CODE], "unsupported_links": []}
+                                 "links": [CODE], "unsupported_links": [], "misplaced": None}
     assert answers["answer"]["links"] == [PAPER, "https://github.com/xinntao/Real-ESRGAN", "https://arxiv.org/abs/2107.10833"]
     assert answers["answer"]["unsupported_links"] == answers["answer"]["links"][1:]
     reported = [line for line in lines if " cites " in line]
@@ -351,15 +353,26 @@ def test_the_sample_answers_in_sources_cite_only_their_source_blocks():
     assert any(len(record["answers"]) > 1 for record in json.loads(result.stdout))
 
 
-def test_an_unsupported_citation_fails_the_strict_build_and_is_marked_on_the_served_page(tmp_path):
+def _answers_strict(project: Path) -> None:
+    config = project / "mkdocs.yml"
+    text = config.read_text()
+    assert "      sources: sources\n" in text
+    config.write_text(text.replace("      sources: sources\n", "      sources: sources\n      answers_strict: true\n"))
+
+
+def test_an_unsupported_citation_is_reported_fails_strict_only_with_answers_strict_and_is_marked(tmp_path):
     project = copy_project(tmp_path / "project")
     shutil.copytree(FIXTURE, project / "sources" / "fixture")
+    lenient = mkdocs("build", "--strict", "-d", str(tmp_path / "site"), cwd=project)
+    assert lenient.returncode == 0, lenient.stderr[-2000:]
+    assert ("INFO    -  sources/fixture/upscale.answers/gpt-4o.md:6: answer gpt-4o cites "
+            "javascript:alert(document.cookie), which is not in the source block") in lenient.stderr
+    assert "answers_strict: true" in lenient.stderr and "WARNING" not in lenient.stderr
+    _answers_strict(project)
     strict = mkdocs("build", "--strict", "-d", str(tmp_path / "strict"), cwd=project)
     assert strict.returncode != 0
     assert ("WARNING -  sources/fixture/upscale.answers/gpt-4o.md:6: answer gpt-4o cites "
             "javascript:alert(document.cookie), which is not in the source block") in strict.stderr
-    lenient = mkdocs("build", "-d", str(tmp_path / "site"), cwd=project)
-    assert lenient.returncode == 0, lenient.stderr[-2000:]
     page = BeautifulSoup((tmp_path / "site" / "prompts" / "fixture-upscale" / "index.html").read_text(), "html.parser")
     content = page.select_one("article")
     hrefs = {a["href"] for a in content.find_all("a", href=True) if a["href"].startswith(("http", "javascript"))}
@@ -381,3 +394,160 @@ def test_only_allowed_attributes_survive_and_only_in_their_safe_form():
     assert soup.find("ol").attrs == {"start": "3"}
     assert soup.find("br") is not None and soup.find("span") is None
     assert '<span title="t">raw</span>' in soup.get_text()
+
+
+@pytest.mark.parametrize("marker", ["[cite_start]", "[cite: 6]", "[cite: 6, 15]", "[cite:6,15]", "【4†source】",
+                                    "【4:2†source】", "【12†notes.pdf】"])
+def test_citation_markers_of_chat_exports_are_dropped_but_never_in_code(marker):
+    text = (f"{marker}**LIIF** upscales at any scale{marker}. Read [the paper]({PAPER}){marker}.\n\n"
+            f"- item {marker}\n\nIn code: `a{marker}b`.\n\n```\nx{marker}y\n```\n\n    z{marker}w\n")
+    reviewed = review_answer(_answer(text), ALLOWED)
+    soup = BeautifulSoup(reviewed.html, "html.parser")
+    for element in soup.find_all(["p", "li"]):
+        shown = "".join(element.find_all(string=True, recursive=False))
+        assert marker not in shown and "cite" not in shown and "†" not in shown, element
+    assert soup.find("p").get_text() == "LIIF upscales at any scale. Read the paper."
+    assert soup.find("li").get_text().strip() == "item"
+    assert [code.get_text() for code in soup.find_all("code")] == [f"a{marker}b", f"x{marker}y\n", f"z{marker}w\n"]
+    assert [c.url for c in reviewed.citations] == [PAPER]
+
+
+def test_a_citation_marker_ends_a_url_and_an_escaped_one_stays():
+    reviewed = review_answer(_answer(f"See {PAPER}【4†source】and \\[cite: 3] too."), ALLOWED)
+    soup = BeautifulSoup(reviewed.html, "html.parser")
+    assert [a["href"] for a in soup.find_all("a")] == [PAPER] and not reviewed.unsupported
+    assert soup.get_text() == f"See {PAPER}and [cite: 3] too."
+
+
+def test_an_answer_indented_as_a_whole_is_read_as_if_it_were_not():
+    text = ("  ## Super-resolution on a phone\n\n  Use **LIIF**: it upscales\n  at any scale.\n\n"
+            "  1. **Input**: the photo\n     - one sub-item\n  2. **Output**: the larger photo\n\n"
+            "  ```python\n  upscale(photo)\n  ```\n\n      kept_as_code = True\n")
+    soup = BeautifulSoup(review_answer(_answer(text), ALLOWED).html, "html.parser")
+    assert soup.find("h4").get_text() == "Super-resolution on a phone"
+    assert [s.get_text() for s in soup.find_all("strong")] == ["LIIF", "Input", "Output"]
+    assert [li.get_text(" ", strip=True) for li in soup.select("ol > li")] == [
+        "Input : the photo one sub-item", "Output : the larger photo"]
+    assert [pre.get_text() for pre in soup.find_all("pre")] == ["upscale(photo)\n", "kept_as_code = True\n"]
+    # Indented by one space, or not all alike: as written (a line indented by 4 is code).
+    soup = BeautifulSoup(review_answer(_answer("Text.\n\n    code = 1\n"), ALLOWED).html, "html.parser")
+    assert soup.find("pre").get_text() == "code = 1\n"
+
+
+def test_the_unsupported_links_at_the_top_of_an_answer_are_a_list_each_with_its_mark():
+    reviewed = review_answer(_answer(f"Read {FOREIGN} and\n[this](https://example.org/a) too.\n"), ALLOWED)
+    from generator.compose import _answer_html
+
+    soup = BeautifulSoup(_answer_html(reviewed, "prompts/p.md"), "html.parser")
+    items = soup.select(".admonition.warning ul.answer-unsupported-list > li")
+    assert [li.get_text(" ", strip=True) for li in items] == [
+        f"⚠ not in the sources {FOREIGN} line 1", "⚠ not in the sources https://example.org/a line 2"]
+
+
+CHAT = DATA / "chat-answers"
+
+
+def test_a_real_style_collection_builds_strictly_and_fails_with_answers_strict(tmp_path):
+    """Prompts with answers in chat styles, some citing links outside their sources, some misplaced."""
+    project = copy_project(tmp_path / "project")
+    shutil.copytree(CHAT, project / "sources" / "chat")
+    built = mkdocs("build", "--strict", "-d", str(tmp_path / "site"), cwd=project)
+    assert built.returncode == 0, built.stderr[-3000:]
+    warned = [line for line in built.stderr.splitlines() if "sources/chat/" in line]
+    assert len(warned) == 6 and all(line.startswith("INFO    -  sources/chat/") for line in warned), warned
+    page = BeautifulSoup((tmp_path / "site" / "prompts" / "chat-upscale" / "index.html").read_text(), "html.parser")
+    text = " ".join(body.get_text() for body in page.select(".answer-body"))
+    assert "[cite" not in text and "†" not in text and "【" not in text
+    assert "Your phone is doing 3× super-resolution" in text  # the indented answer is no code block
+    assert not page.select(".answers pre code:-soup-contains('Your phone')")
+    # A prompt's own problems stay errors, answers_strict or not.
+    (project / "sources" / "chat" / "upscale.txt").write_text(
+        (CHAT / "upscale.txt").read_text().replace("Model: SISR-CARN-3x", "Model:"))
+    broken = mkdocs("build", "--strict", "-d", str(tmp_path / "broken"), cwd=project)
+    assert broken.returncode != 0 and "WARNING -  sources/chat/upscale.txt:" in broken.stderr
+    shutil.copy(CHAT / "upscale.txt", project / "sources" / "chat" / "upscale.txt")
+    _answers_strict(project)
+    strict = mkdocs("build", "--strict", "-d", str(tmp_path / "strict"), cwd=project)
+    assert strict.returncode != 0
+    assert "WARNING -  sources/chat/upscale.answers/claude.md:4: answer Claude 3.5 Sonnet seems to answer " \
+           "another question: “How can I remove the motion blur from pictures I took at night with a shaking hand?” " \
+           "(asked by sources/chat/deblur.txt)" in strict.stderr
+
+
+def test_misplaced_answers_are_found_from_the_question_they_quote_or_paraphrase():
+    site, results = _site(CHAT)
+    placed = {(slug, a.answer.label): a.misplaced for slug, r in results.items() for a in r.answers}
+    # Paraphrases of their own question: not flagged.
+    assert placed[("upscale", "gemini")] is None and placed[("upscale", "gpt-4o")] is None
+    assert placed[("deblur", "gpt-4o")] is None
+    # Quotes another prompt's question: that prompt is named.
+    claude = placed[("upscale", "claude")]
+    assert claude.slug == "deblur" and claude.source.endswith("chat-answers/deblur.txt")
+    assert claude.question == results["deblur"].prompt.source.question and claude.covered > claude.own
+    # Paraphrases another prompt's question.
+    assert placed[("denoise", "answer")].slug == "upscale"
+    # Quotes a question no prompt asks: quoted.
+    colorize = placed[("deblur", "gemini")]
+    assert colorize.slug is None and colorize.question.startswith("What is the best way to colorize")
+    problems = [str(p) for p in site.problems if "seems to answer another question" in p.message]
+    assert len(problems) == 3
+    folder = claude.source.removesuffix("/deblur.txt")
+    assert f"{folder}/upscale.answers/claude.md:4: answer Claude 3.5 Sonnet seems to answer another question: " \
+           f"“{claude.question}” (asked by {folder}/deblur.txt)" in problems
+    assert all(p.level == "warning" for p in site.problems)
+
+
+def test_a_misplaced_answer_carries_a_note_linking_the_prompt_it_answers(tmp_path):
+    _, results = _site(CHAT)
+    soup = BeautifulSoup(render_html(results["upscale"].page.markdown), "html.parser")
+    (note,) = soup.select(".answer-misplaced")
+    assert note.select_one(".admonition-title").get_text() == "This answer seems to answer another prompt's question:"
+    assert note.find("a").get_text().startswith("“How can I remove")
+    assert [a["href"] for a in note.find_all("a")] == ["../deblur/"]
+    labels = [label.get_text() for label in soup.select(".tabbed-labels label")]
+    assert labels == ["Claude 3.5 Sonnet ⚠", "gemini ⚠", "GPT-4o ⚠"]
+    soup = BeautifulSoup(render_html(results["deblur"].page.markdown), "html.parser")
+    (note,) = soup.select(".answer-misplaced")
+    assert not note.find_all("a") and "“What is the best way to colorize" in note.get_text()
+
+
+def test_export_carries_the_misplaced_answer():
+    result = _cli("export", str(CHAT.relative_to(ROOT)))
+    assert result.returncode == 0, result.stderr
+    records = {record["slug"]: record for record in json.loads(result.stdout)}
+    (answer,) = records["denoise"]["answers"]
+    assert answer["misplaced"]["slug"] == "upscale" and answer["misplaced"]["covered"] > 0.55
+
+
+def test_an_answer_misplaced_by_a_deleted_prompt_is_read_again_when_served(tmp_path):
+    """mkdocs serve keeps the pages of unchanged prompts: not one whose answer now reads otherwise."""
+    shutil.copytree(CHAT, tmp_path / "chat")
+    first = generate_site([str(tmp_path / "chat")], check_html=False)
+    (tmp_path / "chat" / "deblur.txt").unlink()
+    shutil.rmtree(tmp_path / "chat" / "deblur.answers")
+    again = generate_site([str(tmp_path / "chat")], check_html=False, previous=first)
+    fresh = generate_site([str(tmp_path / "chat")], check_html=False)
+    assert [r.page for r in again.results] == [r.page for r in fresh.results]
+    claude = {a.answer.label: a for a in again.results[1].answers}["claude"]
+    assert again.results[1].prompt.slug == "upscale" and claude.misplaced.slug is None
+
+
+def test_links_on_generated_pages_stay_errors_and_answers_warnings_fail_only_when_strict():
+    from generator.check import check_links
+    from generator.records import Level
+
+    (page_link,) = check_links("p.txt", [FOREIGN], ALLOWED)
+    assert page_link.level == Level.ERROR and page_link.fails(answers_strict=False)
+    reviewed = review_answer(_answer(f"See {FOREIGN}."), ALLOWED)
+    (cited,) = answer_problems(reviewed)
+    assert cited.level == Level.WARNING and not cited.fails(answers_strict=False) and cited.fails(answers_strict=True)
+
+
+def test_a_served_site_reads_kept_answers_again_only_when_the_questions_change(tmp_path):
+    shutil.copytree(CHAT, tmp_path / "chat")
+    first = generate_site([str(tmp_path / "chat")], check_html=False)
+    (tmp_path / "chat" / "denoise.answer.md").write_text("An edited answer.\n")  # no question changes
+    again = generate_site([str(tmp_path / "chat")], check_html=False, previous=first)
+    assert again.questions.same_questions(first.questions)
+    kept = [r for r in again.results if r.prompt.slug != "denoise"]
+    assert all(any(r is old for old in first.results) for r in kept)  # the same records, not made again

@@ -9,3 +9,8 @@ class PromptPagesConfig(Config):
     sources = c.Type(str, default="sources")
     #: Turn the plugin off (``enabled: !ENV [PROMPT_PAGES, true]``) to build docs/ alone.
     enabled = c.Type(bool, default=True)
+    #: Fail ``mkdocs build --strict`` on what answers do too: links an answer cites that its
+    #: prompt's sources lack, answers that seem to answer another prompt's question. Off: they
+    #: are listed (logged at INFO, as MkDocs' own ``validation`` options do for what they do not
+    #: fail on), marked on their pages and on the Unsupported citations page.
+    answers_strict = c.Type(bool, default=False)

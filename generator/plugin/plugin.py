@@ -1,7 +1,15 @@
 """Event handlers of the ``prompt-pages`` plugin. The work is done by :mod:`generator.site` (the
 pages), :mod:`.render` (their HTML), :mod:`.htmlcheck` (the provenance check of that HTML) and
 :mod:`.live` (what ``mkdocs serve --dirty`` keeps between rebuilds); each handler hands MkDocs
-what they made, or reports what they found."""
+what they made, or reports what they found.
+
+Options (``mkdocs.yml``, typed in :mod:`.config`): ``sources``, the folder of prompt files;
+``enabled``; ``answers_strict``. Every problem is logged as ``path:line: message``. An error (a
+prompt that cannot be read, a link on a generated page that its sources lack) is a WARNING, so
+``mkdocs build --strict`` fails on it. What an answer does (a link it cites outside its
+prompt's sources, an answer that seems to answer another prompt's question) is reported at INFO
+and fails nothing, since no maintainer can fix a model's answer without falsifying it; with
+``answers_strict: true`` it is a WARNING too, for collections that require clean answers."""
 
 from __future__ import annotations
 
@@ -64,8 +72,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         live = self.live
         self.site = generate_site([str(self.sources)], check_html=False, previous=live and live.site,
                                   read=live.texts.read if live else read_text)
-        for problem in self.site.problems:
-            log.warning(str(problem))
+        self._log(self.site.problems)
         written = files.src_uris  # the pages of docs/ (and the theme's files), by path
         for page in self.site.pages:
             if page.path in written:
@@ -130,10 +137,18 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         if self.live is not None:
             problems = self.live.finish(config, self.site, self.generated_files, problems)
         found = [problem for path in self.generated for problem in problems.get(path, ())]
-        for problem in found:
-            log.warning(str(problem))
+        self._log(found)
         log.info(summary_line(len(self.site.results), len(self.site.pages), time.monotonic() - self.started,
                               self.site.problems + found, " generated"))
+
+    def _log(self, problems: list[Problem]) -> None:
+        """Each problem, at WARNING (which --strict counts) when it fails the build, else at INFO."""
+        strict = self.config.answers_strict
+        for problem in problems:
+            (log.warning if problem.fails(strict) else log.info)(str(problem))
+        if not strict and (warnings := sum(not problem.fails(strict) for problem in problems)):
+            log.info(f"prompt-pages: {warnings:,} warning{'s' * (warnings != 1)} about answers, listed above; "
+                     "`answers_strict: true` (mkdocs.yml) makes them fail `mkdocs build --strict`")
 
     def on_build_error(self, *, error):
         gc.unfreeze()
