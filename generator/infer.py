@@ -135,8 +135,7 @@ def infer_task(block: SourceBlock, vocab: Vocabulary, statements: tuple[Statemen
         task_id, confidence, basis = agreed, Confidence.LIKELY, Basis.ANSWERS
     if basis is Basis.ANSWERS:
         evidence = [Evidence(s.phrase, f"answer by {s.answer}", s.task_id) for s in statements if s.task_id == agreed]
-    stated = frozenset(s.task_id for s in statements if s.task_id)
-    judge = FitJudge(reading, task_id, basis, agreed, stated)
+    judge = FitJudge(reading, task_id, basis, agreed)
     return TaskInference(
         task_id=task_id,
         evidence=tuple(e for e in evidence if task_id is None or e.task_id == task_id),
@@ -172,7 +171,6 @@ class FitJudge:
     task_id: str | None
     basis: Basis
     agreed: str | None  # the task the answers agree on
-    stated: frozenset[str]  # every task an answer states
 
     def relation(self, own: str | None, vocab: Vocabulary) -> Relation:
         if self.task_id is None or own is None:
@@ -189,8 +187,8 @@ class FitJudge:
     def _against(self, own: str) -> bool:
         if self.basis is Basis.MAINTAINERS:
             return True
-        if own in self.stated or self.basis is Basis.MODELS:
-            return False  # an answer reads the question as the model's task, or the question is vague
+        if own == self.agreed or self.basis is Basis.MODELS:
+            return False  # the answers read the question as the model's task, or the question is vague
         reading, nats = self.reading, self.reading.learned.get(own, -LEARNED_FLOOR)
         if reading.cues.get(own, 0.0) > 0:
             return False  # the question names the model's task too

@@ -329,3 +329,25 @@ def test_the_job_summary_lists_the_changed_prompts_that_need_review(tmp_path):
     assert "- `sources/zz.txt`: Super-resolution (clear): the answers say deblurring" in section
     assert "vague.txt" not in section  # confirmed by its sidecar
     assert "000_" not in section  # unchanged
+
+
+@pytest.mark.parametrize("which, right, accused", [("dev", 12, 0), ("held-apart", 11, 2)])
+def test_the_fixture_collections_pages_have_the_writers_tasks_and_marks(which, right, accused):
+    """Each fixture prompt's writer says what its user wants and which recommended models are
+    misfires. A misfire is never ✓; the figures are this session's ("held-apart" only measures:
+    its two accused models are a tagging model for a captioning question and a restoration model
+    for a colorization one, which its writer kept as helpers)."""
+    folder = TESTIMONY / which
+    truth = yaml.safe_load((folder / "prompts.yaml").read_text(encoding="utf-8"))
+    site = generate_site([str(folder)], check_html=False)
+    found_right, found_accused = 0, []
+    for result in site.results:
+        wanted = truth[Path(result.source.path).stem]
+        found_right += result.inference.task_id == wanted["task"]
+        for entry, fit in zip(result.prompt.source.models, result.inference.model_fits):
+            misfire = entry.name in wanted["misfires"]
+            assert not (misfire and fit.fits is True), (result.source.path, entry.name)
+            if not misfire and fit.fits is False:
+                found_accused.append(entry.name)
+    print(f"{which}: {found_right}/{len(site.results)} tasks right, right models accused: {found_accused}")
+    assert found_right >= right and len(found_accused) <= accused
