@@ -286,9 +286,10 @@ def _workflow_section(workflow: Workflow, techniques: tuple[Technique, ...], pap
         anchors = {paper.name: f"#paper-{index}" for index, paper in enumerate(papers, start=1)}
         out.append("### Techniques from the related papers")
         out.append("\n".join(
-            f"- **{markdown_text(technique.label)}**: {markdown_text(technique.effect)}. "
-            f"From [{markdown_text(plain_math(technique.paper))}]({anchors[technique.paper]}): "
-            f"“{markdown_text(technique.sentence)}”"
+            f"- **{markdown_text(technique.label)}**"
+            + (f": {markdown_text(technique.effect)}. " if technique.effect else ", as the paper names it. ")
+            + f"From [{markdown_text(plain_math(technique.paper))}]({anchors[technique.paper]}): "
+              f"“{markdown_text(technique.sentence)}”"
             for technique in techniques
         ))
     return out

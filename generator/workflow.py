@@ -54,6 +54,15 @@ class TechniqueSpec:
     label: str
     effect: str
     role: str
+    #: Words one of which the quoted sentence must hold for label and effect to apply (None: always).
+    gloss_when: CueMatcher | None = None
+    plain_label: str = ""
+
+    def as_quoted(self, paper: str, sentence: str) -> Technique:
+        """The technique as a sentence names it: glossed only when the sentence says what the gloss says."""
+        if self.gloss_when is not None and not self.gloss_when.find(sentence):
+            return Technique(self.id, self.plain_label or self.label, "", paper, sentence)
+        return Technique(self.id, self.label, self.effect, paper, sentence)
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,10 @@ class TechniqueVocabulary:
 @cache
 def load_techniques() -> TechniqueVocabulary:
     data = read_data("techniques")["techniques"]
-    specs = {t["id"]: TechniqueSpec(t["id"], t["label"], t["effect"], t["role"]) for t in data}
+    specs = {t["id"]: TechniqueSpec(t["id"], t["label"], t["effect"], t["role"],
+                                    CueMatcher([Cue(t["id"], word, 1.0) for word in t["gloss_when"]])
+                                    if t.get("gloss_when") else None, t.get("plain_label", ""))
+             for t in data}
     cues = [Cue(t["id"], cue, 1.0) for t in data for cue in t["cues"]]
     return TechniqueVocabulary(specs, CueMatcher(cues))
 
@@ -96,7 +108,7 @@ def _paper_techniques(paper: Entry, vocab: TechniqueVocabulary) -> tuple[Techniq
             if spec.id in seen:
                 continue
             seen.add(spec.id)
-            found.append(Technique(spec.id, spec.label, spec.effect, paper.name, sentence))
+            found.append(spec.as_quoted(paper.name, sentence))
     return tuple(found)
 
 
