@@ -848,3 +848,32 @@ def test_the_comment_job_needs_nothing_but_the_standard_library():
                              "import runpy; runpy.run_path('.github/scripts/previews.py', run_name='imported')"],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def thirty_pull_requests(tmp_path):
+    """30 open same-repository pull requests, each with a passing build and no comment yet, and
+    20 closed ones."""
+    state = {"api": {
+        f"{BASE}/pulls": [pull(number, f"branch-{number}") for number in range(1, 31)]
+        + [pull(number, f"branch-{number}", state="closed") for number in range(31, 51)],
+        RUNS: {"workflow_runs": [workflow_run(100 + number, f"branch-{number}", f"{number:040}", "2025-01-03T00:00:00Z")
+                                 for number in range(1, 31)]},
+        **{f"{BASE}/actions/runs/{100 + number}/artifacts": artifacts(("preview-site", False)) for number in range(1, 31)},
+        **{f"{BASE}/pulls/{number}/files": [] for number in range(1, 31)},
+        **{f"{BASE}/issues/{number}/comments": [] for number in range(1, 51)},
+    }}
+    for number in range(1, 31):
+        store(tmp_path, 100 + number, {"index.html": page(str(number))})
+    return state
+
+
+def test_a_deploy_with_30_open_pull_requests_makes_few_api_calls(fake_github):
+    tmp_path, work, run_step = fake_github
+    main_site(work)
+    state = thirty_pull_requests(tmp_path)
+    report, gather_calls, _ = gathered(run_step, state)
+    assert [entry["state"] for entry in report.values()] == ["published"] * 30
+    result, comment_calls, _ = run_step(comment_step(), state, {"REPORT": json.dumps(list(report.values()))})
+    assert result.returncode == 0, result.stdout + result.stderr
+    print("gather", len(gather_calls), "comment", len(comment_calls))
+    assert (len(gather_calls), len(comment_calls)) == (0, 0)
