@@ -22,7 +22,7 @@ from .changes import PromptChanges, from_git_name_status, prompt_changes
 from .export import brief_record, export_record
 from .output import write_pages
 from .progress import ProgressBar
-from .report import job_summary, problem_line, repository_path, summary_line
+from .report import SUMMARY_LIMIT_BYTES, capped_summary, job_summary, problem_lines, repository_path, summary_line
 from .site import generate_site
 from .vocabulary import load_vocabulary
 
@@ -102,16 +102,28 @@ def _run(argv: list[str] | None) -> int:
         json.dump(records, sys.stdout, ensure_ascii=False, indent=None if arguments.brief else 2)
         sys.stdout.write("\n")
         done = " exported"
-    for problem in problems:
-        print(problem_line(problem, style, root), file=sys.stderr)
+    for line in problem_lines(problems, style, root):
+        print(line, file=sys.stderr)
     headline = summary_line(len(site.results), len(site.pages), time.monotonic() - started, problems, done)
     if not arguments.quiet:
         print(headline, file=sys.stderr)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file and arguments.command in ("check", "build"):
-        with open(summary_file, "a", encoding="utf-8") as summary:
-            summary.write(job_summary(site.results, problems, changes, load_vocabulary(), root, headline))
+        _write_job_summary(Path(summary_file), job_summary(site.results, problems, changes, load_vocabulary(),
+                                                           root, headline), problems)
     return PROBLEMS if problems else OK
+
+
+def _write_job_summary(summary_file: Path, text: str, problems: list) -> None:
+    """Append the summary within what GitHub keeps of a step's (1 MiB, less what is there
+    already), and write every problem to $RUNNER_TEMP/prompt-pages-problems.txt, which
+    check.yml uploads as an artifact."""
+    folder = Path(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir())
+    (folder / "prompt-pages-problems.txt").write_text("".join(f"{problem}\n" for problem in problems),
+                                                       encoding="utf-8")
+    used = summary_file.stat().st_size if summary_file.exists() else 0
+    with open(summary_file, "a", encoding="utf-8") as summary:
+        summary.write(capped_summary(text, SUMMARY_LIMIT_BYTES - used - 1024))
 
 
 def _check_writable(out: Path) -> None:

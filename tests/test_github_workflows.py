@@ -213,8 +213,18 @@ def test_the_check_workflow_runs_once_per_commit_with_the_pinned_tools():
     assert "pyproject.toml" in caches[0]["with"]["key"] and "constraints.txt" in caches[0]["with"]["key"]
     assert "restore-keys" not in caches[0]["with"]  # an old cache never stands in for the pinned tools
     # When a test fails, the browser's screenshots are kept.
-    upload = next(step for _, step in steps(workflow) if step.get("uses", "").startswith("actions/upload-artifact@"))
-    assert upload["if"] == "failure()" and upload["with"]["path"].rstrip("/") == "tests/artifacts"
+    uploads = {step["with"]["name"]: step for _, step in steps(workflow)
+               if step.get("uses", "").startswith("actions/upload-artifact@")}
+    assert uploads["test-screenshots"]["if"] == "failure()"
+    assert uploads["test-screenshots"]["with"]["path"].rstrip("/") == "tests/artifacts"
+    # Every problem, beyond GitHub's 10 annotations per level and its 1 MiB of job summary.
+    from generator.report import PROBLEMS_ARTIFACT
+
+    problems = uploads[PROBLEMS_ARTIFACT]
+    assert problems["if"] == "${{ !cancelled() }}"
+    assert problems["with"]["path"] == "${{ runner.temp }}/prompt-pages-problems.txt"
+    names = [step.get("name", "") for _, step in steps(workflow)]
+    assert names.index(problems["name"]) == names.index("Check the prompts (annotations, job summary)") + 1
     for job in workflow["jobs"].values():
         assert WRITE not in permissions(job).values()
 
