@@ -178,11 +178,14 @@ class GitHub:
     repository: str
     retry: Retry = Retry()
 
-    def call(self, *args: str, binary: bool = False):
+    def call(self, *args: str, into: Path | None = None) -> str:
+        """What `gh` prints; with ``into``, written to that file instead (an artifact's zip)."""
         for delay in [*self.retry.delays(), None]:
-            result = subprocess.run(["gh", *args], capture_output=True)
+            with open(into or os.devnull, "wb") as target:
+                result = subprocess.run(["gh", *args], stdout=target if into else subprocess.PIPE,
+                                        stderr=subprocess.PIPE)
             if result.returncode == 0:
-                return result.stdout if binary else result.stdout.decode("utf-8")
+                return "" if into else result.stdout.decode("utf-8")
             lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
             message = lines[-1] if lines else f"gh {args[0]} failed"
             if not _TRANSIENT.search(message):
@@ -377,8 +380,7 @@ def _publish(choice: Choice, root: Path, room: int, github: GitHub, previous: di
     destination = root / f"pr-{preview.number}"
     with tempfile.TemporaryDirectory() as scratch:
         archive = Path(scratch) / "artifact.zip"
-        archive.write_bytes(github.call("api", f"repos/{github.repository}/actions/artifacts/{preview.artifact}/zip",
-                                        binary=True))
+        github.call("api", f"repos/{github.repository}/actions/artifacts/{preview.artifact}/zip", into=archive)
         with zipfile.ZipFile(archive) as unpacked:
             members, size = checked_members(unpacked)
             if size > room:
@@ -549,17 +551,23 @@ def tree_size(folder: Path) -> int:
 
 class _HeadFinder(HTMLParser):
     """Where a page's <head> content starts (after <head>, else after <html>, else after the
-    doctype, else at the start) and whether a robots meta tag already says noindex."""
+    doctype, else at the start) and whether a robots meta tag already says noindex; `done`
+    once the head is over (the rest of the page need not be read)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.after: dict[str, tuple[int, int, str]] = {}
         self.noindex = False
+        self.done = False
+
+    def handle_endtag(self, tag):
+        self.done = self.done or tag == "head"
 
     def handle_decl(self, decl):
         self.after.setdefault("doctype", (*self.getpos(), f"<!{decl}>"))
 
     def handle_starttag(self, tag, attrs):
+        self.done = self.done or tag == "body"
         if tag in ("head", "html"):
             self.after.setdefault(tag, (*self.getpos(), self.get_starttag_text()))
         values = {name: (value or "").lower() for name, value in attrs}
@@ -571,8 +579,12 @@ def with_noindex(html: str) -> str:
     """The page with a `noindex` robots tag in its head, placed where an HTML parser says the
     head's content starts; unchanged when its own robots tag already says noindex."""
     finder = _HeadFinder()
-    finder.feed(html)
-    finder.close()
+    for start in range(0, len(html), 8192):
+        finder.feed(html[start:start + 8192])
+        if finder.done:
+            break
+    else:
+        finder.close()
     if finder.noindex:
         return html
     offsets = [0, *[match.end() for match in re.finditer("\n", html)]]
