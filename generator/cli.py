@@ -22,7 +22,7 @@ from .changes import PromptChanges, from_git_name_status, prompt_changes
 from .export import brief_record, export_record
 from .output import write_pages
 from .progress import ProgressBar
-from .report import SUMMARY_LIMIT_BYTES, capped_summary, job_summary, problem_lines, repository_path, summary_line
+from .report import PROBLEMS_FILE, SUMMARY_LIMIT_BYTES, capped_summary, job_summary, problem_lines, repository_path, summary_line
 from .site import generate_site
 from .vocabulary import load_vocabulary
 
@@ -110,17 +110,16 @@ def _run(argv: list[str] | None) -> int:
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file and arguments.command in ("check", "build"):
         _write_job_summary(Path(summary_file), job_summary(site.results, problems, changes, load_vocabulary(),
-                                                           root, headline), problems)
+                                                           root, headline), problems, Path(root))
     return PROBLEMS if problems else OK
 
 
-def _write_job_summary(summary_file: Path, text: str, problems: list) -> None:
+def _write_job_summary(summary_file: Path, text: str, problems: list, root: Path) -> None:
     """Append the summary within what GitHub keeps of a step's (1 MiB, less what is there
-    already), and write every problem to $RUNNER_TEMP/prompt-pages-problems.txt, which
-    check.yml uploads as an artifact."""
-    folder = Path(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir())
-    (folder / "prompt-pages-problems.txt").write_text("".join(f"{problem}\n" for problem in problems),
-                                                       encoding="utf-8")
+    already), and write every problem to PROBLEMS_FILE in the workspace, which check.yml
+    uploads as an artifact (the workspace, not $RUNNER_TEMP: in a container job the runner
+    gives actions another path for that)."""
+    (root / PROBLEMS_FILE).write_text("".join(f"{problem}\n" for problem in problems), encoding="utf-8")
     used = summary_file.stat().st_size if summary_file.exists() else 0
     with open(summary_file, "a", encoding="utf-8") as summary:
         summary.write(capped_summary(text, SUMMARY_LIMIT_BYTES - used - 1024))

@@ -54,8 +54,10 @@ def github_command(problem: Problem, root: str) -> str:
 ANNOTATED_PER_LEVEL = 10
 #: GitHub's limit for one step's job summary.
 SUMMARY_LIMIT_BYTES = 1024 * 1024
-#: The artifact CI uploads with every problem (check.yml), named in a cut summary.
+#: The artifact CI uploads with every problem (check.yml), named in a cut summary, and the
+#: file in the workspace it is made of.
 PROBLEMS_ARTIFACT = "problems"
+PROBLEMS_FILE = "prompt-pages-problems.txt"
 
 
 def problem_lines(problems: list[Problem], style: str, root: str) -> list[str]:

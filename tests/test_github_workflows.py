@@ -232,11 +232,11 @@ def test_the_check_workflow_runs_once_per_commit_with_the_pinned_tools():
     assert uploads["test-screenshots"]["if"] == "failure()"
     assert uploads["test-screenshots"]["with"]["path"].rstrip("/") == "tests/artifacts"
     # Every problem, beyond GitHub's 10 annotations per level and its 1 MiB of job summary.
-    from generator.report import PROBLEMS_ARTIFACT
+    from generator.report import PROBLEMS_ARTIFACT, PROBLEMS_FILE
 
     problems = uploads[PROBLEMS_ARTIFACT]
     assert problems["if"] == "${{ !cancelled() }}"
-    assert problems["with"]["path"] == "${{ runner.temp }}/prompt-pages-problems.txt"
+    assert problems["with"]["path"] == PROBLEMS_FILE
     names = [step.get("name", "") for _, step in steps(workflow)]
     assert names.index(problems["name"]) == names.index("Check the prompts (annotations, job summary)") + 1
     for job in workflow["jobs"].values():
@@ -694,15 +694,19 @@ def test_a_forks_preview_is_published_only_at_the_commit_a_maintainers_review_ap
     assert "approved by @maintainer" in body and f"The newest commit, `{b[:7]}`, awaits approval" in body
 
 
+def only_x_built(approved, head):
+    """Pull request #4 from a fork whose only build is of commit X (aaa…), one commit approved."""
+    return fork_state([review("maintainer", "APPROVED", approved)], head=head,
+                      builds=[artifact(41, "main", "a" * 40, "2025-01-03T00:00:00Z", repo_id=FORK)])
+
+
 def test_the_skip_ci_revert_attack_publishes_nothing(fake_github):
     """The fork pushes X (a script), then Y reverting it with [skip ci], which starts no build.
     A maintainer reviews the harmless diff and approves Y: X is never published."""
     tmp_path, work, run_step = fake_github
     site = fork_site(tmp_path, work)
     x, y = "a" * 40, "b" * 40
-    state = fork_state([review("maintainer", "APPROVED", y)], head=y,
-                       builds=[artifact(41, "main", x, "2025-01-03T00:00:00Z", repo_id=FORK)])
-    report, calls, _ = gathered(run_step, state)
+    report, calls, _ = gathered(run_step, only_x_built(y, head=y))
     assert report[4]["state"] == "not-built" and report[4]["sha"] == y
     assert not (site / "pr-preview" / "pr-4").exists() and downloads(calls) == []
     ((_, _, body),), _ = comments_written(report, run_step)
@@ -714,9 +718,7 @@ def test_a_merge_conflict_keeps_the_approved_commits_preview_and_says_the_newest
     tmp_path, work, run_step = fake_github
     site = fork_site(tmp_path, work)
     x, y = "a" * 40, "c" * 40
-    state = fork_state([review("maintainer", "APPROVED", x)], head=y,
-                       builds=[artifact(41, "main", x, "2025-01-03T00:00:00Z", repo_id=FORK)])
-    report, _, _ = gathered(run_step, state)
+    report, _, _ = gathered(run_step, only_x_built(x, head=y))
     assert report[4]["state"] == "published" and report[4]["sha"] == x
     assert "build 41" in (site / "pr-preview" / "pr-4" / "index.html").read_text()
     ((_, _, body),), _ = comments_written(report, run_step)

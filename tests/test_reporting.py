@@ -96,17 +96,15 @@ def test_problems_are_github_annotations_that_no_prompt_text_can_break(hostile, 
 
 
 def test_the_job_summary_lists_every_problem_within_githubs_1_mib(hostile, tmp_path):
-    summary, temp = tmp_path / "summary.md", tmp_path / "runner-temp"
-    temp.mkdir()
-    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(tmp_path),
-           "RUNNER_TEMP": str(temp)}
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(tmp_path)}
     plain = run("check", str(hostile)).stderr.splitlines()[:-1]
     run("check", str(hostile), env=env)
     text = summary.read_text(encoding="utf-8")
     assert f"### Every problem ({len(plain)})" in text
     items = [line for line in text.split("### Every problem")[1].splitlines() if line.startswith("- `")]
     assert len(items) == len(plain) and "cut here" not in text
-    assert (temp / "prompt-pages-problems.txt").read_text(encoding="utf-8").splitlines() == plain
+    assert (tmp_path / "prompt-pages-problems.txt").read_text(encoding="utf-8").splitlines() == plain
     # A step whose summary is nearly full already: what is added is cut to fit, with a count.
     summary.write_text(("x" * 99 + "\n") * 10_450)  # 1,045,000 bytes of 1,048,576
     run("check", str(hostile), env=env)
@@ -115,7 +113,7 @@ def test_the_job_summary_lists_every_problem_within_githubs_1_mib(hostile, tmp_p
     cut = re.search(r"\*\*(\d+) more lines are cut here\*\* \(GitHub keeps at most 1 MiB of a job summary\)\. "
                     r"Every problem is in the artifact `problems` of this run\.", data.decode())
     assert cut and int(cut[1]) > 0
-    assert (temp / "prompt-pages-problems.txt").read_text(encoding="utf-8").splitlines() == plain
+    assert (tmp_path / "prompt-pages-problems.txt").read_text(encoding="utf-8").splitlines() == plain
 
 
 def test_format_github_can_be_asked_for_outside_github(tmp_path):
