@@ -885,10 +885,17 @@ def test_a_rate_limit_mid_run_keeps_the_live_previews(fake_github):
 
 def test_when_github_cannot_be_reached_at_all_main_publishes_with_the_live_previews(fake_github):
     tmp_path, work, run_step = fake_github
-    state = live_deployment(tmp_path, work, run_step)
+    state = live_deployment(tmp_path, work, run_step, numbers=(5, 6, 7))
+    # #7's preview was not live: it stays as recorded, and its comment is left alone.
+    record = tmp_path / "live" / "prompt-pages" / "pr-preview" / "previews.json"
+    entries = json.loads(record.read_text())
+    entries[0].update(state="awaiting-label", sha="", line="awaiting-label", files=[])
+    record.write_text(json.dumps(entries))
     site = main_site(work)
     report, calls, stdout = gathered(run_step, {**state, "rate_limit_after": 0})
-    assert states(report) == {6: "kept", 5: "kept"} and "::warning::" in stdout
+    assert states(report) == {7: "awaiting-label", 6: "kept", 5: "kept"} and "::warning::" in stdout
+    writes, _ = comments_written(report, run_step)
+    assert sorted(number for _, number, _ in writes) == [5, 6]
     assert previews_in(site) == ["pr-5", "pr-6"] and (site / "index.html").read_text() == page("main")
     assert len(calls) == 4  # the listing of pull requests, tried 4 times
     # With no live site either, main still publishes.

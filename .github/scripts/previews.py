@@ -255,9 +255,10 @@ def gather(github: GitHub, site: Path, base_url: str, room: int) -> tuple[list[P
         pulls = sorted(github.listing("pulls?state=open"), key=lambda pull: pull["number"], reverse=True)
         stored = github.listing(f"actions/artifacts?name={PREVIEW_ARTIFACT}", key="artifacts")
     except GitHubError as error:
-        print(f"::warning::GitHub's API failed ({error}): the live previews are kept as they are")
+        print(f"::warning::GitHub's API failed ({error}): the live previews are kept, the rest stays as it was")
         choices = [Choice(Preview(number, State.UNAVAILABLE, detail=str(error)), keep=error.transient)
-                   for number in sorted(record, reverse=True)]
+                   if entry.get("state") in LIVE else Choice(_as_recorded(entry))
+                   for number, entry in sorted(record.items(), reverse=True)]
         return _install(choices, root, base_url, record, room, github)
     choices = []
     for pull in pulls:
@@ -273,6 +274,12 @@ def gather(github: GitHub, site: Path, base_url: str, room: int) -> tuple[list[P
     report += [Preview(number, State.REMOVED, previous=_line(entry)) for number, entry in sorted(record.items())
                if number not in open_numbers]
     return report, files
+
+
+def _as_recorded(entry: dict) -> Preview:
+    """A pull request's preview as the last deployment recorded it (nothing of it is live)."""
+    known = {name: entry[name] for name in ("number", "state", "sha", "detail", "head") if name in entry}
+    return Preview(**known)
 
 
 def _reason(error: BaseException) -> str:
