@@ -22,7 +22,8 @@ from .changes import PromptChanges, from_git_name_status, prompt_changes
 from .export import brief_record, export_record
 from .output import write_pages
 from .progress import ProgressBar
-from .report import PROBLEMS_FILE, SUMMARY_LIMIT_BYTES, capped_summary, job_summary, problem_lines, repository_path, summary_line
+from .report import (PROBLEMS_FILE, SUMMARY_LIMIT_BYTES, capped_summary, job_summary, problem_lines, repository_path,
+                     summary_line)
 from .site import generate_site
 from .vocabulary import load_vocabulary
 

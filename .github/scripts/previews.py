@@ -321,8 +321,8 @@ def _built_from(artifact: dict, pull: dict) -> bool:
     """Whether an artifact was built for this pull request: from its head repository and
     branch (as GitHub's API records the run, not as the artifact says), since it was opened."""
     run = artifact.get("workflow_run") or {}
-    return (run.get("head_repository_id") == pull["head"]["repo"]["id"] and run.get("head_branch") == pull["head"]["ref"]
-            and artifact["created_at"] >= pull["created_at"] and bool(_SHA.match(run.get("head_sha") or "")))
+    return (run.get("head_repository_id") == pull["head"]["repo"]["id"]
+            and run.get("head_branch") == pull["head"]["ref"] and artifact["created_at"] >= pull["created_at"] and bool(_SHA.match(run.get("head_sha") or "")))
 
 
 def approved_commit(pull: dict, github: GitHub) -> tuple[str, str] | None:
@@ -613,11 +613,13 @@ def add_noindex(folder: Path) -> None:
 
 
 def job_summary(report: list[Preview], room: int) -> str:
-    lines = ["## Previews", "", f"Room for previews: {room / 1e6:,.0f} MB (GitHub Pages' 1 GB, less `main` and a margin).",
-             "", "| pull request | state | commit | size | detail |", "| --- | --- | --- | --- | --- |"]
+    lines = ["## Previews", "",
+             f"Room for previews: {room / 1e6:,.0f} MB (GitHub Pages' 1 GB, less `main` and a margin).", "",
+             "| pull request | state | commit | size | detail |", "| --- | --- | --- | --- | --- |"]
     for preview in report:
         detail = re.sub(r"[|\r\n`]", " ", preview.detail)[:300]
-        lines.append(f"| #{preview.number} | {preview.state} | `{preview.sha[:7]}` | {preview.size / 1e6:.1f} MB | {detail} |")
+        lines.append(f"| #{preview.number} | {preview.state} | `{preview.sha[:7]}` | {preview.size / 1e6:.1f} MB "
+                     f"| {detail} |")
     return "\n".join(lines) + "\n"
 
 
