@@ -725,12 +725,15 @@ def test_a_merge_conflict_keeps_the_approved_commits_preview_and_says_the_newest
     assert f"The newest commit, `{y[:7]}`, awaits approval" in body
 
 
-def test_a_push_racing_the_approval_is_never_published(fake_github):
-    """Y is pushed and built seconds before the maintainer, who read X, approves: X is published.
-    And while X's build is not ready, nothing is (never Y's)."""
+def test_a_push_racing_the_label_or_the_approval_is_never_published(fake_github):
+    """Y is pushed and built seconds before the maintainer, who read X, sets the label: nothing
+    is published until a review approves a commit, and then X, never Y. While X's build is
+    not ready, nothing is."""
     tmp_path, work, run_step = fake_github
     site = fork_site(tmp_path, work)
     x, y = "a" * 40, "b" * 40
+    report, calls, _ = gathered(run_step, fork_state([], head=y))
+    assert report[4]["state"] == "awaiting-approval" and downloads(calls) == []
     report, calls, _ = gathered(run_step, fork_state([review("maintainer", "APPROVED", x)], head=y))
     assert report[4]["sha"] == x and downloads(calls) == [41]
     state = fork_state([review("maintainer", "APPROVED", x)], head=y,

@@ -238,7 +238,6 @@ class Choice:
     """What a pull request's preview would be before anything is downloaded."""
 
     preview: Preview
-    artifact: dict | None = None
     keep: bool = False  # an API failure that trying again did not mend: keep the live preview
 
 
@@ -314,7 +313,7 @@ def _choose(pull: dict, stored: list[dict], github: GitHub) -> Choice:
         return Choice(Preview(number, State.EXPIRED, builds[0]["workflow_run"]["head_sha"], head=head["sha"]))
     artifact = usable[0]
     return Choice(Preview(number, State.PUBLISHED, artifact["workflow_run"]["head_sha"], int(artifact["id"]),
-                          int(artifact["size_in_bytes"]), detail, head["sha"]), artifact)
+                          int(artifact["size_in_bytes"]), detail, head["sha"]))
 
 
 def _built_from(artifact: dict, pull: dict) -> bool:
@@ -743,7 +742,7 @@ def main(argv: list[str]) -> int:
         site = Path(environ.get("SITE", "site"))
         shutil.rmtree(site / "pr-preview", ignore_errors=True)
         room = room_for_previews(site)
-        print(f"main: {PAGES_LIMIT_BYTES - MARGIN_BYTES - room:,} bytes with the margin; room for previews: {room:,}")
+        print(f"main: {tree_size(site):,} bytes; room for previews: {room:,} bytes")
         report, files = gather(github, site, environ["BASE_URL"], room)
         write_record(site / "pr-preview", report, files)
         if environ.get("GITHUB_STEP_SUMMARY"):
