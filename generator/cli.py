@@ -25,7 +25,8 @@ from .export import brief_record, export_record
 from .review import review_list
 from .output import write_pages
 from .progress import ProgressBar
-from .report import job_summary, problem_line, repository_path, summary_line
+from .report import (PROBLEMS_FILE, SUMMARY_LIMIT_BYTES, capped_summary, job_summary, problem_lines, repository_path,
+                     summary_line)
 from .site import generate_site
 from .vocabulary import load_vocabulary
 
@@ -117,16 +118,27 @@ def _run(argv: list[str] | None) -> int:
             print(item)
         print(f"{len(items):,} of {len(site.results):,} prompts to review", file=sys.stderr)
         done = " read for review"
-    for problem in problems:
-        print(problem_line(problem, style, root), file=sys.stderr)
+    for line in problem_lines(problems, style, root):
+        print(line, file=sys.stderr)
     headline = summary_line(len(site.results), len(site.pages), time.monotonic() - started, problems, done)
     if not arguments.quiet:
         print(headline, file=sys.stderr)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file and arguments.command in ("check", "build"):
-        with open(summary_file, "a", encoding="utf-8") as summary:
-            summary.write(job_summary(site.results, problems, changes, load_vocabulary(), root, headline))
+        _write_job_summary(Path(summary_file), job_summary(site.results, problems, changes, load_vocabulary(),
+                                                           root, headline), problems, Path(root))
     return PROBLEMS if any(problem.fails(arguments.answers_strict) for problem in problems) else OK
+
+
+def _write_job_summary(summary_file: Path, text: str, problems: list, root: Path) -> None:
+    """Append the summary within what GitHub keeps of a step's (1 MiB, less what is there
+    already), and write every problem to PROBLEMS_FILE in the workspace, which check.yml
+    uploads as an artifact (the workspace, not $RUNNER_TEMP: in a container job the runner
+    gives actions another path for that)."""
+    (root / PROBLEMS_FILE).write_text("".join(f"{problem}\n" for problem in problems), encoding="utf-8")
+    used = summary_file.stat().st_size if summary_file.exists() else 0
+    with open(summary_file, "a", encoding="utf-8") as summary:
+        summary.write(capped_summary(text, SUMMARY_LIMIT_BYTES - used - 1024))
 
 
 def _check_writable(out: Path) -> None:

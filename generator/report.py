@@ -4,6 +4,11 @@ Problems are ``path:line: message`` lines, or GitHub workflow commands
 (``::error file=PATH,line=N,title=…::message``) that GitHub shows on the pull request's
 changed file, at the line. Problem text comes from prompts, so it is escaped as GitHub's
 workflow-command rules require: no prompt can end the command early or start another one.
+
+GitHub shows at most 10 error and 10 warning annotations of a step and drops the rest, so the
+errors come first, the first 10 of each level are annotations and the others plain lines; the
+job summary lists every problem. A step's summary may hold at most 1 MiB: the summary is cut
+to fit, with a count of what was cut, and the full list goes to a file CI keeps as an artifact.
 """
 
 from __future__ import annotations
@@ -46,8 +51,47 @@ def github_command(problem: Problem, root: str) -> str:
     return f"::{level} {','.join(properties)}::{_escape_data(problem.message)}"
 
 
-def problem_line(problem: Problem, style: str, root: str) -> str:
-    return github_command(problem, root) if style == "github" else str(problem)
+#: GitHub shows this many annotations of each level (error, warning) per step.
+ANNOTATED_PER_LEVEL = 10
+#: GitHub's limit for one step's job summary.
+SUMMARY_LIMIT_BYTES = 1024 * 1024
+#: The artifact CI uploads with every problem (check.yml), named in a cut summary, and the
+#: file in the workspace it is made of.
+PROBLEMS_ARTIFACT = "problems"
+PROBLEMS_FILE = "prompt-pages-problems.txt"
+
+
+def problem_lines(problems: list[Problem], style: str, root: str) -> list[str]:
+    """Each problem once. As GitHub annotations: errors first, the first ANNOTATED_PER_LEVEL of
+    each level as commands, the others as plain lines (GitHub would drop them), then a notice."""
+    if style != "github":
+        return [str(problem) for problem in problems]
+    errors = [problem for problem in problems if problem.level != "warning"]
+    warnings = [problem for problem in problems if problem.level == "warning"]
+    shown = errors[:ANNOTATED_PER_LEVEL] + warnings[:ANNOTATED_PER_LEVEL]
+    rest = errors[ANNOTATED_PER_LEVEL:] + warnings[ANNOTATED_PER_LEVEL:]
+    lines = [github_command(problem, root) for problem in shown] + [str(problem) for problem in rest]
+    if rest:
+        lines.append(f"::notice title=Prompt Pages::{len(rest):,} more problems than GitHub annotates "
+                     f"(10 errors and 10 warnings): the job summary lists every one")
+    return lines
+
+
+def capped_summary(text: str, limit_bytes: int) -> str:
+    """The summary, cut at a line so that it stays within ``limit_bytes``, saying how much was cut."""
+    if len(text.encode("utf-8")) <= limit_bytes:
+        return text
+    lines = text.splitlines()
+    note = ("\n**{cut:,} more lines are cut here** (GitHub keeps at most 1 MiB of a job summary). Every "
+            f"problem is in the artifact `{PROBLEMS_ARTIFACT}` of this run.\n")
+    room = limit_bytes - len(note.format(cut=len(lines)).encode("utf-8"))
+    kept, used = [], 0
+    for line in lines:
+        used += len(line.encode("utf-8")) + 1
+        if used > room:
+            break
+        kept.append(line)
+    return "\n".join(kept) + "\n" + note.format(cut=len(lines) - len(kept))
 
 
 def summary_line(prompts: int, pages: int, seconds: float, problems: list[Problem], done: str = "") -> str:
@@ -100,7 +144,16 @@ def job_summary(results: list[Generated], problems: list[Problem], changes: Prom
     if changes is not None and changes.deleted:
         lines += ["", "### Prompts this change deletes", ""]
         lines += [f"- `{path.replace('`', '')}`" for path in changes.deleted]
+    if problems:  # GitHub annotates only the first ones: every problem is listed here
+        lines += ["", f"### Every problem ({len(problems):,})", ""]
+        lines += [_problem_item(problem, root) for problem in problems]
     return "\n".join(lines) + "\n"
+
+
+def _problem_item(problem: Problem, root: str) -> str:
+    path = "".join(character for character in repository_path(problem.path, root) if character not in "`\r\n")
+    line = f" line {problem.line}" if problem.line else ""
+    return f"- `{path}`{line} ({problem.level}): {markdown_text(problem.message)}"
 
 
 def _row(status: str, path: str, result: Generated | None, problems: list[str], vocab: Vocabulary) -> Row:

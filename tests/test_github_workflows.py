@@ -2,7 +2,9 @@
 workflow fails the tests before it reaches GitHub.
 
 - Every workflow is valid against GitHub's workflow schema (check-jsonschema's vendored copy).
-- zizmor, run offline with .github/zizmor.yml, finds nothing of medium severity or above.
+- zizmor, run offline with .github/zizmor.yml, finds nothing, with its default persona and
+  with `--persona auditor` (a finding left on purpose carries an ignore comment with its reason).
+- Every action is pinned by a full commit hash with its version in a comment.
 - The check, deploy and preview workflows exist with the triggers, permissions and
   concurrency CONTRIBUTING.md describes, so none can silently disappear or grow permissions.
 - The workflows' scripts that talk to GitHub (the preview's address; gathering the previews
@@ -12,13 +14,19 @@ workflow fails the tests before it reaches GitHub.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import http.server
 import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
+import threading
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -59,6 +67,15 @@ def run_tool(*args, cwd=ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / args[0]), *args[1:]], cwd=cwd, capture_output=True, text=True)
 
 
+def previews_module():
+    """The deploy's script as a module, for its constants."""
+    spec = importlib.util.spec_from_file_location("previews", GITHUB / "scripts" / "previews.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
 def all_workflow_files() -> list[Path]:
     return sorted([*WORKFLOWS.glob("*.yml"), *WORKFLOWS.glob("*.yaml")])
 
@@ -84,25 +101,16 @@ def test_the_schema_check_rejects_a_broken_workflow(tmp_path):
     assert check_schema(broken).returncode != 0
 
 
-def zizmor(*inputs) -> list[dict]:
-    result = run_tool("zizmor", "--offline", "--format", "json", "--config", str(ZIZMOR_CONFIG), *map(str, inputs))
+def zizmor(*inputs, persona="regular") -> list[dict]:
+    result = run_tool("zizmor", "--offline", "--persona", persona, "--format", "json", "--config", str(ZIZMOR_CONFIG),
+                      *map(str, inputs))
     assert result.stdout.strip().startswith("["), result.stderr[-3000:]
     return json.loads(result.stdout)
 
 
-def serious(findings: list[dict]) -> list[str]:
-    return [
-        f"{finding['ident']} ({finding['determinations']['severity']}): {finding['desc']} at "
-        + ", ".join(f"{location['symbolic']['key']['Local']['given_path']}:"
-                    f"{location['concrete']['location']['start_point']['row'] + 1}"
-                    for location in finding["locations"])
-        for finding in findings
-        if finding["determinations"]["severity"] in ("Medium", "High")
-    ]
-
-
-def test_zizmor_finds_nothing_of_medium_severity_or_above():
-    assert serious(zizmor(WORKFLOWS)) == []
+@pytest.mark.parametrize("persona", ["regular", "auditor"])
+def test_zizmor_finds_nothing(persona):
+    assert [finding["ident"] for finding in zizmor(WORKFLOWS, persona=persona)] == []
 
 
 def test_zizmor_with_this_config_still_flags_an_unsafe_workflow(tmp_path):
@@ -126,14 +134,35 @@ def test_zizmor_with_this_config_still_flags_an_unsafe_workflow(tmp_path):
     assert {"dangerous-triggers", "template-injection", "unpinned-uses", "artipacked"} <= idents, idents
 
 
-def test_action_tags_are_allowed_for_githubs_own_actions_only():
+#: Each action's pin: the commit hash and the version it is, as the workflows write them.
+PIN = re.compile(r"^\s*(?:- )?uses: (?P<action>[\w.-]+/[\w./-]+)@(?P<sha>[0-9a-f]{40})  # (?P<version>v\d+\.\d+\.\d+)$", re.M)
+
+
+def pins() -> list[tuple[str, re.Match]]:
+    return [(path.name, match) for path in all_workflow_files() for match in PIN.finditer(path.read_text(encoding="utf-8"))]
+
+
+def test_every_action_is_pinned_by_a_commit_hash_with_its_version():
     config = yaml.safe_load(ZIZMOR_CONFIG.read_text(encoding="utf-8"))
-    assert config["rules"]["unpinned-uses"]["config"]["policies"] == {"actions/*": "ref-pin", "*": "hash-pin"}
-    for path in all_workflow_files():
-        for reference in uses(load(path.name)):
-            # GitHub's own actions by major tag; anything else only by a full commit hash.
-            assert re.fullmatch(r"actions/[\w.-]+@v\d+", reference) or re.fullmatch(
-                r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", reference), f"{path.name}: {reference}"
+    assert config["rules"]["unpinned-uses"]["config"]["policies"] == {"*": "hash-pin"}
+    pinned = pins()
+    assert len(pinned) == sum(len(uses(load(path.name))) for path in all_workflow_files()) > 0
+    # One version of each action everywhere.
+    versions = {}
+    for name, match in pinned:
+        assert versions.setdefault(match["action"], match["sha"]) == match["sha"], f"{name}: {match[0]}"
+    # The container, by digest.
+    image = load("check.yml")["jobs"]["test"]["container"]["image"]
+    assert re.fullmatch(r"python:3\.11(\.\d+)?-bookworm@sha256:[0-9a-f]{64}", image)
+
+
+def test_dependabot_keeps_the_actions_and_python_packages_current():
+    config = yaml.safe_load((GITHUB / "dependabot.yml").read_text(encoding="utf-8"))
+    assert config["version"] == 2
+    updates = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert {"github-actions", "pip"} <= set(updates)
+    assert all(update["schedule"]["interval"] == "weekly" for update in updates.values())
+    assert updates["github-actions"]["directory"] == "/" and updates["pip"]["directory"] == "/"
 
 
 def test_run_scripts_are_valid_bash_and_take_context_values_only_through_env(tmp_path):
@@ -191,15 +220,25 @@ def test_the_check_workflow_runs_once_per_commit_with_the_pinned_tools():
     assert checkout["with"]["fetch-depth"] == 0
     later = [step for _, step in steps(workflow) if step.get("run") in ("make test", "make site")]
     assert len(later) == 2 and all(step["if"] == "${{ !cancelled() }}" for step in later)
-    # The container: a Python release whose tag is no longer rebuilt, or a digest; never a moving tag.
-    assert re.fullmatch(r"python:3\.11\.\d+-bookworm(@sha256:[0-9a-f]{64})?", job["container"]["image"])
+    # The container by digest (test_every_action_is_pinned_by_a_commit_hash_with_its_version).
+    assert job["container"]["image"].startswith("python:3.11")
     caches = [step for _, step in steps(workflow) if step.get("uses", "").startswith("actions/cache@")]
     assert caches and "pip" in caches[0]["with"]["path"]
     assert "pyproject.toml" in caches[0]["with"]["key"] and "constraints.txt" in caches[0]["with"]["key"]
     assert "restore-keys" not in caches[0]["with"]  # an old cache never stands in for the pinned tools
     # When a test fails, the browser's screenshots are kept.
-    upload = next(step for _, step in steps(workflow) if step.get("uses", "").startswith("actions/upload-artifact@"))
-    assert upload["if"] == "failure()" and upload["with"]["path"].rstrip("/") == "tests/artifacts"
+    uploads = {step["with"]["name"]: step for _, step in steps(workflow)
+               if step.get("uses", "").startswith("actions/upload-artifact@")}
+    assert uploads["test-screenshots"]["if"] == "failure()"
+    assert uploads["test-screenshots"]["with"]["path"].rstrip("/") == "tests/artifacts"
+    # Every problem, beyond GitHub's 10 annotations per level and its 1 MiB of job summary.
+    from generator.report import PROBLEMS_ARTIFACT, PROBLEMS_FILE
+
+    problems = uploads[PROBLEMS_ARTIFACT]
+    assert problems["if"] == "${{ !cancelled() }}"
+    assert problems["with"]["path"] == PROBLEMS_FILE
+    names = [step.get("name", "") for _, step in steps(workflow)]
+    assert names.index(problems["name"]) == names.index("Check the prompts (annotations, job summary)") + 1
     for job in workflow["jobs"].values():
         assert WRITE not in permissions(job).values()
 
@@ -214,11 +253,9 @@ NODE24_MAJORS = {
 
 
 def test_every_action_runs_on_node_24():
-    for path in all_workflow_files():
-        for reference in uses(load(path.name)):
-            action, _, version = reference.partition("@")
-            assert action in NODE24_MAJORS, f"{path.name}: {reference} (add its Node 24 major to NODE24_MAJORS)"
-            assert int(version.lstrip("v").split(".")[0]) >= NODE24_MAJORS[action], f"{path.name}: {reference}"
+    for name, match in pins():
+        assert match["action"] in NODE24_MAJORS, f"{name}: {match[0]} (add its Node 24 major to NODE24_MAJORS)"
+        assert int(match["version"].lstrip("v").split(".")[0]) >= NODE24_MAJORS[match["action"]], f"{name}: {match[0]}"
 
 
 def test_the_test_and_build_tools_are_installed_at_the_exact_versions_of_the_constraints_file():
@@ -243,9 +280,14 @@ def test_the_test_and_build_tools_are_installed_at_the_exact_versions_of_the_con
 def test_the_deploy_workflow_publishes_main_with_the_pages_actions_and_least_permissions():
     workflow = load("deploy.yml")
     preview = load("preview.yml")
-    assert workflow["on"]["push"] == {"branches": ["main"]}
+    # Every push starts it, and the job runs for the default branch only: no branch is named.
+    assert workflow["on"]["push"] is None and "refs/heads/" not in (WORKFLOWS / "deploy.yml").read_text()
     assert workflow["on"]["workflow_run"] == {"workflows": [preview["name"]], "types": ["completed"]}
-    assert workflow["concurrency"]["group"] and workflow["concurrency"]["cancel-in-progress"] is False
+    # A run for another branch never joins the deployments' group (a queued one would be replaced).
+    assert workflow["concurrency"]["group"].split() == (
+        "${{ github.ref_name == github.event.repository.default_branch && 'pages' || "
+        "format('not-deployed-{0}', github.run_id) }}").split()
+    assert workflow["concurrency"]["cancel-in-progress"] is False
     actions = {reference.split("@")[0] for reference in uses(workflow)}
     assert {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"} <= actions
     jobs = workflow["jobs"]
@@ -263,56 +305,62 @@ def test_the_deploy_workflow_publishes_main_with_the_pages_actions_and_least_per
     assert not any(step.get("uses", "").startswith(("actions/cache@", "actions/download-artifact@"))
                    or "cache" in step.get("with", {}) for _, step in steps(workflow))
     # In the upstream repository only; after a Preview run, only when that run passed.
-    assert jobs["build"]["if"].startswith("!github.event.repository.fork && (")
+    assert jobs["build"]["if"].startswith("!github.event.repository.fork && "
+                                          "github.ref_name == github.event.repository.default_branch && (")
     assert "workflow_run.conclusion == 'success'" in jobs["build"]["if"]
     # deploy-pages gives up by itself before the job's timeout kills it: at least 5 minutes of headroom.
     step = next(step for step in deploy["steps"] if step.get("uses", "").startswith("actions/deploy-pages@"))
     assert deploy["timeout-minutes"] * 60_000 >= int(step["with"]["timeout"]) + 5 * 60_000
-    gather = step_named(workflow, "build", "previews")
-    assert float(gather["env"]["PREVIEW_BUDGET_MB"]) <= 600  # well under the 1 GB of a Pages site
-    assert gather["env"]["APPROVAL_LABEL"] == "preview-approved"
+    # The label, the budget and the artifact's name live in the script, nowhere else.
+    previews = previews_module()
+    assert previews.PAGES_LIMIT_BYTES == 1_000_000_000 and 0 < previews.MARGIN_BYTES <= 100_000_000
+    for path in [*all_workflow_files(), GITHUB / "scripts" / "previews.py"]:
+        text = path.read_text(encoding="utf-8")
+        assert text.count(previews.APPROVAL_LABEL) == (1 if path.name == "previews.py" else 0), path.name
+        assert ("1_000_000_000" in text) == (path.name == "previews.py") and "BUDGET_MB" not in text, path.name
 
 
 def test_the_preview_workflow_builds_each_pull_request_read_only_and_reacts_to_its_closing():
     workflow = load("preview.yml")
-    assert set(workflow["on"]) == {"pull_request"}
+    assert set(workflow["on"]) == {"pull_request", "pull_request_review"}
     assert {"opened", "synchronize", "reopened", "closed", "labeled"} <= set(workflow["on"]["pull_request"]["types"])
     for job in workflow["jobs"].values():
         assert WRITE not in permissions(job).values()
         assert "environment" not in job
     build = workflow["jobs"]["build"]
-    # Built on every push, and again when a maintainer sets the approval label (which redeploys).
-    assert build["if"].split() == ("github.event.action != 'closed' && (github.event.action != 'labeled' || "
-                                   "github.event.label.name == 'preview-approved')").split()
+    # Built on every push; a label, a review or the closing builds nothing and only redeploys.
+    assert build["if"].split() == ("github.event_name == 'pull_request' && "
+                                   "contains(fromJSON('[\"opened\", \"synchronize\", \"reopened\"]'), "
+                                   "github.event.action)").split()
     assert "concurrency" not in workflow and build["concurrency"]["cancel-in-progress"] is True
-    assert workflow["jobs"]["closed"]["if"] == "github.event.action == 'closed'"
     scripts = "\n".join(step["run"] for step in build["steps"] if "run" in step)
     assert "make site" in scripts and "/pr-preview/pr-$NUMBER/" in scripts
     assert "-m generator export sources --brief --quiet > site/prompts.json" in scripts  # for the comment's links
     upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
     deploy = load("deploy.yml")
-    gather = step_named(deploy, "build", "previews")
-    assert upload["with"]["name"] == gather["env"]["PREVIEW_ARTIFACT"]
+    assert upload["with"]["name"] == previews_module().PREVIEW_ARTIFACT
     assert upload["with"]["path"].rstrip("/") == "site"
-    assert (WORKFLOWS / gather["env"]["PREVIEW_WORKFLOW"]).name == "preview.yml"
+    assert "actions: read" in (WORKFLOWS / "deploy.yml").read_text()  # to list and download it
 
 
 # --- the deploy workflow's scripts against a fake GitHub ---------------------------------------
 
 #: A stand-in for the `gh` command: answers `gh api` from a dict of paths as GitHub's REST API
-#: would (filters, pages, errors) and `gh run download` from folders; logs every call.
+#: would (filters, pages, errors, rate limits, artifacts' zip files); logs every call.
 FAKE_GH = r'''
-import json, os, shutil, subprocess, sys
+import json, os, subprocess, sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 state = json.loads(Path(os.environ["FAKE_GH_STATE"]).read_text())
+log = Path(os.environ["FAKE_GH_LOG"])
 args = sys.argv[1:]
+before = log.read_text().splitlines()
 
 
 def record(entry):
-    with open(os.environ["FAKE_GH_LOG"], "a") as log:
-        log.write(json.dumps(entry) + "\n")
+    with open(log, "a") as file:
+        file.write(json.dumps(entry) + "\n")
 
 
 def fail(message):
@@ -320,13 +368,6 @@ def fail(message):
     sys.exit(1)
 
 
-if args[:2] == ["run", "download"]:
-    options = dict(zip(args[3::2], args[4::2]))
-    record({"download": args[2], **options})
-    if args[2] in state.get("download_errors", {}):
-        fail(state["download_errors"][args[2]])
-    shutil.copytree(Path(state["artifacts"]) / args[2] / options["--name"], options["--dir"], symlinks=True)
-    sys.exit(0)
 assert args[0] == "api", args
 method, jq, fields, path, flags, index = "GET", None, {}, None, set(), 1
 while index < len(args):
@@ -348,29 +389,35 @@ while index < len(args):
         path, index = arg, index + 1
 url = urlsplit(path)
 query = {key: values[0] for key, values in parse_qs(url.query).items()}
-if method != "GET":
-    record({"method": method, "path": url.path, **fields})
-    if url.path in state.get("errors", {}):
-        fail(state["errors"][url.path])
-    sys.exit(0)
-record({"method": "GET", "path": url.path, "query": query, "flags": sorted(flags)})
+record({"method": method, "path": url.path, "query": query, "flags": sorted(flags), **fields})
+# GitHub's rate limit from the Nth call on; a path failing its first N calls; a path failing always.
+if len(before) >= state.get("rate_limit_after", 10**9):
+    fail("API rate limit exceeded for installation ID 1. (HTTP 403)")
+flaky = state.get("flaky", {}).get(url.path)
+if flaky and sum(json.loads(line)["path"] == url.path for line in before) < flaky[0]:
+    fail(flaky[1])
 if url.path in state.get("errors", {}):
     fail(state["errors"][url.path])
+if method != "GET":
+    sys.exit(0)
+if url.path.endswith("/zip"):
+    archive = Path(state["artifacts"]) / (url.path.split("/")[-2] + ".zip")
+    if not archive.is_file():
+        fail("Not Found (HTTP 404)")
+    sys.stdout.buffer.write(archive.read_bytes())
+    sys.exit(0)
 if url.path not in state["api"]:
     fail("Not Found (HTTP 404)")
 data = state["api"][url.path]
 key = None
-if isinstance(data, dict) and "workflow_runs" in data:
-    key, items = "workflow_runs", data["workflow_runs"]
-    for name, field in (("branch", "head_branch"), ("event", "event"), ("status", "conclusion")):
-        if name in query:
-            items = [run for run in items if run[field] == query[name]]
+if isinstance(data, dict) and "artifacts" in data:
+    key, items = "artifacts", [item for item in data["artifacts"] if "name" not in query or item["name"] == query["name"]]
 elif isinstance(data, list):
     items = [item for item in data if "state" not in query or item.get("state") == query["state"]]
 if key is not None or isinstance(data, list):
     size = min(int(query.get("per_page", 30)), state.get("page_size", 100))
     chunks = [items[start:start + size] for start in range(0, len(items), size)] or [[]]
-    pages = [{key: chunk} if key else chunk for chunk in chunks]
+    pages = [{key: chunk, "total_count": len(items)} if key else chunk for chunk in chunks]
     if "--paginate" in flags and "--slurp" in flags:
         data = pages
     else:
@@ -385,10 +432,15 @@ sys.exit(result.returncode)
 '''
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture
 def fake_github(tmp_path):
-    """A work folder with the workflows' scripts and a fake `gh` first on PATH; returns a
-    function running a workflow step there."""
+    """A work folder with the workflows' scripts, a fake `gh` first on PATH and the live Pages
+    site served over HTTP from tmp_path/live; returns a function running a workflow step there."""
     if shutil.which("jq") is None:  # the preview's address step uses it; GitHub's runners have it
         pytest.skip("jq is missing: apt-get install jq")
     tools = tmp_path / "bin"
@@ -404,20 +456,29 @@ def fake_github(tmp_path):
     venv_python.parent.mkdir(parents=True)
     venv_python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
     venv_python.chmod(0o755)
+    (tmp_path / "live" / "prompt-pages").mkdir(parents=True)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(tmp_path / "live")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    live_url = f"http://127.0.0.1:{server.server_address[1]}/prompt-pages/"
     state_file, log_file, output_file = tmp_path / "state.json", tmp_path / "gh.log", tmp_path / "output"
+    summary_file = tmp_path / "summary.md"
 
     def run_step(step: dict, state: dict, env: dict) -> tuple[subprocess.CompletedProcess, list[dict], dict]:
         state_file.write_text(json.dumps({"artifacts": str(tmp_path / "artifacts"), **state}), encoding="utf-8")
         log_file.write_text("")
         output_file.write_text("")
+        summary_file.write_text("")
         script = tmp_path / "step.sh"
         script.write_text(step["run"], encoding="utf-8")
         literal = {key: str(value) for key, value in step.get("env", {}).items() if "${{" not in str(value)}
         environment = {
             "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "HOME": str(tmp_path), "LANG": "C.UTF-8",
             "GH_TOKEN": "fake", "REPOSITORY": REPOSITORY, "GITHUB_OUTPUT": str(output_file),
+            "GITHUB_STEP_SUMMARY": str(summary_file), "GH_RETRY_DELAY": "0",
             "BASE_URL": "https://owner.github.io/prompt-pages/",
-            "FAKE_GH_STATE": str(state_file), "FAKE_GH_LOG": str(log_file), **literal, **env,
+            "FAKE_GH_STATE": str(state_file), "FAKE_GH_LOG": str(log_file), **literal,
+            **{key: live_url if value == LIVE else value for key, value in env.items()},
         }
         # As GitHub runs a `run:` step with `shell: bash`.
         result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
@@ -426,40 +487,63 @@ def fake_github(tmp_path):
         outputs = dict(line.split("=", 1) for line in output_file.read_text().splitlines())
         return result, calls, outputs
 
-    return tmp_path, work, run_step
+    yield tmp_path, work, run_step
+    server.shutdown()
+    server.server_close()
 
 
+LIVE = "the live site's address"
 UPSTREAM = 1  # the repository's id; a fork has another
+FORK = 77
 BASE = f"repos/{REPOSITORY}"
-RUNS = f"{BASE}/actions/workflows/preview.yml/runs"
+ARTIFACTS = f"{BASE}/actions/artifacts"
+TAG = "<!-- prompt-pages-preview"
+BOT = "github-actions[bot]"
+NOINDEX = '<meta name="robots" content="noindex">'
 
 
-def pull(number, ref, repo_id=UPSTREAM, sha="0" * 40, created="2025-01-02T00:00:00Z", state="open", name=None):
-    repo = None if repo_id is None else {"id": repo_id, "full_name": name or (REPOSITORY if repo_id == UPSTREAM else f"fork{repo_id}/prompt-pages")}
-    return {"number": number, "state": state, "created_at": created,
+def pull(number, ref, repo_id=UPSTREAM, sha="0" * 40, created="2025-01-02T00:00:00Z", state="open", labels=()):
+    repo = None if repo_id is None else {"id": repo_id}
+    return {"number": number, "state": state, "created_at": created, "labels": [{"name": name} for name in labels],
             "head": {"ref": ref, "sha": sha, "repo": repo}, "base": {"repo": {"id": UPSTREAM}}}
 
 
-def workflow_run(run_id, branch, sha, created, repo_id=UPSTREAM, conclusion="success", event="pull_request"):
-    return {"id": run_id, "head_branch": branch, "head_sha": sha, "created_at": created, "conclusion": conclusion,
-            "event": event, "head_repository": None if repo_id is None else {"id": repo_id}}
+def artifact(artifact_id, branch, sha, created="2025-01-03T00:00:00Z", repo_id=UPSTREAM, size=1000, expired=False,
+             name="preview-site"):
+    """An artifact as GitHub's listing gives it: its run's head repository, branch and commit."""
+    return {"id": artifact_id, "name": name, "size_in_bytes": size, "expired": expired, "created_at": created,
+            "workflow_run": {"id": artifact_id + 1000, "head_repository_id": repo_id, "head_branch": branch,
+                             "head_sha": sha}}
 
 
-def artifacts(*entries):
-    return {"artifacts": [{"id": index, "name": name, "expired": expired}
-                          for index, (name, expired) in enumerate(entries, 1)]}
+class Link(str):
+    """A symbolic link in an artifact, to this target."""
 
 
-def store(tmp_path, run_id, files):
-    """The files of a Preview run's artifact, as `gh run download` would unpack them."""
-    for name, text in files.items():
-        path = tmp_path / "artifacts" / str(run_id) / "preview-site" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text) if isinstance(text, str) else path.write_bytes(text)
+def store(tmp_path, artifact_id, files):
+    """An artifact's zip file, as GitHub serves it: a name ending in / is a folder."""
+    archive = tmp_path / "artifacts" / f"{artifact_id}.zip"
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+        for name, content in files.items():
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if isinstance(content, Link):
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            elif name.endswith("/"):
+                info.external_attr = (stat.S_IFDIR | 0o755) << 16 | 0x10
+            else:
+                info.external_attr = (stat.S_IFREG | 0o644) << 16
+            packed.writestr(info, content.encode() if isinstance(content, str) else content)
 
 
 def page(title):
     return f"<!doctype html><html><head><title>{title}</title></head><body>{title}</body></html>"
+
+
+def review(login, state, commit, association="MEMBER", review_id=1):
+    return {"id": review_id, "user": {"login": login}, "state": state, "commit_id": commit,
+            "author_association": association}
 
 
 def gather_step():
@@ -471,220 +555,460 @@ def comment_step():
 
 
 def gathered(run_step, state, env=None):
-    result, calls, outputs = run_step(gather_step(), state, env or {})
+    """Run the gather step against the live site; {number: entry} of its report, the calls, stdout."""
+    result, calls, outputs = run_step(gather_step(), state, {"BASE_URL": LIVE, **(env or {})})
     assert result.returncode == 0, result.stdout + result.stderr
     return {entry["number"]: entry for entry in json.loads(outputs["report"])}, calls, result.stdout
 
 
-def main_site(work):
+def published(tmp_path, work):
+    """What the deployment publishes becomes the live site."""
+    live = tmp_path / "live" / "prompt-pages"
+    shutil.rmtree(live)
+    shutil.copytree(work / "site", live)
+
+
+def comments_written(report, run_step, comments=None, state=None):
+    """Run the comment step on a gather report: [(method, number or comment id, body)] written, and the calls."""
+    state = state or {"api": {f"{BASE}/issues/{number}/comments": (comments or {}).get(number, [])
+                              for number in report}}
+    result, calls, _ = run_step(comment_step(), state, {"REPORT": json.dumps(list(report.values()))})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [(call["method"], int(call["path"].split("/")[-2 if call["method"] == "POST" else -1]), call["body"])
+            for call in calls if call["method"] in ("POST", "PATCH")], calls
+
+
+def main_site(work, extra=None):
     site = work / "site"
     (site / "pr-preview" / "pr-99").mkdir(parents=True)
     (site / "index.html").write_text(page("main"))
     (site / "pr-preview" / "pr-99" / "index.html").write_text("stale")
+    for name, size in (extra or {}).items():
+        with open(site / name, "wb") as file:  # sparse: its size counts, no disk is used
+            file.truncate(size)
     return site
 
 
-def test_each_same_repository_pull_request_gets_its_newest_passing_preview(fake_github):
+def states(report):
+    return {number: entry["state"] for number, entry in report.items()}
+
+
+def previews_in(site):
+    return sorted(path.name for path in (site / "pr-preview").iterdir() if path.is_dir())
+
+
+def test_each_same_repository_pull_request_gets_its_newest_preview(fake_github):
     tmp_path, work, run_step = fake_github
     site = main_site(work)
     c = "c" * 40
-    store(tmp_path, 30, {"index.html": page("PR 3"), "prompts/a/index.html": page("a"), "notes.txt": "x"})
-    (tmp_path / "artifacts" / "30" / "preview-site" / "leak").symlink_to("/etc/hostname")
+    store(tmp_path, 30, {"index.html": page("PR 3"), "prompts/a/index.html": page("a"), "notes.txt": "x",
+                         "leak": Link("/etc/hostname")})
     store(tmp_path, 29, {"index.html": page("old")})
     store(tmp_path, 33, {"index.html": page("a fork's")})
     store(tmp_path, 60, {"index.html": page("PR 6")})
     store(tmp_path, 70, {"notes.txt": "not a site"})
     state = {"api": {
         f"{BASE}/pulls": [
-            pull(3, "feature/x&y"),  # a branch name that needs encoding in a query
-            pull(5, "new"),  # its build has not passed yet
-            pull(6, "old", created="2025-03-01T00:00:00Z"),  # only a run from before it was opened
+            pull(3, "feature/x&y"),
+            pull(5, "new"),  # no build yet
+            pull(6, "old", created="2025-03-01T00:00:00Z"),  # only a build from before it was opened
             pull(7, "broken"),  # an artifact without index.html
+            pull(8, "gone"),  # its artifact expired
             pull(9, "done", state="closed"),
         ],
-        RUNS: {"workflow_runs": [
+        ARTIFACTS: {"artifacts": [
             # A fork's branch of the same name: its builds are never this pull request's.
-            workflow_run(33, "feature/x&y", "d" * 40, "2025-01-06T00:00:00Z", repo_id=88),
-            workflow_run(32, "feature/x&y", "f" * 40, "2025-01-05T00:00:00Z", conclusion="failure"),
-            workflow_run(31, "feature/x&y", "e" * 40, "2025-01-04T00:00:00Z"),  # its artifact expired
-            workflow_run(30, "feature/x&y", c, "2025-01-03T00:00:00Z"),
-            workflow_run(29, "feature/x&y", "9" * 40, "2025-01-02T12:00:00Z"),
-            workflow_run(50, "new", "5" * 40, "2025-01-03T00:00:00Z", conclusion="failure"),
-            workflow_run(60, "old", "6" * 40, "2025-02-01T00:00:00Z"),
-            workflow_run(70, "broken", "7" * 40, "2025-01-03T00:00:00Z"),
-            workflow_run(90, "done", "9" * 40, "2025-01-03T00:00:00Z"),
+            artifact(33, "feature/x&y", "d" * 40, "2025-01-06T00:00:00Z", repo_id=88),
+            artifact(31, "feature/x&y", "e" * 40, "2025-01-04T00:00:00Z", expired=True),
+            artifact(30, "feature/x&y", c, "2025-01-03T00:00:00Z"),
+            artifact(29, "feature/x&y", "9" * 40, "2025-01-02T12:00:00Z"),
+            artifact(32, "feature/x&y", "f" * 40, "2025-01-05T00:00:00Z", name="other"),
+            artifact(60, "old", "6" * 40, "2025-02-01T00:00:00Z"),
+            artifact(70, "broken", "7" * 40),
+            artifact(80, "gone", "8" * 40, expired=True),
+            artifact(90, "done", "9" * 40),
         ]},
-        f"{BASE}/actions/runs/33/artifacts": artifacts(("preview-site", False)),
-        f"{BASE}/actions/runs/31/artifacts": artifacts(("preview-site", True)),
-        f"{BASE}/actions/runs/30/artifacts": artifacts(("other", False), ("preview-site", False)),
-        f"{BASE}/actions/runs/29/artifacts": artifacts(("preview-site", False)),
-        f"{BASE}/actions/runs/60/artifacts": artifacts(("preview-site", False)),
-        f"{BASE}/actions/runs/70/artifacts": artifacts(("preview-site", False)),
     }}
-    report, calls, stdout = gathered(run_step, state)
-    assert {number: entry["state"] for number, entry in report.items()} == {
-        3: "published", 5: "not-built", 6: "not-built", 7: "unavailable"}
-    assert report[3]["sha"] == c and report[3]["run"] == "30"
+    report, calls, _ = gathered(run_step, state)
+    assert states(report) == {3: "published", 5: "not-built", 6: "not-built", 7: "invalid", 8: "expired"}
+    assert report[3]["sha"] == c and report[3]["artifact"] == 30
+    assert "index.html" in report[7]["detail"]
     assert (site / "index.html").read_text() == page("main")
     previews = site / "pr-preview"
-    assert sorted(path.name for path in previews.iterdir()) == ["pr-3"]
+    assert previews_in(site) == ["pr-3"]
     assert "PR 3" in (previews / "pr-3" / "index.html").read_text()
     assert (previews / "pr-3" / "notes.txt").read_text() == "x"
     assert not (previews / "pr-3" / "leak").exists() and not (previews / "pr-3" / "leak").is_symlink()
-    # Every preview page asks not to be indexed, and robots.txt keeps the previews out.
-    for html in previews.rglob("*.html"):
-        assert html.read_text().count('<meta name="robots" content="noindex">') == 1, html
     assert "noindex" not in (site / "index.html").read_text()
-    assert (site / "robots.txt").read_text() == "User-agent: *\nDisallow: /prompt-pages/pr-preview/\n"
-    assert [call["download"] for call in calls if "download" in call] == ["70", "30"]
-    assert [call["query"]["branch"] for call in calls if call.get("path") == RUNS][-1] == "feature/x&y"
-    assert not any(call.get("method") not in (None, "GET") for call in calls)  # it writes nothing to GitHub
+    assert not (site / "robots.txt").exists()  # a Disallow would hide the noindex tags from crawlers
+    # One listing of pull requests, one of artifacts (by name), then a download per preview.
+    assert [(call["path"], call["query"]) for call in calls] == [
+        (f"{BASE}/pulls", {"state": "open", "per_page": "100"}),
+        (ARTIFACTS, {"name": "preview-site", "per_page": "100"}),
+        (f"{ARTIFACTS}/70/zip", {}), (f"{ARTIFACTS}/30/zip", {}), (f"{BASE}/pulls/3/files", {"per_page": "100"})]
     assert not list(site.glob("tmp*"))  # no scratch folder is published
+    record = json.loads((previews / "previews.json").read_text())
+    assert {entry["number"]: entry["files"] for entry in record}[3] == ["index.html", "notes.txt", "prompts/a/index.html"]
 
 
-FORK, OTHER_FORK = 77, 88
-
-
-def fork_state(events, role="write"):
-    """Pull request #4 from a fork: commit a built before the label, b pushed after it."""
+def fork_state(reviews, labels=("preview-approved",), head=None, builds=None, roles=None):
+    """Pull request #4 from a fork, its builds and reviews; a maintainer may approve."""
     a, b = "a" * 40, "b" * 40
-    return a, b, {"api": {
-        f"{BASE}/pulls": [pull(4, "main", FORK, sha=b)],
-        RUNS: {"workflow_runs": [
-            workflow_run(43, "main", "0" * 40, "2025-01-06T00:00:00Z", repo_id=OTHER_FORK),  # another fork's main
-            workflow_run(42, "main", b, "2025-01-05T00:00:00Z", repo_id=FORK),
-            workflow_run(41, "main", a, "2025-01-03T00:00:00Z", repo_id=FORK),
-        ]},
-        f"{BASE}/issues/4/events": events,
-        f"{BASE}/collaborators/maintainer/permission": {"permission": "write", "role_name": role},
-        f"{BASE}/actions/runs/41/artifacts": artifacts(("preview-site", False)),
-        f"{BASE}/actions/runs/42/artifacts": artifacts(("preview-site", False)),
-        f"{BASE}/actions/runs/43/artifacts": artifacts(("preview-site", False)),
+    builds = builds if builds is not None else [artifact(42, "main", b, "2025-01-05T00:00:00Z", repo_id=FORK),
+                                                artifact(41, "main", a, "2025-01-03T00:00:00Z", repo_id=FORK)]
+    roles = roles or {"maintainer": "write", "helper": "triage"}
+    return {"api": {
+        f"{BASE}/pulls": [pull(4, "main", FORK, sha=head or b, labels=labels)],
+        ARTIFACTS: {"artifacts": [artifact(43, "main", "0" * 40, "2025-01-06T00:00:00Z", repo_id=88), *builds]},
+        f"{BASE}/pulls/4/reviews": reviews,
+        **{f"{BASE}/collaborators/{login}/permission": {"role_name": role} for login, role in roles.items()},
     }}
 
 
-def label_event(event, when, login="maintainer", name="preview-approved"):
-    return {"event": event, "created_at": when, "actor": {"login": login}, "label": {"name": name}}
+def fork_site(tmp_path, work):
+    for artifact_id in (41, 42, 43):
+        store(tmp_path, artifact_id, {"index.html": page(f"build {artifact_id}")})
+    return main_site(work)
 
 
-def test_a_forks_preview_is_published_only_at_the_commit_a_maintainer_approved(fake_github):
+def downloads(calls):
+    return [int(call["path"].split("/")[-2]) for call in calls if call["path"].endswith("/zip")]
+
+
+def test_a_forks_preview_is_published_only_at_the_commit_a_maintainers_review_approved(fake_github):
     tmp_path, work, run_step = fake_github
-    site = main_site(work)
-    for run_id in (41, 42, 43):
-        store(tmp_path, run_id, {"index.html": page(f"run {run_id}")})
-    a, b, state = fork_state([label_event("labeled", "2025-01-01T00:00:00Z", name="bug"),
-                              label_event("labeled", "2025-01-04T00:00:00Z")])
-    report, calls, _ = gathered(run_step, state)
-    assert report[4]["state"] == "published" and report[4]["sha"] == a  # not b, pushed after the approval
-    assert report[4]["detail"] == f"approved by @maintainer; head {b}"
-    assert "run 41" in (site / "pr-preview" / "pr-4" / "index.html").read_text()
-    assert [call["download"] for call in calls if "download" in call] == ["41"]
+    site = fork_site(tmp_path, work)
+    a, b = "a" * 40, "b" * 40
+    reviews = [review("maintainer", "APPROVED", a), review("someone", "APPROVED", b, association="CONTRIBUTOR")]
+    report, calls, _ = gathered(run_step, fork_state(reviews))
+    assert report[4]["state"] == "published" and report[4]["sha"] == a  # not b, the head, pushed after it
+    assert report[4]["detail"] == "approved by @maintainer" and report[4]["head"] == b
+    assert "build 41" in (site / "pr-preview" / "pr-4" / "index.html").read_text()
+    assert downloads(calls) == [41]
+    # Only a review author who may hold write access is asked about, once.
+    assert [call["path"] for call in calls if "collaborators" in call["path"]] == [
+        f"{BASE}/collaborators/maintainer/permission"]
+    ((method, number, body),), _ = comments_written(report, run_step)
+    assert (method, number) == ("POST", 4)
+    assert body.startswith(f"{TAG} published {a} {b} -->\n")
+    assert "approved by @maintainer" in body and f"The newest commit, `{b[:7]}`, awaits approval" in body
 
-    result, calls, _ = run_step(comment_step(), {"api": {f"{BASE}/issues/4/comments": [], f"{BASE}/pulls": []}},
-                                {"REPORT": json.dumps(list(report.values()))})
-    assert result.returncode == 0, result.stdout + result.stderr
-    body = next(call["body"] for call in calls if call.get("method") == "POST")
-    assert "approved by @maintainer" in body and f"`{b[:7]}`" in body and "`preview-approved` label again" in body
+
+def only_x_built(approved, head):
+    """Pull request #4 from a fork whose only build is of commit X (aaa…), one commit approved."""
+    return fork_state([review("maintainer", "APPROVED", approved)], head=head,
+                      builds=[artifact(41, "main", "a" * 40, "2025-01-03T00:00:00Z", repo_id=FORK)])
 
 
-@pytest.mark.parametrize("events, role", [
-    ([], "write"),  # no label
-    ([label_event("labeled", "2025-01-04T00:00:00Z")], "triage"),  # labelled by someone without write access
-    ([label_event("labeled", "2025-01-04T00:00:00Z"), label_event("unlabeled", "2025-01-04T01:00:00Z")], "write"),
-    ([label_event("labeled", "2025-01-02T00:00:00Z")], "admin"),  # set before any build of this pull request
-], ids=["no-label", "triage", "label-removed", "before-any-build"])
-def test_a_forks_preview_waits_for_an_approval(fake_github, events, role):
+def test_the_skip_ci_revert_attack_publishes_nothing(fake_github):
+    """The fork pushes X (a script), then Y reverting it with [skip ci], which starts no build.
+    A maintainer reviews the harmless diff and approves Y: X is never published."""
     tmp_path, work, run_step = fake_github
-    site = main_site(work)
-    for run_id in (41, 42, 43):
-        store(tmp_path, run_id, {"index.html": page(f"run {run_id}")})
-    _, b, state = fork_state(events, role)
+    site = fork_site(tmp_path, work)
+    x, y = "a" * 40, "b" * 40
+    report, calls, _ = gathered(run_step, only_x_built(y, head=y))
+    assert report[4]["state"] == "not-built" and report[4]["sha"] == y
+    assert not (site / "pr-preview" / "pr-4").exists() and downloads(calls) == []
+    ((_, _, body),), _ = comments_written(report, run_step)
+    assert f"approved commit `{y[:7]}`" in body and "[skip ci]" in body and x[:7] not in body
+
+
+def test_a_merge_conflict_keeps_the_approved_commits_preview_and_says_the_newest_awaits(fake_github):
+    """The approved commit X was built; the fork then pushed Y, which conflicts, so no build of Y runs."""
+    tmp_path, work, run_step = fake_github
+    site = fork_site(tmp_path, work)
+    x, y = "a" * 40, "c" * 40
+    report, _, _ = gathered(run_step, only_x_built(x, head=y))
+    assert report[4]["state"] == "published" and report[4]["sha"] == x
+    assert "build 41" in (site / "pr-preview" / "pr-4" / "index.html").read_text()
+    ((_, _, body),), _ = comments_written(report, run_step)
+    assert f"The newest commit, `{y[:7]}`, awaits approval" in body
+
+
+def test_a_push_racing_the_label_or_the_approval_is_never_published(fake_github):
+    """Y is pushed and built seconds before the maintainer, who read X, sets the label: nothing
+    is published until a review approves a commit, and then X, never Y. While X's build is
+    not ready, nothing is."""
+    tmp_path, work, run_step = fake_github
+    site = fork_site(tmp_path, work)
+    x, y = "a" * 40, "b" * 40
+    report, calls, _ = gathered(run_step, fork_state([], head=y))
+    assert report[4]["state"] == "awaiting-approval" and downloads(calls) == []
+    report, calls, _ = gathered(run_step, fork_state([review("maintainer", "APPROVED", x)], head=y))
+    assert report[4]["sha"] == x and downloads(calls) == [41]
+    state = fork_state([review("maintainer", "APPROVED", x)], head=y,
+                       builds=[artifact(42, "main", y, "2025-01-05T00:00:00Z", repo_id=FORK)])
     report, calls, _ = gathered(run_step, state)
-    assert report[4]["state"] == "awaiting-approval" and report[4]["detail"] == b
+    assert report[4]["state"] == "not-built" and downloads(calls) == []
     assert not (site / "pr-preview" / "pr-4").exists()
-    assert not any("download" in call for call in calls)
 
 
-def test_a_deleted_forks_pull_request_never_takes_another_forks_preview(fake_github):
+@pytest.mark.parametrize(("reviews", "labels", "expected"), [
+    ([review("maintainer", "APPROVED", "a" * 40)], (), "awaiting-label"),  # the label removed: unlabeled
+    ([], ("preview-approved",), "awaiting-approval"),
+    ([review("maintainer", "DISMISSED", "a" * 40)], ("preview-approved",), "awaiting-approval"),
+    ([review("maintainer", "APPROVED", "a" * 40), review("maintainer", "CHANGES_REQUESTED", "b" * 40, review_id=2)],
+     ("preview-approved",), "awaiting-approval"),
+    ([review("helper", "APPROVED", "a" * 40)], ("preview-approved",), "awaiting-approval"),  # triage only
+    ([review("outsider", "APPROVED", "a" * 40, association="NONE")], ("preview-approved",), "awaiting-approval"),
+    ([review("maintainer", "COMMENTED", "a" * 40)], ("preview-approved",), "awaiting-approval"),
+], ids=["unlabeled", "no-review", "dismissed", "changes-requested", "triage", "outsider", "comment-only"])
+def test_a_forks_preview_is_taken_down_or_waits_without_a_valid_approval(fake_github, reviews, labels, expected):
+    tmp_path, work, run_step = fake_github
+    site = fork_site(tmp_path, work)
+    # It was live: the last deployment published it.
+    report, _, _ = gathered(run_step, fork_state([review("maintainer", "APPROVED", "a" * 40)]))
+    assert report[4]["state"] == "published"
+    published(tmp_path, work)
+    main_site(work)
+    report, calls, _ = gathered(run_step, fork_state(reviews, labels))
+    assert report[4]["state"] == expected and report[4]["previous"].startswith("published ")
+    assert not (site / "pr-preview" / "pr-4").exists() and downloads(calls) == []
+    assert not any("outsider" in call["path"] for call in calls)
+    ((_, _, body),), _ = comments_written(report, run_step)
+    assert body.startswith(f"{TAG} {expected}") and "`preview-approved`" in body
+
+
+def test_removing_the_label_or_reviewing_starts_a_deployment():
+    """unlabeled, and a review submitted or dismissed, start the Preview workflow (which builds
+    nothing then), whose success starts deploy.yml."""
+    preview, deploy = load("preview.yml"), load("deploy.yml")
+    assert {"labeled", "unlabeled", "closed"} <= set(preview["on"]["pull_request"]["types"])
+    assert set(preview["on"]["pull_request_review"]["types"]) == {"submitted", "dismissed"}
+    redeploy = preview["jobs"]["redeploy"]
+    assert "pull_request_review" in redeploy["if"] and "unlabeled" in redeploy["if"]
+    assert "steps" in redeploy and not any("uses" in step for step in redeploy["steps"])
+    assert "pull_request_review" in deploy["jobs"]["build"]["if"]
+
+
+def crash_state(tmp_path):
+    """Four pull requests; the three middle ones once crashed the deploy."""
+    deep = "[" * 100_000 + "]" * 100_000
+    store(tmp_path, 10, {"index.html": page("ten")})
+    store(tmp_path, 11, {"index.html": page("dir"), "x.html/": "", "x.html/index.html": "<p>in a folder</p>"})
+    store(tmp_path, 12, {"index.html": page("list"), "prompts.json": json.dumps(
+        [{"slug": "a", "source": ["sources/a.txt"], "task": {"id": None}, "verdict": {"code": "fits"}}])})
+    store(tmp_path, 13, {"index.html": page("deep"), "prompts.json": deep})
+    store(tmp_path, 14, {"index.html": page("fourteen")})
+    return {"api": {
+        f"{BASE}/pulls": [pull(number, f"b{number}") for number in range(10, 15)],
+        ARTIFACTS: {"artifacts": [artifact(number, f"b{number}", str(number) * 20) for number in range(10, 15)]},
+        **{f"{BASE}/pulls/{number}/files": [] for number in range(10, 15)},
+    }}
+
+
+def test_the_three_crashes_drop_at_most_their_own_preview_and_main_publishes(fake_github):
     tmp_path, work, run_step = fake_github
     site = main_site(work)
-    store(tmp_path, 80, {"index.html": page("someone else's")})
+    report, _, stdout = gathered(run_step, crash_state(tmp_path))
+    # A folder named x.html is a folder: the preview publishes (IsADirectoryError before).
+    assert states(report) == {14: "published", 13: "invalid", 12: "invalid", 11: "published", 10: "published"}
+    assert "x.html/index.html" in json.loads((site / "pr-preview" / "previews.json").read_text())[3]["files"]
+    assert NOINDEX in (site / "pr-preview" / "pr-11" / "x.html" / "index.html").read_text()
+    assert report[12]["detail"] == "prompts.json: entry 1: source is not a string"  # TypeError before
+    assert report[13]["detail"] == "prompts.json: nested deeper than 6"  # RecursionError before
+    assert previews_in(site) == ["pr-10", "pr-11", "pr-14"]  # nothing of the invalid ones was written
+    assert (site / "index.html").read_text() == page("main")
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| #12 | invalid |" in summary and "source is not a string" in summary
+    writes = {number: body for _, number, body in comments_written(report, run_step)[0]}
+    assert "failed a check (prompts.json: entry 1: source is not a string)" in writes[12]
+
+
+def test_any_exception_while_gathering_one_pull_request_drops_only_its_preview(fake_github):
+    tmp_path, work, run_step = fake_github
+    site = main_site(work)
+    state = crash_state(tmp_path)
+    del state["api"][f"{BASE}/pulls"][2]["head"]["ref"]  # #12 as the API never gives it: a KeyError
+    state["errors"] = {f"{BASE}/pulls/14/files": "HTTP 404: Not Found"}  # its page list only
+    report, _, _ = gathered(run_step, state)
+    assert report[12]["state"] == "failed" and report[12]["detail"] == "KeyError: 'ref'"
+    assert states(report)[14] == states(report)[10] == "published"
+    assert (site / "index.html").read_text() == page("main")
+    assert "| #12 | failed |" in (tmp_path / "summary.md").read_text()
+    writes = {number: body for _, number, body in comments_written(report, run_step)[0]}
+    assert "gathering it failed (KeyError: 'ref')" in writes[12] and "Push a commit" not in writes[12]
+
+
+def test_a_transient_error_is_tried_again_and_then_succeeds(fake_github):
+    tmp_path, work, run_step = fake_github
+    site = main_site(work)
+    store(tmp_path, 30, {"index.html": page("three")})
+    state = {"api": {f"{BASE}/pulls": [pull(3, "three")], ARTIFACTS: {"artifacts": [artifact(30, "three", "3" * 40)]},
+                     f"{BASE}/pulls/3/files": []},
+             "flaky": {f"{ARTIFACTS}/30/zip": [2, "HTTP 502: Bad Gateway"],
+                       f"{BASE}/pulls": [1, "API rate limit exceeded for installation ID 1. (HTTP 403)"]}}
+    report, calls, _ = gathered(run_step, state)
+    assert report[3]["state"] == "published" and previews_in(site) == ["pr-3"]
+    assert downloads(calls) == [30, 30, 30]
+    # A failure that trying again cannot mend is not tried again.
+    state = {**state, "flaky": {}, "errors": {f"{ARTIFACTS}/30/zip": "HTTP 410: Gone"}}
+    report, calls, _ = gathered(run_step, state)
+    assert report[3]["state"] == "unavailable" and downloads(calls) == [30]
+
+
+def live_deployment(tmp_path, work, run_step, numbers=(5, 6)):
+    """A first deployment with the previews of `numbers`, now live."""
+    for number in numbers:
+        store(tmp_path, number * 10, {"index.html": page(f"live {number}"), "prompts/p/index.html": page("p")})
     state = {"api": {
-        f"{BASE}/pulls": [pull(8, "main", None)],
-        RUNS: {"workflow_runs": [workflow_run(80, "main", "8" * 40, "2025-01-03T00:00:00Z", repo_id=None)]},
-        f"{BASE}/actions/runs/80/artifacts": artifacts(("preview-site", False)),
+        f"{BASE}/pulls": [pull(number, f"b{number}") for number in numbers],
+        ARTIFACTS: {"artifacts": [artifact(number * 10, f"b{number}", str(number) * 40) for number in numbers]},
+        **{f"{BASE}/pulls/{number}/files": [{"filename": "sources/p.txt", "status": "added"}] for number in numbers},
+    }}
+    main_site(work)
+    report, _, _ = gathered(run_step, state)
+    assert [entry["state"] for entry in report.values()] == ["published"] * len(numbers)
+    published(tmp_path, work)
+    return state
+
+
+def test_a_rate_limit_mid_run_keeps_the_live_previews(fake_github):
+    tmp_path, work, run_step = fake_github
+    state = live_deployment(tmp_path, work, run_step)
+    site = main_site(work)
+    # New builds of both; the API answers the two listings and #6's download, then is rate limited.
+    for number in (5, 6):
+        store(tmp_path, number * 10 + 1, {"index.html": page(f"new {number}")})
+    state["api"][ARTIFACTS]["artifacts"] = [artifact(number * 10 + 1, f"b{number}", str(number) * 20 + "f" * 20,
+                                                     "2025-01-04T00:00:00Z") for number in (5, 6)]
+    report, calls, stdout = gathered(run_step, {**state, "rate_limit_after": 4})
+    assert states(report) == {6: "published", 5: "kept"}
+    assert report[5]["sha"] == "5" * 40 and "rate limit" in report[5]["detail"]
+    assert report[5]["pages"] == [{"path": "sources/p.txt", "slug": "", "task": "", "verdict": ""}]
+    assert "new 6" in (site / "pr-preview" / "pr-6" / "index.html").read_text()
+    kept = site / "pr-preview" / "pr-5"
+    assert "live 5" in (kept / "index.html").read_text() and (kept / "prompts" / "p" / "index.html").is_file()
+    assert (kept / "index.html").read_text().count(NOINDEX) == 1
+    assert downloads(calls) == [61, 51, 51, 51, 51]  # #5's download tried 4 times
+    writes = {number: body for _, number, body in comments_written(report, run_step)[0]}
+    assert "Kept from the last deployment" in writes[5] and "rate limit" in writes[5]
+    assert "Push a commit" not in writes[5]
+
+
+def test_when_github_cannot_be_reached_at_all_main_publishes_with_the_live_previews(fake_github):
+    tmp_path, work, run_step = fake_github
+    state = live_deployment(tmp_path, work, run_step, numbers=(5, 6, 7))
+    # #7's preview was not live: it stays as recorded, and its comment is left alone.
+    record = tmp_path / "live" / "prompt-pages" / "pr-preview" / "previews.json"
+    entries = json.loads(record.read_text())
+    entries[0].update(state="awaiting-label", sha="", line="awaiting-label", files=[])
+    record.write_text(json.dumps(entries))
+    site = main_site(work)
+    report, calls, stdout = gathered(run_step, {**state, "rate_limit_after": 0})
+    assert states(report) == {7: "awaiting-label", 6: "kept", 5: "kept"} and "::warning::" in stdout
+    writes, _ = comments_written(report, run_step)
+    assert sorted(number for _, number, _ in writes) == [5, 6]
+    assert previews_in(site) == ["pr-5", "pr-6"] and (site / "index.html").read_text() == page("main")
+    assert len(calls) == 4  # the listing of pull requests, tried 4 times
+    # With no live site either, main still publishes.
+    shutil.rmtree(tmp_path / "live" / "prompt-pages")
+    (tmp_path / "live" / "prompt-pages").mkdir()
+    report, _, _ = gathered(run_step, {**state, "rate_limit_after": 0})
+    assert report == {} and (site / "index.html").read_text() == page("main")
+
+
+def thirty_pull_requests(tmp_path):
+    """30 open same-repository pull requests, each with a passing build and no comment yet, and
+    20 closed ones."""
+    state = {"api": {
+        f"{BASE}/pulls": [pull(number, f"branch-{number}") for number in range(1, 31)]
+        + [pull(number, f"branch-{number}", state="closed") for number in range(31, 51)],
+        ARTIFACTS: {"artifacts": [artifact(100 + number, f"branch-{number}", f"{number:040}") for number in range(1, 31)]},
+        **{f"{BASE}/pulls/{number}/files": [] for number in range(1, 31)},
+        **{f"{BASE}/issues/{number}/comments": [] for number in range(1, 51)},
+    }}
+    for number in range(1, 31):
+        store(tmp_path, 100 + number, {"index.html": page(str(number))})
+    return state
+
+
+def test_a_deploy_with_30_open_pull_requests_makes_few_api_calls(fake_github):
+    """Before this design, one deploy made 121 calls to gather and 81 to comment (benchmarks/README.md)."""
+    tmp_path, work, run_step = fake_github
+    main_site(work)
+    state = thirty_pull_requests(tmp_path)
+    report, gather_calls, _ = gathered(run_step, state)
+    assert [entry["state"] for entry in report.values()] == ["published"] * 30
+    _, comment_calls = comments_written(report, run_step, state=state)
+    # First deployment: 2 listings, 30 downloads, 30 lists of files; 30 comments listed and written.
+    assert (len(gather_calls), len(comment_calls)) == (62, 60)
+    # The next one, nothing changed: the downloads only, and no comment is touched.
+    published(tmp_path, work)
+    main_site(work)
+    report, gather_calls, _ = gathered(run_step, state)
+    _, comment_calls = comments_written(report, run_step, state=state)
+    assert (len(gather_calls), len(comment_calls)) == (32, 0)
+    # A pull request closed since: its comment says its preview was removed, no other is listed.
+    state["api"][f"{BASE}/pulls"][0]["state"] = "closed"
+    state["api"][f"{BASE}/issues/1/comments"] = [{"id": 9, "user": {"login": BOT}, "body": f"{TAG} published x -->"}]
+    published(tmp_path, work)
+    main_site(work)
+    report, gather_calls, _ = gathered(run_step, state)
+    assert report[1]["state"] == "removed" and len(gather_calls) == 31
+    writes, comment_calls = comments_written(report, run_step, state=state)
+    assert [(method, number) for method, number, _ in writes] == [("PATCH", 9)] and len(comment_calls) == 2
+
+
+def test_the_budget_is_pages_limit_less_mains_size_and_the_listed_sizes_come_first(fake_github):
+    tmp_path, work, run_step = fake_github
+    # main is 940 MB (sparse), so 1 GB less main less the 50 MB margin leaves 10 MB.
+    site = main_site(work, {"big.bin": 940_000_000})
+    mb = 1_000_000
+    store(tmp_path, 100, {"index.html": page("ten"), "zeros.bin": b"\0" * (6 * mb)})
+    store(tmp_path, 90, {"index.html": page("nine")})
+    store(tmp_path, 80, {"index.html": page("eight")})
+    store(tmp_path, 70, {"index.html": page("seven"), "zeros.bin": b"\0" * (20 * mb)})  # listed small, unpacks big
+    state = {"api": {
+        f"{BASE}/pulls": [pull(number, f"b{number}") for number in (7, 8, 9, 10)],
+        ARTIFACTS: {"artifacts": [artifact(100, "b10", "a" * 40, size=6 * mb), artifact(90, "b9", "9" * 40, size=6 * mb),
+                                  artifact(80, "b8", "8" * 40, size=mb), artifact(70, "b7", "7" * 40, size=mb)]},
+        **{f"{BASE}/pulls/{number}/files": [] for number in (7, 8, 9, 10)},
     }}
     report, calls, _ = gathered(run_step, state)
-    assert report[8]["state"] == "deleted-fork"
-    assert not (site / "pr-preview").exists() or not any((site / "pr-preview").iterdir())
-    assert not any("download" in call for call in calls)
+    assert states(report) == {10: "published", 9: "over-budget", 8: "published", 7: "over-budget"}
+    assert downloads(calls) == [100, 80, 70]  # #9 is left out by its listed size, before any download
+    assert report[10]["size"] >= 6 * mb and report[7]["size"] >= 20 * mb
+    assert previews_in(site) == ["pr-10", "pr-8"]
+    assert "Room for previews: 10 MB" in (tmp_path / "summary.md").read_text()
+    writes = {number: body for _, number, body in comments_written(report, run_step)[0]}
+    assert "not published for size" in writes[9] and "6 MB" in writes[9] and "1 GB" in writes[9]
 
 
-def test_newer_pull_requests_win_the_size_budget(fake_github):
+def test_every_html_file_of_a_preview_carries_noindex(fake_github):
     tmp_path, work, run_step = fake_github
     site = main_site(work)
-    for run_id, size in ((100, 600_000), (90, 600_000), (80, 300_000)):
-        store(tmp_path, run_id, {"index.html": page(str(run_id)), "big.bin": b"x" * size})
-    state = {"api": {
-        f"{BASE}/pulls": [pull(8, "eight"), pull(10, "ten"), pull(9, "nine")],
-        RUNS: {"workflow_runs": [workflow_run(run_id, branch, str(run_id) * 20, "2025-01-03T00:00:00Z")
-                                 for run_id, branch in ((100, "ten"), (90, "nine"), (80, "eight"))]},
-        **{f"{BASE}/actions/runs/{run_id}/artifacts": artifacts(("preview-site", False)) for run_id in (100, 90, 80)},
-    }}
-    report, _, _ = gathered(run_step, state, {"PREVIEW_BUDGET_MB": "1"})
-    assert {number: entry["state"] for number, entry in report.items()} == {
-        10: "published", 9: "over-budget", 8: "published"}  # the oldest still fits in what is left
-    assert report[9]["size_mb"] == pytest.approx(0.6, abs=0.01)
-    assert sorted(path.name for path in (site / "pr-preview").iterdir()) == ["pr-10", "pr-8"]
-    text, _ = comment_texts(report, run_step, {"PREVIEW_BUDGET_MB": "1"})[9]
-    assert "not published for size" in text and "1 MB" in text and "has not passed" not in text
-
-
-def comment_texts(report, run_step, env=None, comments=None):
-    """Run the comment step on a gather report; {number: (body, method)} of what it wrote."""
-    state = {"api": {f"{BASE}/pulls": [], **{f"{BASE}/issues/{number}/comments": (comments or {}).get(number, [])
-                                           for number in report}}}
-    result, calls, _ = run_step(comment_step(), state, {"REPORT": json.dumps(list(report.values())), **(env or {})})
-    assert result.returncode == 0, result.stdout + result.stderr
-    return {int(call["path"].split("/")[-2]): (call["body"], call["method"]) for call in calls
-            if call.get("method") == "POST"}
-
-
-def test_a_preview_that_cannot_be_fetched_is_skipped_and_reported_and_main_still_publishes(fake_github):
-    tmp_path, work, run_step = fake_github
-    site = main_site(work)
-    for run_id in (30, 40, 50):
-        store(tmp_path, run_id, {"index.html": page(str(run_id))})
-    state = {
-        "api": {
-            f"{BASE}/pulls": [pull(3, "three"), pull(4, "four"), pull(5, "five")],
-            RUNS: {"workflow_runs": [workflow_run(run_id, branch, str(run_id) * 20, "2025-01-03T00:00:00Z")
-                                     for run_id, branch in ((30, "three"), (40, "four"), (50, "five"))]},
-            **{f"{BASE}/actions/runs/{run_id}/artifacts": artifacts(("preview-site", False)) for run_id in (30, 40, 50)},
-        },
-        # #3: an API error; #4: its artifact expired between the listing and the download.
-        "errors": {f"{BASE}/actions/runs/30/artifacts": "HTTP 502: Bad Gateway"},
-        "download_errors": {"40": "no valid artifacts found to download"},
+    pages = {
+        "index.html": page("home"),
+        "plain.htm": "<html><body>an .htm page</body></html>",
+        "UPPER.HTML": "<!DOCTYPE html>\n<p>no head, no html</p>",
+        "bare.html": "just text",
+        "mentions.html": "<html><head><title>noindex</title></head><body>the string noindex</body></html>",
+        "has.html": '<html><head><META NAME="Robots" CONTENT="NOINDEX, nofollow"></head></html>',
+        "comment.html": "<!-- <head> --><html lang=en>\n<HEAD data-x='>'>\n<title>t</title></HEAD></html>",
+        "x.html/index.html": "<p>in a folder named x.html</p>",
+        "notes.txt": "<head>",
     }
+    store(tmp_path, 30, pages)
+    state = {"api": {f"{BASE}/pulls": [pull(3, "three")], ARTIFACTS: {"artifacts": [artifact(30, "three", "3" * 40)]},
+                     f"{BASE}/pulls/3/files": []}}
     report, _, _ = gathered(run_step, state)
-    assert {number: entry["state"] for number, entry in report.items()} == {
-        5: "published", 4: "unavailable", 3: "unavailable"}
-    assert "HTTP 502" in report[3]["detail"] and "no valid artifacts" in report[4]["detail"]
-    assert sorted(path.name for path in (site / "pr-preview").iterdir()) == ["pr-5"]
-    assert (site / "index.html").read_text() == page("main")
-    texts = comment_texts(report, run_step)
-    assert set(texts) == {3, 4, 5}
-    assert "could not be fetched" in texts[3][0] and "HTTP 502" in texts[3][0]
-    assert "could not be fetched" in texts[4][0] and "no valid artifacts" in texts[4][0]
-
-
-def test_main_publishes_without_previews_when_the_pull_requests_cannot_be_listed(fake_github):
-    _, work, run_step = fake_github
-    site = main_site(work)
-    report, _, stdout = gathered(run_step, {"api": {}, "errors": {f"{BASE}/pulls": "HTTP 503"}})
-    assert report == {} and "::warning::" in stdout
-    assert (site / "index.html").read_text() == page("main") and not (site / "pr-preview").exists()
-    assert "Disallow: /prompt-pages/pr-preview/" in (site / "robots.txt").read_text()
+    assert report[3]["state"] == "published"
+    folder = site / "pr-preview" / "pr-3"
+    texts = {name: (folder / name).read_text() for name in pages}
+    for name, text in texts.items():
+        if name == "notes.txt":
+            assert text == "<head>"
+        elif name == "has.html":
+            assert text == pages[name]  # its own robots tag says noindex already
+        else:
+            assert text.count(NOINDEX) == 1, name
+            assert text.replace(NOINDEX, "") == pages[name], name  # nothing else changes
+    assert texts["index.html"].startswith(f"<!doctype html><html><head>{NOINDEX}<title>")
+    assert texts["UPPER.HTML"].startswith(f"<!DOCTYPE html>{NOINDEX}\n<p>")
+    assert texts["bare.html"] == NOINDEX + "just text"
+    assert texts["comment.html"] == f"<!-- <head> --><html lang=en>\n<HEAD data-x='>'>{NOINDEX}\n<title>t</title></HEAD></html>"
+    assert not (site / "robots.txt").exists()
 
 
 def test_every_listing_is_followed_to_its_last_page(fake_github):
@@ -692,92 +1016,76 @@ def test_every_listing_is_followed_to_its_last_page(fake_github):
     site = main_site(work)
     state = {"page_size": 2, "api": {
         f"{BASE}/pulls": [pull(number, f"b{number}") for number in range(1, 6)],
-        RUNS: {"workflow_runs": [workflow_run(10 * number + k, f"b{number}", str(number) * 40, f"2025-01-0{3 + k}T00:00:00Z",
-                                              conclusion="success" if k == 0 else "failure")
-                                 for number in range(1, 6) for k in range(3)]},
-        **{f"{BASE}/actions/runs/{10 * number}/artifacts": artifacts(("preview-site", False)) for number in range(1, 6)},
+        ARTIFACTS: {"artifacts": [artifact(10 * number + k, f"b{number}", str(number) * 40, f"2025-01-0{3 + k}T00:00:00Z",
+                                           name="preview-site" if k == 0 else "other")
+                                  for number in range(1, 6) for k in range(3)]},
+        **{f"{BASE}/pulls/{number}/files": [] for number in range(1, 6)},
     }}
     for number in range(1, 6):
         store(tmp_path, 10 * number, {"index.html": page(str(number))})
     report, calls, _ = gathered(run_step, state)
     assert [entry["state"] for entry in report.values()] == ["published"] * 5
-    assert sorted(path.name for path in (site / "pr-preview").iterdir()) == [f"pr-{n}" for n in range(1, 6)]
-    listings = [call for call in calls if call.get("path") in (f"{BASE}/pulls", RUNS)]
-    assert listings and all(call["flags"] == ["--paginate", "--slurp"] for call in listings)
+    assert previews_in(site) == [f"pr-{n}" for n in range(1, 6)]
+    listings = [call for call in calls if call["path"] in (f"{BASE}/pulls", ARTIFACTS)]
+    assert len(listings) == 2 and all(call["flags"] == ["--paginate", "--slurp"] for call in listings)
     # Our comment on page 2 of a pull request's comments is found and edited, not written again.
-    bot = "github-actions[bot]"
-    tag = "<!-- prompt-pages-preview"
-    comments = {1: [{"id": i, "user": {"login": "someone"}, "body": "hi"} for i in range(3)]
-                + [{"id": 9, "user": {"login": bot}, "body": f"{tag} not-built -->\nold"}]}
-    state = {"page_size": 2, "api": {f"{BASE}/pulls": [], f"{BASE}/issues/1/comments": comments[1]}}
-    result, calls, _ = run_step(comment_step(), state, {"REPORT": json.dumps([report[1]])})
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert [(call["method"], call["path"]) for call in calls if call.get("method") != "GET"] == [
-        ("PATCH", f"{BASE}/issues/comments/9")]
+    comments = [{"id": i, "user": {"login": "someone"}, "body": "hi"} for i in range(3)]
+    comments.append({"id": 9, "user": {"login": BOT}, "body": f"{TAG} not-built -->\nold"})
+    writes, _ = comments_written({1: report[1]}, run_step,
+                                 state={"page_size": 2, "api": {f"{BASE}/issues/1/comments": comments}})
+    assert [(method, number) for method, number, _ in writes] == [("PATCH", 9)]
 
 
 def test_each_pull_request_has_one_comment_updated_only_when_its_state_changes(fake_github):
     _, _, run_step = fake_github
     c, d, e = "c" * 40, "d" * 40, "e" * 40
-    tag = "<!-- prompt-pages-preview"
-    bot = "github-actions[bot]"
 
     def comment(comment_id, login, body):
         return {"id": comment_id, "user": {"login": login}, "body": body}
 
-    report = [
-        {"number": 3, "state": "published", "sha": c, "run": "1", "size_mb": 1.0, "detail": ""},
-        {"number": 4, "state": "published", "sha": d, "run": "2", "size_mb": 1.0, "detail": ""},
-        {"number": 8, "state": "published", "sha": e, "run": "3", "size_mb": 1.0, "detail": ""},
-        {"number": 5, "state": "not-built", "sha": "", "run": "", "size_mb": 0.0, "detail": ""},
-        {"number": 6, "state": "not-built", "sha": "", "run": "", "size_mb": 0.0, "detail": ""},
-        {"number": 12, "state": "awaiting-approval", "sha": "", "run": "", "size_mb": 0.0, "detail": e},
-        {"number": 13, "state": "deleted-fork", "sha": "", "run": "", "size_mb": 0.0, "detail": ""},
-    ]
-    state = {"api": {
-        f"{BASE}/pulls": [pull(9, "a", state="closed"), pull(10, "b", state="closed"), pull(11, "c", state="closed")],
-        f"{BASE}/issues/3/comments": [],
-        f"{BASE}/issues/4/comments": [comment(40, "someone", "Nice"),
-                                      comment(42, bot, f"{tag} published {'b' * 40} -->\nold text")],
-        f"{BASE}/issues/8/comments": [comment(80, bot, f"{tag} published {e} -->\r\nsame")],
-        f"{BASE}/issues/5/comments": [],
-        f"{BASE}/issues/6/comments": [comment(61, bot, f"{tag} published {'6' * 40} -->\ntext")],
-        f"{BASE}/issues/9/comments": [comment(91, bot, f"{tag} published {'9' * 40} -->\ntext")],
-        f"{BASE}/issues/10/comments": [comment(100, "someone", f"{tag} published {'9' * 40} -->\nquoted")],
-        f"{BASE}/issues/11/comments": [comment(110, bot, f"{tag} removed -->\ntext")],
-        f"{BASE}/issues/12/comments": [],
-        f"{BASE}/issues/13/comments": [],
-    }}
-    result, calls, _ = run_step(comment_step(), state, {"REPORT": json.dumps(report)})
-    assert result.returncode == 0, result.stdout + result.stderr
-    writes = [call for call in calls if call.get("method") in ("POST", "PATCH")]
-    assert [(call["method"], call["path"]) for call in writes] == [
-        ("POST", f"{BASE}/issues/3/comments"),
-        ("PATCH", f"{BASE}/issues/comments/42"),
-        ("PATCH", f"{BASE}/issues/comments/61"),
-        ("POST", f"{BASE}/issues/12/comments"),
-        ("POST", f"{BASE}/issues/13/comments"),
-        ("PATCH", f"{BASE}/issues/comments/91"),
-    ]
-    bodies = [call["body"] for call in writes]
-    assert bodies[0].startswith(f"{tag} published {c} -->\n")
+    def entry(number, state, sha="", previous="", head=""):
+        return {"number": number, "state": state, "sha": sha, "artifact": 1, "size": 1000, "detail": "",
+                "head": head, "pages": [], "pages_total": 0, "deleted": [], "previous": previous}
+
+    report = {number: value for number, value in (
+        (3, entry(3, "published", c)),
+        (4, entry(4, "published", d, previous=f"published {'b' * 40}")),
+        (8, entry(8, "published", e, previous=f"published {e}")),  # unchanged: not even listed
+        (5, entry(5, "not-built")),
+        (6, entry(6, "not-built", previous=f"published {'6' * 40}")),
+        (12, entry(12, "awaiting-label", head=e)),
+        (13, entry(13, "deleted-fork")),
+        (9, entry(9, "removed", previous=f"published {'9' * 40}")),
+        (10, entry(10, "removed", previous="not-built")),
+    )}
+    comments = {
+        4: [comment(40, "someone", "Nice"), comment(42, BOT, f"{TAG} published {'b' * 40} -->\nold text")],
+        6: [comment(61, BOT, f"{TAG} published {'6' * 40} -->\ntext")],
+        9: [comment(91, BOT, f"{TAG} published {'9' * 40} -->\r\ntext")],
+        10: [comment(100, "someone", f"{TAG} published {'9' * 40} -->\nquoted")],
+    }
+    writes, calls = comments_written(report, run_step, comments)
+    assert f"{BASE}/issues/8/comments" not in [call["path"] for call in calls]
+    assert [(method, number) for method, number, _ in writes] == [
+        ("POST", 3), ("PATCH", 42), ("PATCH", 61), ("POST", 12), ("POST", 13), ("PATCH", 91)]
+    bodies = [body for _, _, body in writes]
+    assert bodies[0].startswith(f"{TAG} published {c} -->\n")
     assert "https://owner.github.io/prompt-pages/pr-preview/pr-3/" in bodies[0] and "`ccccccc`" in bodies[0]
-    assert bodies[1].startswith(f"{tag} published {d} -->\n") and "/pr-preview/pr-4/" in bodies[1]
-    assert bodies[2].startswith(f"{tag} not-built -->\n")
-    assert bodies[3].startswith(f"{tag} awaiting-approval -->\n") and "`preview-approved`" in bodies[3]
-    assert bodies[4].startswith(f"{tag} deleted-fork -->\n")
-    assert bodies[5].startswith(f"{tag} removed -->\n")
+    assert bodies[1].startswith(f"{TAG} published {d} -->\n") and "/pr-preview/pr-4/" in bodies[1]
+    assert bodies[2].startswith(f"{TAG} not-built -->\n")
+    assert bodies[3].startswith(f"{TAG} awaiting-label -->\n") and "`preview-approved`" in bodies[3]
+    assert bodies[4].startswith(f"{TAG} deleted-fork -->\n")
+    assert bodies[5].startswith(f"{TAG} removed -->\n")
 
 
 def test_a_comment_that_cannot_be_written_fails_the_comment_job_after_the_others(fake_github):
     _, _, run_step = fake_github
-    report = [{"number": n, "state": "published", "sha": str(n) * 40, "run": "1", "size_mb": 1.0, "detail": ""}
-              for n in (3, 4)]
-    state = {"api": {f"{BASE}/pulls": [], f"{BASE}/issues/3/comments": [], f"{BASE}/issues/4/comments": []},
+    report = [{"number": n, "state": "published", "sha": str(n) * 40} for n in (3, 4)]
+    state = {"api": {f"{BASE}/issues/3/comments": [], f"{BASE}/issues/4/comments": []},
              "errors": {f"{BASE}/issues/3/comments": "HTTP 403"}}
     result, calls, _ = run_step(comment_step(), state, {"REPORT": json.dumps(report)})
     assert result.returncode == 1 and "#3" in result.stdout
-    assert [call["path"] for call in calls if call.get("method") == "POST"] == [f"{BASE}/issues/4/comments"]
+    assert [call["path"] for call in calls if call["method"] == "POST"] == [f"{BASE}/issues/4/comments"]
 
 
 @pytest.mark.parametrize(("repository", "pages", "expected"), [
@@ -794,6 +1102,7 @@ def test_the_preview_is_built_for_its_address_on_pages(fake_github, repository, 
     result, _, outputs = run_step(step, state, {"REPOSITORY": repository, "OWNER": "Owner", "NUMBER": "7"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert outputs == {"site_url": expected}
+
 
 
 def test_the_preview_comment_links_the_pages_the_pull_request_changed(fake_github):
@@ -818,15 +1127,14 @@ def test_the_preview_comment_links_the_pages_the_pull_request_changed(fake_githu
                   {"filename": "README.md", "status": "modified"}])
     state = {"page_size": 10, "api": {
         f"{BASE}/pulls": [pull(6, "six")],
-        RUNS: {"workflow_runs": [workflow_run(60, "six", "6" * 40, "2025-01-03T00:00:00Z")]},
-        f"{BASE}/actions/runs/60/artifacts": artifacts(("preview-site", False)),
+        ARTIFACTS: {"artifacts": [artifact(60, "six", "6" * 40)]},
         f"{BASE}/pulls/6/files": changed,
     }}
     report, _, _ = gathered(run_step, state)
     preview = report[6]
-    assert preview["state"] == "published" and len(preview["pages"]) == 28
+    assert preview["state"] == "published" and preview["pages_total"] == 28 and len(preview["pages"]) == 20
     assert preview["deleted"] == ["sources/gone.txt", "sources/old `name`.txt"]
-    (body, _), = comment_texts(report, run_step).values()
+    ((_, _, body),), _ = comments_written(report, run_step)
     address = "https://owner.github.io/prompt-pages/pr-preview/pr-6/"
     assert "**Prompt pages this pull request adds or changes** (28):" in body
     lines = body.splitlines()
@@ -834,12 +1142,14 @@ def test_the_preview_comment_links_the_pages_the_pull_request_changed(fake_githu
     first = lines.index("**Prompt pages this pull request adds or changes** (28):") + 1
     assert lines[first:first + 2] == ["- `sources/new-name.txt` (no page)",
         f"- [`sources/p01.txt`]({address}prompts/p01/): Super-resolution · ✗ no recommended model does this task"]
-    assert f"- [`sources/answered.txt`]({address}prompts/answered/): Deblurring · ✓ the recommended models do this task" in lines
-    assert "- `sources/new-name.txt` (no page)" in lines and "- `sources/evil.txt` (no page)" in lines
+    assert "- `sources/new-name.txt` (no page)" in lines
     assert sum(line.startswith("- ") for line in lines) == 21 and lines[-3] == "- and 8 more"
     assert "evil.example" not in body and "<script>" not in body and "../" not in body
     assert "**Deleted prompts** (2): `sources/gone.txt`, `sources/old name.txt`" in body
     assert "README" not in body
+    # The checked list's page links go to pages in the preview only; the evil entry gets none.
+    pages = {entry["path"]: entry for entry in report[6]["pages"]}
+    assert all(entry["slug"] in ("", *[f"p{n:02}" for n in range(25)], "answered") for entry in pages.values())
 
 
 def test_the_comment_job_needs_nothing_but_the_standard_library():

@@ -63,26 +63,57 @@ def hostile(tmp_path):
 
 
 def test_problems_are_github_annotations_that_no_prompt_text_can_break(hostile, tmp_path):
+    for number in range(12):  # more errors than GitHub shows
+        (hostile / f"broken-{number}.txt").write_text(make_prompt("Upscale 2x", "Model:\n"), encoding="utf-8")
     text = run("check", str(hostile))
     github = run("check", str(hostile), env={"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(tmp_path)})
     assert text.returncode == github.returncode == 1
     plain = text.stderr.splitlines()[:-1]
-    commands = github.stderr.splitlines()[:-1]
-    assert len(plain) == len(commands) > 10
+    lines = github.stderr.splitlines()[:-1]
     assert SUMMARY.match(github.stderr.splitlines()[-1])
-    levels = set()
-    for line, command in zip(plain, commands):
+    # GitHub shows 10 errors and 10 warnings of a step: errors first, 10 of each as commands,
+    # every other problem as a plain line, then a notice with their count.
+    commands = [line for line in lines if COMMAND.match(line)]
+    levels = [parse_command(command)[0] for command in commands]
+    assert levels == ["error"] * 10 + ["warning"] * 10
+    rest = lines[len(commands):-1]
+    assert lines[-1] == (f"::notice title=Prompt Pages::{len(rest)} more problems than GitHub annotates "
+                         f"(10 errors and 10 warnings): the job summary lists every one")
+    assert len(plain) > 20 and len(rest) == len(plain) - len(commands)
+    as_text = []
+    for command in commands:
         name, properties, message = parse_command(command)  # each line is exactly one command
-        levels.add(name)
         # The same problem: its file relative to the repository's root, its line, its message.
         assert properties["file"].startswith("sources/"), properties
         where = f"{tmp_path}/{properties['file']}" + (f":{properties['line']}" if "line" in properties else "")
-        assert line == f"{where}: {message}"
-    assert levels == {"error", "warning"}  # an answer's unsupported citation is a warning
+        as_text.append(f"{where}: {message}")
+    assert sorted(as_text + rest) == sorted(plain)
     injected = [parse_command(command) for command in commands if "breakout.example" in command]
     assert len(injected) == 2 and all(properties["file"] == "sources/a,b:c%0A::error::x.answer.md"
                                       for _, properties, _ in injected)
+    assert not any(line.startswith("::") for line in rest)  # no prompt text starts a command there either
     assert "--format" in run("check", "--help").stdout
+
+
+def test_the_job_summary_lists_every_problem_within_githubs_1_mib(hostile, tmp_path):
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(tmp_path)}
+    plain = run("check", str(hostile)).stderr.splitlines()[:-1]
+    run("check", str(hostile), env=env)
+    text = summary.read_text(encoding="utf-8")
+    assert f"### Every problem ({len(plain)})" in text
+    items = [line for line in text.split("### Every problem")[1].splitlines() if line.startswith("- `")]
+    assert len(items) == len(plain) and "cut here" not in text
+    assert (tmp_path / "prompt-pages-problems.txt").read_text(encoding="utf-8").splitlines() == plain
+    # A step whose summary is nearly full already: what is added is cut to fit, with a count.
+    summary.write_text(("x" * 99 + "\n") * 10_450)  # 1,045,000 bytes of 1,048,576
+    run("check", str(hostile), env=env)
+    data = summary.read_bytes()
+    assert len(data) <= 1024 * 1024
+    cut = re.search(r"\*\*(\d+) more lines are cut here\*\* \(GitHub keeps at most 1 MiB of a job summary\)\. "
+                    r"Every problem is in the artifact `problems` of this run\.", data.decode())
+    assert cut and int(cut[1]) > 0
+    assert (tmp_path / "prompt-pages-problems.txt").read_text(encoding="utf-8").splitlines() == plain
 
 
 def test_format_github_can_be_asked_for_outside_github(tmp_path):
