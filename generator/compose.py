@@ -282,6 +282,13 @@ def _workflow_section(workflow: Workflow, techniques: tuple[Technique, ...], pap
            f"```mermaid {{ {SEARCH_EXCLUDE}=\"\" }}\n{render_workflow(workflow)}\n```",
            workflow_legend(workflow)]
     out.append("\n".join(f"{number}. {step_markdown(step)}" for number, step in enumerate(workflow.steps, start=1)))
+    if workflow.stand_in is not None:
+        paper = workflow.stand_in
+        links = [markdown_link(label, url) for label, url in (("its code", paper.github), ("the paper", paper.paper))
+                 if url]
+        out.append(f"**For the missing step:** the related paper **{markdown_text(plain_math(paper.name))}** does "
+                   f"this task" + (f" ({', '.join(links)})" if links else "")
+                   + ". It is a paper the retriever found, not a recommended model.")
     if techniques:
         anchors = {paper.name: f"#paper-{index}" for index, paper in enumerate(papers, start=1)}
         out.append("### Techniques from the related papers")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from .escape import mermaid_text
+from .infer import model_task
 from .latex import plain_math
 from .records import Entry, ModelFit, Prompt, TaskInference, Technique
 from .vocabulary import CueMatcher, Cue, Vocabulary, read_data, remember
@@ -46,6 +47,8 @@ class Workflow:
     edges: tuple[Edge, ...]
     #: One sentence per step, in the order data flows, for the text under the diagram.
     steps: tuple[str, ...]
+    #: A related paper that does the task no recommended model does, offered for the missing step.
+    stand_in: Entry | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ def plan_workflow(
         previous = node_id
 
     main_ids: list[str] = []
+    stand_in: tuple[int, Entry] | None = None
     if main:
         for index, model, fit in main:
             node_id = f"m{index}"
@@ -167,12 +171,21 @@ def plan_workflow(
             doing = task.label.lower() if task else (own.label.lower() if own else "its own task")
             steps.append(f"**{model.name}** does {doing}.")
     else:
-        nodes.append(Node("gap", ("Missing step", f"no recommended model does {task.label.lower()}"), "gap"))
+        # "?" models may do it after all: the step is missing only as far as anyone knows.
+        unsure = any(fit.fits is None for fit in inference.model_fits)
+        none_does = "no recommended model is known to do" if unsure else "no recommended model does"
+        stand_in = paper_doing(prompt.source.papers, task.id, vocab)
+        if stand_in is None:
+            nodes.append(Node("gap", ("Missing step", f"{none_does} {task.label.lower()}"), "gap"))
+        else:
+            index, paper = stand_in
+            nodes.append(Node("gap", ("Missing step", f"{_short(short_title(paper.name))}: a related paper, "
+                                                      f"not a recommended model"), "gap", f"paper-{index}"))
         edges.append(Edge(previous, "gap", dotted=True))
         main_ids.append("gap")
         steps.append(
-            f"**Missing step**: none of the recommended models does {task.label.lower()}, "
-            "so the workflow cannot reach the output with them alone."
+            f"**Missing step**: {none_does} {task.label.lower()}, so the workflow cannot reach the output with "
+            "them alone" + (f"; the related paper **{stand_in[1].name}** does it (below)." if stand_in else ".")
         )
 
     last = main_ids
@@ -216,7 +229,14 @@ def plan_workflow(
         label = " + ".join(_ROLE_WORDS[role] for role in sorted(roles))
         edges.append(Edge(node_id, anchor, label, dotted=True))
 
-    return Workflow(tuple(nodes), tuple(edges), tuple(steps))
+    return Workflow(tuple(nodes), tuple(edges), tuple(steps), stand_in[1] if stand_in else None)
+
+
+def paper_doing(papers: tuple[Entry, ...], task_id: str, vocab: Vocabulary) -> tuple[int, Entry] | None:
+    """The first related paper (with its number in the References) whose title or summary names
+    the task, read as a model's name and summary are; one with code first."""
+    doing = [(index, paper) for index, paper in enumerate(papers, start=1) if model_task(paper, vocab)[0] == task_id]
+    return next((item for item in doing if item[1].github), doing[0] if doing else None)
 
 
 def short_title(title: str) -> str:

@@ -85,3 +85,34 @@ def test_mermaid_labels_cannot_change_the_graph():
         assert lines[1].startswith('    a["') and lines[1].endswith('"]:::model')
         assert lines[3].startswith("    a -->|") and lines[3].endswith("| b")
         assert not any(line.lstrip().startswith(("click", "%%", "subgraph", "end")) for line in lines)
+
+
+def test_a_related_paper_that_does_the_task_is_offered_for_the_missing_step():
+    """No recommended model upscales; a related paper does, with code: the missing step names it
+    as a paper, leads to its References entry, and the page links its code from the source block."""
+    from generator.site import generate_site
+
+    text = make_prompt(
+        "Please enlarge this photo 4x so the small text is readable.", "Model: Deblur-MSSNet-GoPro\n",
+        "Model: Other paper\nPaper: https://arxiv.org/abs/1\nSummary: We study attention.\n\n"
+        "Model: FastSR: Efficient Image Super-Resolution on Phones\nPaper: https://arxiv.org/abs/2\n"
+        "GitHub: https://github.com/x/fastsr\nSummary: A lightweight super-resolution network for upscaling on mobile.\n")
+    workflow, _ = plan(text)
+    gap = next(node for node in workflow.nodes if node.id == "gap")
+    assert gap.label == ("Missing step", "FastSR: a related paper, not a recommended model") and gap.target == "paper-2"
+    assert workflow.stand_in.name.startswith("FastSR")
+    alone, _ = plan(make_prompt("Please enlarge this photo 4x so the small text is readable.", "Model: Deblur-MSSNet-GoPro\n"))
+    assert alone.stand_in is None and "no recommended model does super-resolution" in \
+        next(node for node in alone.nodes if node.id == "gap").label[1]
+
+
+def test_a_technique_is_glossed_only_when_its_sentence_says_so():
+    from generator.records import Entry
+    from generator.workflow import find_techniques, load_techniques
+
+    (architecture,) = find_techniques((Entry("P", 1, summary="We propose a multi-scale encoder with attention."),),
+                                      load_techniques())
+    assert (architecture.label, architecture.effect) == ("Multi-scale", "")
+    (training,) = find_techniques((Entry("P", 1, summary="We train at multi-scale resolutions, a variable batch size."),),
+                                  load_techniques())
+    assert training.label == "Multi-scale training" and training.effect
