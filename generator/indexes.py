@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -23,7 +24,9 @@ from .paths import (
     HOME, MODEL_INDEX, PAPER_INDEX, PROMPTS, TASK_INDEX, UNSUPPORTED_INDEX, folder_link, index_page, link, model_page,
     paper_page, prompt_page, site_url, slugify, task_page,
 )
+from .infer import model_task
 from .pipeline import Generated
+from .workflow import split_sentences
 from .records import Entry
 from .verdict import FitCounts
 from .vocabulary import Vocabulary
@@ -77,6 +80,10 @@ class _Group:
     unfit: list[tuple[Generated, str, str]] = field(default_factory=list)
     #: How many of a task's prompts say "?": whether a recommended model does the task is not known.
     unknown: int = 0
+    #: A model's marks over the prompts recommending it: ✓, ✗ and ? (from Relation.fits).
+    marks: Counter = field(default_factory=Counter)
+    #: A paper's techniques, as its prompts' pages quote them: label -> the sentence.
+    techniques: dict[str, str] = field(default_factory=dict)
     #: A task's models: those of the corpus that do it.
     models: list[_Group] = field(default_factory=list)
 
@@ -124,9 +131,14 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
             group.task_id = group.task_id or fit.task_id
             if not group.prompts or group.prompts[-1][0] is not result:  # a model listed twice: one row
                 group.prompts.append((result, title, note("asked", asked, _FIT_WORD[fit.relation])))
+                if inference.task_id:
+                    group.marks[{True: "✓", False: "✗", None: "?"}[fit.fits]] += 1
         for paper in result.prompt.source.papers:
             group = _group(papers, slugify(paper.name), paper.name)
             group.entries.append(paper)
+            for technique in result.techniques:
+                if technique.paper == paper.name:
+                    group.techniques.setdefault(technique.label, technique.sentence)
             if not group.prompts or group.prompts[-1][0] is not result:
                 group.prompts.append((result, title, note("task", asked)))
 
@@ -294,10 +306,7 @@ def _model_group_heading(task_id: str, here: str, tasks: dict[str, _Group], voca
     return [f"## [{markdown_text(group.name)}]({link(here, task_page(task_id))}) ({count}) {{ {SEARCH_EXCLUDE} }}", ""]
 
 
-_UNKNOWN_TASK = (
-    "Why no task: these models' names start with no catalog prefix of a task (such as SISR- or Deblur-), "
-    "and no single task of the vocabulary stands out in the words of their names and summaries."
-)
+_UNKNOWN_TASK = "Neither the names nor the summaries of these models say which task they do."
 
 
 def _group(groups: dict[str, _Group], key: str, name: str, task_id: str | None = None) -> _Group:
@@ -465,25 +474,41 @@ def _task_models(group: _Group) -> Callable[[str], tuple[list[str], list[str]]]:
 
 
 def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, list[str]]:
+    """A model's or paper's page, above its prompts: what it does, in plain words first."""
     links = group.links
-    lines = []
-    if kind == "model":
-        if group.task_id:
-            target = link(model_page(group.name), task_page(group.task_id))
-            lines += [f"**Its task:** [{markdown_text(vocab.label(group.task_id))}]({target})", ""]
-        else:
-            summary = any(entry.summary for entry in group.entries)
-            lines += [markdown_text(
-                "Its task: unknown. Its name starts with no catalog prefix of a task (such as SISR- or Deblur-), "
-                + ("and no single task stands out in the words of its name and summary."
-                   if summary else "it has no summary, and no single task stands out in the words of its name.")),
-                ""]
-    lines += [f"- {markdown_link(label_url(url), url)}" for url in links]
-    if links:
-        lines.append("")
     summary = next((entry.summary for entry in group.entries if entry.summary), "")
+    lines = []
+    if summary:
+        first = split_sentences(plain_math(summary))[0]
+        lines += [f"**What it does:** {markdown_text(first)}", ""]
+    if kind == "model":
+        lines += [_model_task_line(group, vocab), ""]
+        if group.marks:
+            lines += [markdown_text(
+                f"In the prompts that recommend it: ✓ it does the task asked in {group.marks['✓']}, "
+                f"✗ it does not in {group.marks['✗']}, and ? whether it does is not known in {group.marks['?']}."), ""]
+    elif group.techniques:
+        lines += ["**Techniques the prompts' pages quote from it:**", ""]
+        lines += [f"- **{markdown_text(label)}**: “{markdown_text(sentence)}”" for label, sentence in group.techniques.items()]
+        lines.append("")
+    if links:  # a paragraph of its own: a list right after the techniques' would join it
+        lines += ["**Links:**", "", *(f"- {markdown_link(label_url(url), url)}" for url in links), ""]
+    if summary:
+        lines += ["**Summary:**", ""]
     lines += [linked_text(paragraph) + "\n" for paragraph in summary.split("\n\n") if paragraph]
     return plain_math(group.name), lines
+
+
+def _model_task_line(group: _Group, vocab: Vocabulary) -> str:
+    """A model's task and how the site knows it, in plain words."""
+    if not group.task_id:
+        return markdown_text("Its task: not known. Neither its name nor its summary says which task it does, so no "
+                             "page says whether it fits (its prompts say \"?\").")
+    entry = group.entries[0]
+    wheres = {evidence.where for evidence in model_task(entry, vocab)[1]}
+    how = "as its name says" if wheres <= {"model name"} else "as its name and summary describe it"
+    target = link(model_page(group.name), task_page(group.task_id))
+    return f"**Its task:** [{markdown_text(vocab.label(group.task_id))}]({target}), {how}."
 
 
 _CRUMBS = {"Task": TASK_INDEX, "Model": MODEL_INDEX, "Paper": PAPER_INDEX}

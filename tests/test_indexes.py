@@ -86,14 +86,14 @@ def test_a_task_page_shows_its_models_and_first_the_prompts_no_recommended_model
 
 def test_a_model_says_which_task_it_does_or_why_it_is_unknown(seeds):
     assert "**Its task:** [Deblurring](../tasks/deblur.md)" in seeds["models/deblur-mssnet-gopro.md"]
-    assert ("Its task: unknown. Its name starts with no catalog prefix of a task (such as SISR- or Deblur-), "
-            "it has no summary") in seeds["models/quux.md"]
+    assert "Its task: not known. Neither its name nor its summary says which task it does" in seeds["models/quux.md"]
+    assert "catalog prefix" not in seeds["models/quux.md"]  # the site's internals stay out of its pages
     models = seeds["models/index.md"]
     headings = re.findall(r"^## (.+?) \{", models, re.MULTILINE)
     assert headings == ["[Deblurring](../tasks/deblur.md) (1 model)", "[Super-resolution](../tasks/super_resolution.md) (1 model)",
                         "[Text-to-video generation](../tasks/txt2video.md) (1 model)", "Task unknown"]
     unknown = models.partition("## Task unknown")[2]
-    assert "Why no task:" in unknown and "[Quux](quux.md)" in unknown
+    assert "Neither the names nor the summaries of these models say which task they do." in unknown and "[Quux](quux.md)" in unknown
 
 
 def test_search_is_told_what_each_page_is_and_ranks_the_hubs_above_the_prompts(seeds):
@@ -136,3 +136,16 @@ def test_long_lists_have_a_pager_with_page_numbers_at_both_ends(tmp_path):
                              f"[4]({stem}.4.md) · **5** · [6]({stem}.6.md) · [7]({stem}.7.md) · [next →]({stem}.6.md)")
         assert _meta(pages[path])["search"] == {"exclude": True}  # page 5 repeats page 1 for search
     assert pages["tasks/super_resolution.md"].count("Page 1 of 7: **1** · [2](super_resolution.2.md)") == 2
+
+
+def test_a_model_page_says_what_it_does_and_how_it_fared_and_a_paper_page_its_techniques(seeds):
+    model = seeds["models/sisr-any-liif-rdn.md"]
+    assert "**Its task:** [Super-resolution](../tasks/super_resolution.md), as its name says." in model
+    assert "✓ it does the task asked in 1, ✗ it does not in 0" in model
+    deblur = seeds["models/deblur-mssnet-gopro.md"]
+    assert "✗ it does not in 3" in deblur
+    with_techniques = [page for path, page in seeds.items() if path.startswith("papers/")
+                       and "**Techniques the prompts' pages quote from it:**" in page]
+    assert with_techniques
+    for page in with_techniques:
+        assert "**What it does:**" in page and "**Links:**" in page and "- **" in page
