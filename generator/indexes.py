@@ -28,7 +28,8 @@ from .infer import model_task
 from .pipeline import Generated
 from .workflow import split_sentences
 from .records import Entry
-from .verdict import FitCounts
+from .records import Confidence
+from .verdict import FitCounts, VerdictCode, fit_verdict
 from .vocabulary import Vocabulary
 
 #: Prompts listed on one page of a task, model or paper.
@@ -165,7 +166,7 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
         [(None, g.name, task_page(g.task_id), [str(len(g.prompts)), str(len(g.models)) if g.task_id else "",
                                                 _task_description(g, vocab)]) for g in asked_for],
         [*_unasked_tasks(task_groups, vocab), *_problems_note(results)],
-        f"{_count(len(asked_for), 'task')} asked for",
+        f"{_count(sum(1 for g in asked_for if g.task_id), 'task')} asked for",
     )
     pages += _top_index(
         MODEL_INDEX, "Recommended models",
@@ -203,26 +204,25 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
 
 def _home(readable: list[Generated], tasks: list[_Group], models: list[_Group], papers: list[_Group],
           vocab: Vocabulary) -> IndexPage:
-    """The home page, for a first-time visitor: what the site holds, and the ways in."""
+    """The home page, for a first-time visitor: why to read the site, an example that shows what a
+    page says, the ways in, what the site holds, and the words it uses."""
     asked = [g for g in tasks if g.prompts and g.task_id]
-    unsupported = sum(len(a.unsupported) for r in readable for a in r.answers)
     here = HOME
     out = front_matter({"title": "Prompt Pages"}) + ["", "# Prompt Pages", ""]
     out += [
-        "What users of a model-recommendation system asked, the AI models a retriever recommended "
-        "to them, and the papers it found: one page per prompt, with the task the user is trying to "
-        "do, whether each recommended model does it, and how the models would work together.",
-        "",
-        " · ".join(f"**{number:,}** {noun}" for number, noun in (
-            (len(readable), "prompts" if len(readable) != 1 else "prompt"),
-            (len(asked), "tasks asked for" if len(asked) != 1 else "task asked for"),
-            (len(models), "recommended models" if len(models) != 1 else "recommended model"),
-            (len(papers), "related papers" if len(papers) != 1 else "related paper"),
-            (unsupported, "unsupported citations" if unsupported != 1 else "unsupported citation"),
-        )),
-        "{ .home-counts }",
+        "**Did the retriever recommend models that do what the user asked?** For each prompt of a "
+        "model-recommendation system, this site says what the user is trying to do, whether each "
+        "recommended model does it (✓, ✗ or ?), how the models would work together, and what the "
+        "answers that language models wrote make of it.",
+        "{ .home-why }",
         "",
     ]
+    example = _example(readable)
+    if example is not None:
+        inference = example.inference
+        out += [f"**An example:** [{markdown_text(example.page.title)}]({link(here, prompt_page(example.prompt.slug))})  ",
+                markdown_text(f"The user wants: {vocab.label(inference.task_id)} · {fit_verdict(inference).text}"),
+                "{ .home-example }", ""]
     cards = (
         (TASK_INDEX, "Tasks", f"What the users are trying to do: {_count(len(asked), 'task')}, each with its "
          "prompts and the models that do it."),
@@ -230,11 +230,20 @@ def _home(readable: list[Generated], tasks: list[_Group], models: list[_Group], 
          "with every prompt recommending it."),
         (PAPER_INDEX, "Papers", f"{_count(len(papers), 'related paper')}, each with its summary and every "
          "prompt citing it."),
-        (UNSUPPORTED_INDEX, "Unsupported citations", f"{_count(unsupported, 'link')} that model-written answers "
-         "cite although their prompt does not provide them."),
     )
     for target, name, text in cards:
         out += [f"[**{name}**]({link(here, target)})  ", markdown_text(text), "{ .home-card }", ""]
+    out += ["Or search: the box at the top, or press <kbd>/</kbd> or <kbd>s</kbd>.", ""]
+    out += [
+        " · ".join(f"**{number:,}** {noun}" for number, noun in (
+            (len(readable), "prompts" if len(readable) != 1 else "prompt"),
+            (len(asked), "tasks asked for" if len(asked) != 1 else "task asked for"),
+            (len(models), "recommended models" if len(models) != 1 else "recommended model"),
+            (len(papers), "related papers" if len(papers) != 1 else "related paper"),
+        )),
+        "{ .home-counts }",
+        "",
+    ]
     if asked:
         out += [f"## The largest tasks {{ {SEARCH_EXCLUDE} }}", "",
                 "| Task | Prompts | ✓ a model does it | ✗ no model does it | ? not known |",
@@ -244,40 +253,33 @@ def _home(readable: list[Generated], tasks: list[_Group], models: list[_Group], 
             out.append(f"| [{markdown_text(group.name)}]({link(here, task_page(group.task_id))}) | "
                        f"{len(group.prompts):,} | {doing:,} | {len(group.unfit):,} | {group.unknown:,} |")
         out.append("")
-    example = _example(readable)
-    if example is not None:
-        inference = example.inference
-        fits = inference.model_fits
-        doing = sum(1 for fit in fits if fit.relation == "same")
-        out += [
-            f"## An example prompt {{ {SEARCH_EXCLUDE} }}", "",
-            f"[{markdown_text(example.page.title)}]({link(here, prompt_page(example.prompt.slug))})  ",
-            markdown_text(f"Task: {vocab.label(inference.task_id)} · {_count(len(fits), 'recommended model')}, "
-                          f"{doing} doing the task · {_count(len(example.prompt.source.papers), 'related paper')}"),
-            "",
-        ]
     out += [
-        "## Find your way", "",
-        "Search (the box at the top, or press <kbd>/</kbd> or <kbd>s</kbd>) finds a task, a model or a paper "
-        "by its name, and a prompt by the words of its question; each result says what it is. Every page "
-        "shows where it stands (Home › Tasks › a task › a prompt), and a prompt page's sections are in the "
-        "menu, on a phone too.",
+        f"## The words this site uses {{ {SEARCH_EXCLUDE} }}", "",
+        "- **Retriever**: the part of a model-recommendation system that picks AI models, and related papers, "
+        "for a user's question. This site checks its picks.",
+        "- **Source block**: a prompt's question, its recommended models and its related papers, with their "
+        "links. A page carries no link that its prompt's source block lacks: the site's build checks it.",
+        "- **CNAPS workflow**: a network of AI models wired like synapses, from the user's input to the "
+        "output; models may run one after another, side by side, and merge.",
+        "- **✓, ✗ and ?**: a recommended model does the task the user wants (✓), does not (✗), or whether it "
+        "does is not known (?). Each page says why; a ✗ needs strong evidence.",
         "",
-        f"Every link on a prompt page comes from that prompt's own models and papers: the site's build "
-        f"checks it. To add prompts or answers, see [Contribute]({link(here, 'contribute.md')}).",
+        "## Find your way", "",
+        "Every page shows where it stands (Home › Tasks › a task › a prompt), and a prompt page's sections "
+        "are in the menu, on a phone too. Answers whose links are not in their prompt's sources are listed "
+        f"under [Unsupported citations]({link(here, UNSUPPORTED_INDEX)}). To add prompts or answers, see "
+        f"[Contribute]({link(here, 'contribute.md')}).",
         "",
     ]
     return IndexPage(here, "Prompt Pages", "\n".join(out), frozenset())
 
 
 def _example(readable: list[Generated]) -> Generated | None:
-    """The prompt the home page shows: the first with a clear task and a recommended model that
-    does not do it (what the site is for), else the first with a clear task, else the first."""
-    clear = [r for r in readable if r.inference.task_id]
-    for result in clear:
-        if any(fit.relation in ("related", "different") for fit in result.inference.model_fits):
-            return result
-    return (clear or readable or [None])[0]
+    """The prompt the home page shows: one whose recommended models do its task (✓, what a good
+    page looks like), a clear task first; else the first with a clear task, else the first."""
+    fitting = [r for r in readable if fit_verdict(r.inference).code is VerdictCode.FITS]
+    clear = [r for r in readable if r.inference.confidence is Confidence.CLEAR]
+    return next((r for r in fitting if r in clear), None) or (fitting or clear or readable or [None])[0]
 
 
 def _unasked_tasks(groups: list[_Group], vocab: Vocabulary) -> list[str]:

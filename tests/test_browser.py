@@ -320,11 +320,15 @@ def test_the_home_page_counts_what_the_site_holds_and_leads_everywhere(recorder,
     counts = article.locator(".home-counts").inner_text()
     assert "5 prompts · 1 task asked for · 3 recommended models · 12 related papers" in counts
     cards = article.locator(".home-card")
-    assert [c.split("\n")[0] for c in cards.all_inner_texts()] == ["Tasks", "Models", "Papers", "Unsupported citations"]
+    assert [c.split("\n")[0] for c in cards.all_inner_texts()] == ["Tasks", "Models", "Papers"]
     assert page.locator("article a", has_text="Super-resolution").first.get_attribute("href") == "tasks/super_resolution/"
-    article.locator("h2", has_text="An example prompt").scroll_into_view_if_needed()
-    page.locator("article a[href*='prompts/000_39a63bbddd643d31']").click()
-    page.wait_for_url("**/prompts/000_39a63bbddd643d31/")
+    example = article.locator(".home-example")
+    assert "✓" in example.inner_text()
+    viewport = page.viewport_size["height"]
+    assert example.bounding_box()["y"] + example.bounding_box()["height"] <= viewport  # the first screen
+    assert cards.nth(2).bounding_box()["y"] < viewport
+    example.locator("a").click()
+    page.wait_for_url("**/prompts/003_7a8e5cf31d328f51/")
     page.goto(site_url)
     page.locator(".md-nav--primary > .md-nav__list > .md-nav__item > a", has_text="Contribute").click()
     page.wait_for_url("**/contribute/")
