@@ -11,6 +11,7 @@ model in the corpus does it.
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import urlsplit
 from collections.abc import Callable
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,8 +28,7 @@ from .paths import (
 from .infer import model_task
 from .pipeline import Generated
 from .workflow import split_sentences
-from .records import Entry
-from .records import Confidence
+from .records import Confidence, Entry, Task
 from .verdict import FitCounts, VerdictCode, fit_verdict
 from .vocabulary import Vocabulary
 
@@ -443,7 +443,23 @@ def _task_header(group: _Group, vocab: Vocabulary) -> tuple[str, list[str]]:
     ]
     if task.aliases:
         lines += [f"**Also called:** {markdown_text(', '.join(task.aliases))}", ""]
+    words = _asking_words(task)
+    if words:  # searched: "upscale" or "snow" finds the task's page, not only prompts that say it
+        lines += [f"**Users ask for it with words like:** {markdown_text(', '.join(words))}", ""]
     return task.label, lines
+
+
+def _asking_words(task: Task, most: int = 16) -> list[str]:
+    """The vocabulary's cues and hints of a task as a reader would read them: a wildcard as "…"
+    ("upscal…": any ending), patterns left out, each once."""
+    words = []
+    for cue in (*task.cues, *task.hints):
+        if cue.startswith("/"):
+            continue
+        word = cue.replace("*", "…").strip(" -")
+        if len(word) > 2 and word.lower() not in (w.lower() for w in words):
+            words.append(word)
+    return words[:most]
 
 
 def _task_models(group: _Group) -> Callable[[str], tuple[list[str], list[str]]]:
@@ -485,6 +501,9 @@ def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, lis
         lines += [f"**What it does:** {markdown_text(first)}", ""]
     if kind == "model":
         lines += [_model_task_line(group, vocab), ""]
+        names = _repository_names(group)
+        if names:  # searched: a model titled by its paper is found by its code's name too
+            lines += [f"**Also known as:** {markdown_text(', '.join(names))}", ""]
         if group.marks:
             lines += [markdown_text(
                 f"In the prompts that recommend it: ✓ it does the task asked in {group.marks['✓']}, "
@@ -499,6 +518,20 @@ def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, lis
         lines += ["**Summary:**", ""]
     lines += [linked_text(paragraph) + "\n" for paragraph in summary.split("\n\n") if paragraph]
     return plain_math(group.name), lines
+
+
+def _repository_names(group: _Group) -> list[str]:
+    """The names of a model's GitHub and Hugging Face repositories that its title does not hold."""
+    title = group.name.casefold()
+    names = []
+    for url in group.links:
+        parts = urlsplit(url)
+        path = [part for part in parts.path.split("/") if part]
+        if (parts.hostname or "").removeprefix("www.") in ("github.com", "huggingface.co") and len(path) >= 2:
+            name = path[1].removesuffix(".git")
+            if name.casefold() not in title and name not in names:
+                names.append(name)
+    return names
 
 
 def _model_task_line(group: _Group, vocab: Vocabulary) -> str:

@@ -159,6 +159,7 @@ class Task:
     output: str
     aliases: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()  # weaker cues (1 point): words that lean to the task
     model_prefixes: tuple[str, ...] = ()
     #: Tasks whose models can stand in, at least in part (restoration for deblurring…).
     related: tuple[str, ...] = ()

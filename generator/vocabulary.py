@@ -236,6 +236,7 @@ def build_vocabulary(data: dict, questions: dict[str, list[str]] | None = None,
             output=entry["output"],
             aliases=tuple(entry.get("aliases", ())),
             cues=tuple(entry.get("cues", ())),
+            hints=tuple(entry.get("hints", ())),
             model_prefixes=tuple(entry.get("model_prefixes", ())),
             related=tuple(entry.get("related", ())),
             stage=entry.get("stage", "main"),
@@ -246,7 +247,7 @@ def build_vocabulary(data: dict, questions: dict[str, list[str]] | None = None,
         # The task's own label is its strongest cue ("Depth estimation", "Object tracking").
         for text in (task.label, *task.aliases, *task.cues):
             cues.append(Cue(task.id, text, CUE_WEIGHT))
-        for text in entry.get("hints", ()):
+        for text in task.hints:
             cues.append(Cue(task.id, text, HINT_WEIGHT))
         prefixes.extend((p.lower(), task.id) for p in task.model_prefixes)
     for task in tasks.values():

@@ -10,7 +10,7 @@ import shutil
 import pytest
 import yaml
 
-from conftest import SEEDS, make_prompt
+from conftest import DATA, SEEDS, make_prompt
 from generator.indexes import PROMPTS_PER_PAGE, SEARCH_BOOST
 from generator.site import generate_site
 
@@ -154,3 +154,14 @@ def test_a_model_page_says_what_it_does_and_how_it_fared_and_a_paper_page_its_te
     assert with_techniques
     for page in with_techniques:
         assert "**What it does:**" in page and "**Links:**" in page and "- **" in page
+
+
+def test_hub_pages_hold_the_words_users_search_for(seeds):
+    """"upscale" finds the task's page by its cues, a model titled by its paper is found by its
+    repository's name."""
+    task = seeds["tasks/super_resolution.md"]
+    line = next(line for line in task.splitlines() if line.startswith("**Users ask for it with words like:**"))
+    assert "upscal…" in line and "enlarg…" in line and "/" not in line
+    models = {path: page for path, page in _site(DATA / "testimony" / "dev").items() if path.startswith("models/")}
+    assert "**Also known as:** ICEdit" in next(page for path, page in models.items() if "in-context-edit" in path)
+    assert not any("Also known as" in page for path, page in models.items() if "depth-anything-v2" in path)
