@@ -482,10 +482,14 @@ def _task_models(group: _Group) -> Callable[[str], tuple[list[str], list[str]]]:
         out.append("")
         if not group.prompts:
             out += ["No prompt asks for it yet.", ""]
-        unfit = [markdown_text(f"In {len(group.unfit)} of its {len(group.prompts)} prompts, no recommended model "
-                               f"does the task: they come first, marked ✗.")
-                 + (markdown_text(f" In {group.unknown} more, whether one does is not known (?).") if group.unknown else ""),
-                 ""] if group.unfit or group.unknown else []
+        said = []
+        if group.unfit:
+            said.append(f"In {len(group.unfit)} of its {len(group.prompts)} prompts, no recommended model does the "
+                        f"task: they come first, marked ✗.")
+        if group.unknown:
+            said.append(f"In {group.unknown} {'more' if group.unfit else f'of its {len(group.prompts)} prompts'}, "
+                        f"whether a recommended model does it is not known (?).")
+        unfit = [markdown_text(" ".join(said)), ""] if said else []
         return out, unfit
 
     return lines

@@ -75,7 +75,7 @@ def test_a_task_page_shows_its_models_and_first_the_prompts_no_recommended_model
     models, _, prompts = page.partition("## Prompts (6)")
     assert "## Models that do it (1)" in models and "[SISR-Any-LIIF-RDN](../models/sisr-any-liif-rdn.md) (1)" in models
     assert ("In 3 of its 6 prompts, no recommended model does the task: they come first, marked ✗. In 2 more, "
-            "whether one does is not known (?).") in prompts
+            "whether a recommended model does it is not known (?).") in prompts
     notes = [line.rpartition("): ")[2] for line in prompts.splitlines() if line.startswith("- [")]
     # Seed 004 leans to super-resolution only ("likely"): its text-to-video model is not ruled
     # out, and the mystery model's task is unknown: "?", never counted with the ✗.

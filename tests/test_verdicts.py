@@ -286,9 +286,18 @@ def _story_holds(result):
         assert code in (VerdictCode.UNKNOWN, VerdictCode.UNCLEAR_TASK)
 
 
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    from benchmarks.synth import write_corpus
+    folder = tmp_path_factory.mktemp("synthetic")
+    write_corpus(folder, 300)
+    return folder
+
+
 @pytest.mark.parametrize("folder", [SOURCES, TESTIMONY / "dev", TESTIMONY / "held-apart", DATA / "answers",
-                                    DATA / "hostile"])
-def test_one_story_per_page(folder):
+                                    DATA / "hostile", "synthetic"])
+def test_one_story_per_page(folder, request):
+    folder = request.getfixturevalue("synthetic") if folder == "synthetic" else folder
     site = generate_site([str(folder)], check_html=False)
     readable = [result for result in site.results if result.inference is not None]
     assert readable
@@ -297,6 +306,17 @@ def test_one_story_per_page(folder):
     pages = {page.path: page.markdown for page in site.pages}
     home = pages["index.md"]
     assert "No recommended model does it |" not in home  # "?" is never counted as ✗
+    # A task page's ✗ count is its prompts whose every model is ✗, never those with a "?".
+    by_task = collections.defaultdict(collections.Counter)
+    for result in readable:
+        if result.inference.task_id:
+            by_task[result.inference.task_id][fit_verdict(result.inference).code] += 1
+    for task_id, codes in by_task.items():
+        page = pages[f"tasks/{task_id}.md"]
+        if codes[VerdictCode.DOES_NOT_FIT]:
+            assert f"In {codes[VerdictCode.DOES_NOT_FIT]} of its" in page, task_id
+        else:
+            assert "no recommended model does the task: they come first" not in page, task_id
 
 
 def test_the_job_summary_lists_the_changed_prompts_that_need_review(tmp_path):
