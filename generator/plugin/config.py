@@ -2,6 +2,16 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
 
+class SecondProcessConfig(Config):
+    """``second_process`` in ``mkdocs.yml``: a process beside MkDocs renders pages and reads their
+    HTML for the provenance check while MkDocs renders the others on one core (plugin/render.py)."""
+
+    #: Off: every page is rendered and checked in MkDocs' own process.
+    enabled = c.Type(bool, default=True)
+    #: From this many generated pages (it takes a moment to start; it needs a second core too).
+    from_pages = c.Type(int, default=200)
+
+
 class PromptPagesConfig(Config):
     """Options of the ``prompt-pages`` plugin in ``mkdocs.yml``."""
 
@@ -9,3 +19,5 @@ class PromptPagesConfig(Config):
     sources = c.Type(str, default="sources")
     #: Turn the plugin off (``enabled: !ENV [PROMPT_PAGES, true]``) to build docs/ alone.
     enabled = c.Type(bool, default=True)
+    #: ``{enabled: true, from_pages: 200}``: see SecondProcessConfig.
+    second_process = c.SubConfig(SecondProcessConfig)

@@ -1,0 +1,228 @@
+"""Every private name of MkDocs, Python-Markdown and Material that the plugin uses, in one place.
+
+The plugin renders generated pages as MkDocs' ``Page.render`` would, one block at a time
+(render.py), and keeps the site whole between ``mkdocs serve --dirty`` rebuilds (live.py). Both
+rely on what MkDocs and Material do not publish. It is all here, so that an upgrade that renames
+or changes one of these fails here, and ``tests/test_mkdocs_internals.py`` says which; no other
+module may import a private name of ``mkdocs``, ``markdown`` or ``material`` (that test greps).
+pyproject.toml allows only the versions this was tested with (constraints.txt pins them).
+
+What it uses (MkDocs 1.6, Material 9.6 and later), why, and what breaks without it:
+
+| Name | Why | Without it |
+| --- | --- | --- |
+| ``mkdocs.structure.pages._RawHTMLPreprocessor`` (preprocessor ``mkdocs_raw_html``, 21) | the ids and ``<a name>`` of a block's raw HTML | links to them reported missing |
+| ``mkdocs.structure.pages._ExtractAnchorsTreeprocessor`` (treeprocessor ``mkdocs_extract_anchors``, 5) | the ids of a block's elements | links to headings reported missing |
+| ``mkdocs.structure.pages._RelativePathTreeprocessor`` (treeprocessor ``relpath``, 0) | links made relative to the page; the links to other pages' anchors | every link between pages wrong |
+| ``mkdocs.structure.pages._ExtractTitleTreeprocessor`` (treeprocessor ``mkdocs_extract_title``, 1) | the title from the page's first ``<h1>`` | pages titled from their file names |
+| ``Page._title_from_render`` | where ``Page.render`` leaves that title (``Page.title`` reads it) | the same |
+| logger ``mkdocs.structure.pages`` | a block whose conversion logs (a broken link) leaves its page to ``Page.render`` | a broken link reported without its page |
+| logger ``mkdocs.commands.build``, one message | see :func:`quiet_dirty_build_warning` | a false warning on every rebuild of ``make serve`` |
+| Material's search plugin: ``search_index_prev``, ``search_index.entries``, ``.config``, ``.generate_search_index``, ``"docs":[]`` in its JSON | the whole index written after a dirty build (:class:`MaterialSearch`) | an index of only the pages rendered, or duplicates |
+| Material's tags plugin: ``mappings.data`` | the whole tags.json after a dirty build (:class:`MaterialTags`) | tags.json of only the pages rendered |
+
+``Page.render`` registers the four processors with their private ``_register``; here each is
+registered through Python-Markdown's public registry under the same name and priority, and made
+afresh for each block instead of having its state reset (a fresh one costs a few microseconds
+against a block's conversion; benchmarks/README.md). ``tests/test_mkdocs_internals.py`` renders a
+page with ``Page.render`` and fails, naming them, if MkDocs registers processors other than
+:data:`PAGE_PROCESSORS`, under other names or priorities.
+
+For live.py, :func:`serve_plugins` finds Material's search and tags plugins by class. A plugin it
+does not know, or a search or tags plugin not of the shape above, makes every rebuild under
+``mkdocs serve --dirty`` a whole one (from a clean site folder): slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import markdown
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import (
+    Page,
+    _ExtractAnchorsTreeprocessor,
+    _ExtractTitleTreeprocessor,
+    _RawHTMLPreprocessor,
+    _RelativePathTreeprocessor,
+)
+
+#: What ``Page.render`` adds to its Markdown instance: (registry, name, priority, class).
+PAGE_PROCESSORS = (
+    ("preprocessors", "mkdocs_raw_html", 21, _RawHTMLPreprocessor),
+    ("treeprocessors", "mkdocs_extract_anchors", 5, _ExtractAnchorsTreeprocessor),
+    ("treeprocessors", "relpath", 0, _RelativePathTreeprocessor),
+    ("treeprocessors", "mkdocs_extract_title", 1, _ExtractTitleTreeprocessor),
+)
+#: The options of ``validation.links`` that _RelativePathTreeprocessor reads (a second process
+#: rebuilds the configuration from them).
+LINK_VALIDATION_OPTIONS = ("absolute_links", "unrecognized_links", "not_found", "anchors")
+
+_pages_log = logging.getLogger("mkdocs.structure.pages")
+_build_log = logging.getLogger("mkdocs.commands.build")
+
+
+@dataclass(frozen=True)
+class FoundInBlock:
+    """What MkDocs' processors found in one block."""
+
+    title: str | None
+    anchors: frozenset[str]  # ids and <a name> of its elements and of its raw HTML
+    #: (the source path of the page linked to, None for the page itself; anchor; the link as written)
+    links_to_anchors: tuple[tuple[str | None, str, str], ...]
+
+
+def register_page_processors(md: markdown.Markdown, file: File, files: Files, config) -> Callable[[], FoundInBlock]:
+    """MkDocs' processors of ``Page.render`` for a page of ``file``, new, registered on ``md``
+    (replacing those of the block before); returns what reads what they found, once ``md`` converted."""
+    raw_html = _RawHTMLPreprocessor()
+    anchors = _ExtractAnchorsTreeprocessor(file, files, config)
+    relative = _RelativePathTreeprocessor(file, files, config)
+    title = _ExtractTitleTreeprocessor(md)
+    for (registry, name, priority, _), processor in zip(PAGE_PROCESSORS, (raw_html, anchors, relative, title)):
+        getattr(md, registry).register(processor, name, priority)
+
+    def found() -> FoundInBlock:
+        links = tuple((None if target is file else target.src_uri, anchor, original)
+                      for target, found_anchors in relative.links_to_anchors.items()
+                      for anchor, original in found_anchors.items())
+        return FoundInBlock(title.title, frozenset(anchors.present_anchor_ids | raw_html.present_anchor_ids), links)
+
+    return found
+
+
+def records_links_to_anchors() -> bool:
+    """Whether ``Page.render`` would set ``links_to_anchors`` (it does unless its logger shows debug)."""
+    return _pages_log.getEffectiveLevel() > logging.DEBUG
+
+
+def set_title_from_render(page: Page, title: str | None) -> None:
+    page._title_from_render = title
+
+
+@contextmanager
+def page_warnings_counted() -> Iterator[Callable[[], int]]:
+    """While converting outside ``Page.render``: what MkDocs' processors log (a broken link) is
+    counted, not shown (``Page.render`` renders such a page again, and logs it with its name)."""
+    counted = _Counted()
+    _pages_log.addHandler(counted)
+    _pages_log.propagate = False
+    try:
+        yield lambda: counted.count
+    finally:
+        _pages_log.propagate = True
+        _pages_log.removeHandler(counted)
+
+
+class _Counted(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+
+
+class _DirtyBuildWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def quiet_dirty_build_warning() -> None:
+    """Drop MkDocs' warning that a dirty build "will likely lead to inaccurate navigation" (once
+    per rebuild under ``make serve``): with the plugin under ``mkdocs serve --dirty`` it does not
+    hold. A rebuild redoes every page a change changes (live.py), and the whole site when
+    mkdocs.yml or docs/ change; ``tests/test_serve.py`` compares the served site with a clean
+    build, file by file. Only that message is dropped (a filter on its logger)."""
+    if not any(isinstance(existing, _DirtyBuildWarning) for existing in _build_log.filters):
+        _build_log.addFilter(_DirtyBuildWarning())
+
+
+# --------------------------------------------------------------------------- Material's plugins
+
+class MaterialSearch:
+    """Material's search plugin, as live.py keeps its index whole between dirty builds."""
+
+    def __init__(self, plugin):
+        self.plugin = plugin
+
+    @staticmethod
+    def recognised(plugin) -> bool:
+        index = getattr(plugin, "search_index", None)
+        return (hasattr(plugin, "search_index_prev") and hasattr(index, "entries")
+                and hasattr(index, "config") and hasattr(index, "generate_search_index"))
+
+    def forget_previous_index(self) -> None:
+        """Its dirty mode merges the last index as if one page had changed: live.py writes the
+        whole index itself (write_index)."""
+        self.plugin.search_index_prev = None
+
+    def entries(self) -> list[dict]:
+        """The entries of the pages rendered in this build."""
+        return self.plugin.search_index.entries
+
+    def index_json(self, entries: list[str]) -> str:
+        """The index as the plugin writes it, of these entries (each page's, JSON without brackets)."""
+        index = self.plugin.search_index
+        empty = type(index)(**index.config).generate_search_index(None)
+        head, marker, tail = empty.rpartition('"docs":[]')
+        docs = ",".join(entry for entry in entries if entry)
+        if marker:
+            return f'{head}"docs":[{docs}]{tail}'
+        # Not the format this was written for: the plugin writes every entry itself.
+        index.entries = json.loads(f"[{docs}]")
+        return index.generate_search_index(None)
+
+
+class MaterialTags:
+    """Material's tags plugin, as live.py keeps tags.json whole between dirty builds."""
+
+    def __init__(self, plugin):
+        self.plugin = plugin
+
+    @staticmethod
+    def recognised(plugin) -> bool:
+        return hasattr(getattr(plugin, "mappings", None), "data")
+
+    def mappings(self) -> dict:
+        """Each rendered page's tags mapping, by URL."""
+        return self.plugin.mappings.data
+
+    def set_mappings(self, mappings: dict) -> None:
+        """What the plugin writes into tags.json next (on_env)."""
+        self.plugin.mappings.data = mappings
+
+
+@dataclass(frozen=True)
+class ServePlugins:
+    """The plugins of a build, as ``mkdocs serve --dirty`` (live.py) deals with them."""
+
+    search: MaterialSearch | None  # None: not in use
+    tags: MaterialTags | None
+    #: Plugins live.py cannot keep whole, by name: while any is in use, every build is whole.
+    unknown: tuple[str, ...]
+
+
+def serve_plugins(config, own: type) -> ServePlugins:
+    """Material's search and tags plugins of this build (when enabled), and what else it uses
+    (``own``: the prompt-pages plugin's class)."""
+    from material.plugins.search.plugin import SearchPlugin
+    from material.plugins.tags.plugin import TagsPlugin
+
+    search = tags = None
+    unknown = []
+    for name, plugin in config.plugins.items():
+        if isinstance(plugin, own):
+            continue
+        enabled = getattr(getattr(plugin, "config", None), "enabled", True)
+        if isinstance(plugin, SearchPlugin) and MaterialSearch.recognised(plugin):
+            search = MaterialSearch(plugin) if enabled else None
+        elif isinstance(plugin, TagsPlugin) and MaterialTags.recognised(plugin):
+            tags = MaterialTags(plugin) if enabled else None
+        else:
+            unknown.append(name)
+    return ServePlugins(search, tags, tuple(unknown))
