@@ -95,6 +95,15 @@ def register_page_processors(md: markdown.Markdown, file: File, files: Files, co
     return found
 
 
+def registrations(md: markdown.Markdown) -> set[tuple[str, str, float, str]]:
+    """Every processor and pattern registered on ``md``: (registry, name, priority, class name)."""
+    registries = {"preprocessors": md.preprocessors, "blockprocessors": md.parser.blockprocessors,
+                  "treeprocessors": md.treeprocessors, "inlinePatterns": md.inlinePatterns,
+                  "postprocessors": md.postprocessors}
+    return {(kind, item.name, item.priority, type(registry[item.name]).__name__)
+            for kind, registry in registries.items() for item in registry._priority}
+
+
 def records_links_to_anchors() -> bool:
     """Whether ``Page.render`` would set ``links_to_anchors`` (it does unless its logger shows debug)."""
     return _pages_log.getEffectiveLevel() > logging.DEBUG
@@ -132,13 +141,16 @@ class _DirtyBuildWarning(logging.Filter):
         return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
-def quiet_dirty_build_warning() -> None:
+def quiet_dirty_build_warning(quiet: bool = True) -> None:
     """Drop MkDocs' warning that a dirty build "will likely lead to inaccurate navigation" (once
     per rebuild under ``make serve``): with the plugin under ``mkdocs serve --dirty`` it does not
     hold. A rebuild redoes every page a change changes (live.py), and the whole site when
     mkdocs.yml or docs/ change; ``tests/test_serve.py`` compares the served site with a clean
-    build, file by file. Only that message is dropped (a filter on its logger)."""
-    if not any(isinstance(existing, _DirtyBuildWarning) for existing in _build_log.filters):
+    build, file by file. Only that message is dropped (a filter on its logger), until
+    ``quiet_dirty_build_warning(False)`` (when the server stops)."""
+    for existing in [f for f in _build_log.filters if isinstance(f, _DirtyBuildWarning)]:
+        _build_log.removeFilter(existing)
+    if quiet:
         _build_log.addFilter(_DirtyBuildWarning())
 
 

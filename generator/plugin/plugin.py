@@ -149,6 +149,9 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             self.second.pool.shutdown(wait=True, cancel_futures=True)
         self.second = None
 
+    def on_shutdown(self):
+        mkdocs_internals.quiet_dirty_build_warning(False)
+
     def on_serve(self, server, *, config, builder):
         """Rebuild when a prompt is added, edited or deleted."""
         if self.config.enabled and self.sources.is_dir():
