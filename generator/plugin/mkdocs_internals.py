@@ -7,7 +7,7 @@ or changes one of these fails here, and ``tests/test_mkdocs_internals.py`` says 
 module may import a private name of ``mkdocs``, ``markdown`` or ``material`` (that test greps).
 pyproject.toml allows only the versions this was tested with (constraints.txt pins them).
 
-What it uses (MkDocs 1.6, Material 9.6 and later), why, and what breaks without it:
+What it uses (MkDocs 1.6, Python-Markdown 3.11, Material 9.8: pyproject.toml allows only these), why, and what breaks without it:
 
 | Name | Why | Without it |
 | --- | --- | --- |
