@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .changes import PROMPT_SUFFIX
 from .records import Problem
 
-PROMPT_SUFFIX = ".txt"
 ANSWER_SUFFIX = ".answer.md"
 ANSWERS_FOLDER_SUFFIX = ".answers"
 #: The label of ``NAME.answer.md``.

@@ -1,5 +1,5 @@
 """Worker processes, for the CLI's HTML check (site.py) and the plugin's second process
-(plugin/render.py, plugin/htmlcheck.py): how many, how they start, and what happens when one fails.
+(plugin/fast_render.py, plugin/htmlcheck.py): how many, how they start, and what happens when one fails.
 
 - How many: the CPUs this process may run on. ``os.process_cpu_count()`` (Python 3.13) says
   so on every system; before it, ``os.sched_getaffinity`` does where it exists (Linux, not

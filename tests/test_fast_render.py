@@ -1,12 +1,11 @@
-"""The plugin renders generated pages block by block (generator/plugin/render.py): every page gets
-what MkDocs' own ``Page.render`` gives it (plain Python-Markdown with the site's extensions and
+"""The plugin renders generated pages block by block (generator/plugin/fast_render.py): every page
+gets what MkDocs' own ``Page.render`` gives it (plain Python-Markdown with the site's extensions and
 MkDocs' link rewriting): the same HTML, table of contents, title, anchors and links to anchors.
 
 Every page of the synthetic corpus of 1,000 prompts (1,365 pages) and of the hostile corpus is
-compared, rendered in this process; the second process of a large build (render.Ahead) renders
-from a configuration it rebuilds (render.Setup), and is compared on the hostile corpus and on
-the pages of the first 150 synthetic prompts and every index page. A build whose second process
-dies or raises gives the site a normal build gives.
+compared, rendered in this process; the second process of a large build (fast_render.Ahead) renders
+from a configuration it rebuilds (fast_render.Setup), and is compared on the hostile corpus and on
+the pages of the first 150 synthetic prompts and every index page.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from conftest import DATA
 from site_helpers import copy_project
 from generator import blockhtml
 from generator.check import page_links
-from generator.plugin import render
+from generator.plugin import fast_render
 
 
 def _project(folder: Path, sources) -> Path:
@@ -76,12 +75,12 @@ def _compare(project: Path, second_process_pages=lambda paths: paths):
 
 
 def _compare_pages(config, files, plugin, second_process_pages):
-    renderer = render.PageRenderer(config, files)
-    render.start_process(render.Setup.of(config, files))
+    renderer = fast_render.PageRenderer(config, files)
+    fast_render.start_process(fast_render.Setup.of(config, files))
     in_process = set(second_process_pages(list(plugin.generated)))
-    # Blocks converted by the second process, learnt by a renderer here (render.Ahead.teach).
-    learnt = render.PageRenderer(config, files)
-    learnt.learn(render.convert_in_process([(path, plugin.generated[path].markdown) for path in in_process]))
+    # Blocks converted by the second process, learnt by a renderer here (fast_render.Ahead.teach).
+    learnt = fast_render.PageRenderer(config, files)
+    learnt.learn(fast_render.convert_in_process([(path, plugin.generated[path].markdown) for path in in_process]))
     different, whole = [], []
     for path in plugin.generated:
         page, expected = _plain(config, files, path)
@@ -97,7 +96,7 @@ def _compare_pages(config, files, plugin, second_process_pages):
             if _rendered(page) != expected:
                 different.append(f"{path} (blocks from the second process)")
         if path in in_process:
-            [(_, there, links)] = render.render_in_process([(path, plugin.generated[path].markdown)])
+            [(_, there, links)] = fast_render.render_in_process([(path, plugin.generated[path].markdown)])
             assert there is not None and there.text == page.markdown, path
             there.apply(page, files)
             if _rendered(page) != expected:

@@ -20,14 +20,14 @@ from site_helpers import copy_project
 from benchmarks.synth import write_corpus
 from generator import cli, workers
 from generator import site as site_module
-from generator.plugin import htmlcheck, render
+from generator.plugin import fast_render, htmlcheck
 from generator.site import PARALLEL_FROM, generate_site
 
 #: How the patched functions below fail in a worker: "die" (the process exits) or "raise".
 #: Read from the environment, which the spawned worker inherits.
 FAILURE = "PROMPT_PAGES_TEST_WORKER_FAILURE"
-_REAL = {"rendered_batch": site_module._rendered_batch, "convert": render.convert_in_process,
-         "render": render.render_in_process, "links": htmlcheck.fragment_links}
+_REAL = {"rendered_batch": site_module._rendered_batch, "convert": fast_render.convert_in_process,
+         "render": fast_render.render_in_process, "links": htmlcheck.fragment_links}
 
 
 def _fail_in_worker() -> None:
@@ -141,11 +141,12 @@ def test_a_failing_second_process_leaves_the_built_site_as_it_was(failure, secon
         pytest.skip("one CPU: no second process")
     normal = _build(second_process_project, tmp_path / "normal")
     monkeypatch.setenv(FAILURE, failure)
-    monkeypatch.setattr(render, "convert_in_process", convert_failing)
-    monkeypatch.setattr(render, "render_in_process", render_failing)
+    monkeypatch.setattr(fast_render, "convert_in_process", convert_failing)
+    monkeypatch.setattr(fast_render, "render_in_process", render_failing)
     monkeypatch.setattr(htmlcheck, "fragment_links", fragment_links_failing)
     with caplog.at_level(logging.INFO, logger="mkdocs.plugins.prompt_pages"):
         failed = _build(second_process_project, tmp_path / "failed")
     assert [r.message for r in caplog.records if "worker process failed" in r.message], caplog.text
     assert failed.keys() == normal.keys()
+    if failed != normal: (tmp_path / "n.json").write_bytes(normal["search/search_index.json"]); (tmp_path / "f.json").write_bytes(failed["search/search_index.json"])
     assert [name for name in normal if failed[name] != normal[name]] == []

@@ -4,7 +4,7 @@ from mkdocs.config.base import Config
 
 class SecondProcessConfig(Config):
     """``second_process`` in ``mkdocs.yml``: a process beside MkDocs renders pages and reads their
-    HTML for the provenance check while MkDocs renders the others on one core (plugin/render.py)."""
+    HTML for the provenance check while MkDocs renders the others on one core (plugin/fast_render.py)."""
 
     #: Off: every page is rendered and checked in MkDocs' own process.
     enabled = c.Type(bool, default=True)

@@ -1,6 +1,6 @@
 """The HTML side of the provenance check, on the HTML MkDocs renders for the generated pages.
 
-A page rendered block by block (render.py) is its blocks' HTML one after the other, so each
+A page rendered block by block (fast_render.py) is its blocks' HTML one after the other, so each
 distinct block's HTML is read once, and a page's links are its blocks' links; a page rendered
 whole is read whole, and so is a page with a block that leaves a tag or a script open (its
 links could reach into the next block). With many pages, the reading runs in the plugin's second
@@ -14,7 +14,7 @@ from concurrent.futures import Future
 
 from ..check import check_links, fragment_links, fragments_links
 from ..records import Problem
-from .render import SecondProcess
+from .fast_render import SecondProcess
 
 #: Fragments of HTML sent to the second process at a time.
 BATCH = 200

@@ -1,7 +1,7 @@
 """Every private name of MkDocs, Python-Markdown and Material that the plugin uses, in one place.
 
 The plugin renders generated pages as MkDocs' ``Page.render`` would, one block at a time
-(render.py), and keeps the site whole between ``mkdocs serve --dirty`` rebuilds (live.py). Both
+(fast_render.py), and keeps the site whole between ``mkdocs serve --dirty`` rebuilds (live.py). Both
 rely on what MkDocs and Material do not publish. It is all here, so that an upgrade that renames
 or changes one of these fails here, and ``tests/test_mkdocs_internals.py`` says which; no other
 module may import a private name of ``mkdocs``, ``markdown`` or ``material`` (that test greps).

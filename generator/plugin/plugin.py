@@ -1,5 +1,5 @@
 """Event handlers of the ``prompt-pages`` plugin. The work is done by :mod:`generator.site` (the
-pages), :mod:`.render` (their HTML), :mod:`.htmlcheck` (the provenance check of that HTML) and
+pages), :mod:`.fast_render` (their HTML), :mod:`.htmlcheck` (the provenance check of that HTML) and
 :mod:`.live` (what ``mkdocs serve --dirty`` keeps between rebuilds); each handler hands MkDocs
 what they made, or reports what they found."""
 
@@ -23,7 +23,7 @@ from . import mkdocs_internals
 from .config import PromptPagesConfig
 from .htmlcheck import HTMLCheck
 from .live import GeneratedFile, Live
-from .render import FastRender, SecondProcess, second_process
+from .fast_render import FastRender, SecondProcess, second_process
 
 # Under "mkdocs." so that `mkdocs build --strict` counts these warnings.
 log = logging.getLogger("mkdocs.plugins.prompt_pages")
@@ -94,7 +94,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         return files
 
     def on_pre_page(self, page, *, config, files):
-        """A generated page is rendered block by block (see render.py)."""
+        """A generated page is rendered block by block (see fast_render.py)."""
         if page.file.src_uri in self.generated:
             page.render = partial(self.renderer.render, page)
         if self.live is not None:
