@@ -28,6 +28,11 @@ against a block's conversion; benchmarks/README.md). ``tests/test_mkdocs_interna
 page with ``Page.render`` and fails, naming them, if MkDocs registers processors other than
 :data:`PAGE_PROCESSORS`, under other names or priorities.
 
+The plugin gives a generated page its renderer by replacing the page's ``render`` (plugin.py,
+``on_pre_page``) rather than by making it a subclass of ``Page``, as Material's blog makes its
+posts: MkDocs uses a page a plugin made before the nav as it is, and the nav's titles of the
+generated index pages (``Tasks: tasks/index.md``) would be lost.
+
 For live.py, :func:`serve_plugins` finds Material's search and tags plugins by class. A plugin it
 does not know, or a search or tags plugin not of the shape above, makes every rebuild under
 ``mkdocs serve --dirty`` a whole one (from a clean site folder): slower, never wrong.
