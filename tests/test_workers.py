@@ -23,7 +23,7 @@ from generator import site as site_module
 from generator.plugin import fast_render, htmlcheck
 from generator.site import PARALLEL_FROM, generate_site
 
-#: How the patched functions below fail in a worker: "die" (the process exits) or "raise".
+#: How FailingInWorker fails in a worker: "die" (the process exits) or "raise".
 #: Read from the environment, which the spawned worker inherits.
 FAILURE = "PROMPT_PAGES_TEST_WORKER_FAILURE"
 _REAL = {"rendered_batch": site_module._rendered_batch, "convert": fast_render.convert_in_process,
@@ -38,24 +38,15 @@ def _fail_in_worker() -> None:
     raise RuntimeError("a worker broke")
 
 
-def rendered_batch_failing(markdowns):
-    _fail_in_worker()
-    return _REAL["rendered_batch"](markdowns)
+class FailingInWorker:
+    """One of _REAL, failing in a worker process (sent there by reference, as the real one is)."""
 
+    def __init__(self, name: str):
+        self.name = name
 
-def convert_failing(pages):
-    _fail_in_worker()
-    return _REAL["convert"](pages)
-
-
-def render_failing(pages):
-    _fail_in_worker()
-    return _REAL["render"](pages)
-
-
-def fragment_links_failing(fragments):
-    _fail_in_worker()
-    return _REAL["links"](fragments)
+    def __call__(self, *args):
+        _fail_in_worker()
+        return _REAL[self.name](*args)
 
 
 def _without_affinity(monkeypatch):
@@ -98,7 +89,7 @@ def test_a_failing_worker_of_the_check_leaves_the_site_as_it_was(failure, tmp_pa
     write_corpus(tmp_path, PARALLEL_FROM + 10, seed=3)  # some answers cite other prompts' links
     normal = _checked(generate_site([str(tmp_path)]))
     monkeypatch.setenv(FAILURE, failure)
-    monkeypatch.setattr(site_module, "_rendered_batch", rendered_batch_failing)
+    monkeypatch.setattr(site_module, "_rendered_batch", FailingInWorker("rendered_batch"))
     with caplog.at_level(logging.WARNING, logger="generator"):
         assert _checked(generate_site([str(tmp_path)])) == normal
     assert [r.message for r in caplog.records if "worker process failed" in r.message], caplog.text
@@ -141,9 +132,9 @@ def test_a_failing_second_process_leaves_the_built_site_as_it_was(failure, secon
         pytest.skip("one CPU: no second process")
     normal = _build(second_process_project, tmp_path / "normal")
     monkeypatch.setenv(FAILURE, failure)
-    monkeypatch.setattr(fast_render, "convert_in_process", convert_failing)
-    monkeypatch.setattr(fast_render, "render_in_process", render_failing)
-    monkeypatch.setattr(htmlcheck, "fragment_links", fragment_links_failing)
+    monkeypatch.setattr(fast_render, "convert_in_process", FailingInWorker("convert"))
+    monkeypatch.setattr(fast_render, "render_in_process", FailingInWorker("render"))
+    monkeypatch.setattr(htmlcheck, "fragment_links", FailingInWorker("links"))
     with caplog.at_level(logging.INFO, logger="mkdocs.plugins.prompt_pages"):
         failed = _build(second_process_project, tmp_path / "failed")
     assert [r.message for r in caplog.records if "worker process failed" in r.message], caplog.text
