@@ -59,13 +59,13 @@ def test_the_adapter_knows_every_processor_page_render_registers(monkeypatch, tm
     by_mkdocs = mkdocs_internals.registrations(page_render) - plain
 
     adapted = markdown.Markdown(**options)
-    mkdocs_internals.register_page_processors(adapted, file, files, config)
+    mkdocs_internals.PageProcessors(adapted, files, config).for_block(file)
     by_adapter = mkdocs_internals.registrations(adapted) - plain
 
     unknown = sorted(by_mkdocs - by_adapter)
     assert not unknown, (f"MkDocs' Page.render registers processors that generator/plugin/mkdocs_internals.py "
                          f"does not know (registry, name, priority, class): {unknown}. Add them to "
-                         f"PAGE_PROCESSORS and register_page_processors, and to the module's table.")
+                         f"PAGE_PROCESSORS and PageProcessors.for_block, and to the module's table.")
     assert by_adapter == by_mkdocs, f"the adapter registers what Page.render no longer does: {sorted(by_adapter - by_mkdocs)}"
     assert len(by_mkdocs) == len(mkdocs_internals.PAGE_PROCESSORS)
 

@@ -86,9 +86,9 @@ class PageRenderer:
 
     def __init__(self, config, files: Files):
         self.enabled = blockhtml.block_local(config["markdown_extensions"])
-        self.config, self.files = config, files
-        # As Page.render makes its own; MkDocs' processors are added for each block (_convert).
+        # As Page.render makes its own, with MkDocs' processors (made afresh for each block, _convert).
         self.md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
+        self.processors = mkdocs_internals.PageProcessors(self.md, files, config)
         #: Blocks converted in this build, by the folder of their pages (sources, URLs) and text.
         self.known: dict[tuple[str, str, str], dict[str, blockhtml.Block]] = {}
 
@@ -140,9 +140,9 @@ class PageRenderer:
                 known.setdefault(text, block)
 
     def _convert(self, text: str, file: File) -> blockhtml.Block:
-        found_in_block = mkdocs_internals.register_page_processors(self.md, file, self.files, self.config)
+        found_in_block = self.processors.for_block(file)
         # What it would log (a broken link) is logged by Page.render, which renders such a page.
-        with mkdocs_internals.page_warnings_counted() as logged:
+        with self.processors.warnings_counted() as logged:
             return blockhtml.convert_block(self.md, text, lambda: _Found(**vars(found_in_block()), logged=logged() > 0))
 
 

@@ -21,10 +21,10 @@ What it uses (MkDocs 1.6, Python-Markdown 3.11, Material 9.8: pyproject.toml all
 | Material's search plugin: ``search_index_prev``, ``search_index.entries``, ``.config``, ``.generate_search_index``, ``"docs":[]`` in its JSON | the whole index written after a dirty build (:class:`MaterialSearch`) | an index of only the pages rendered, or duplicates |
 | Material's tags plugin: ``mappings.data`` | the whole tags.json after a dirty build (:class:`MaterialTags`) | tags.json of only the pages rendered |
 
-``Page.render`` registers the four processors with their private ``_register``; here each is
-registered through Python-Markdown's public registry under the same name and priority, and made
-afresh for each block instead of having its state reset (a fresh one costs a few microseconds
-against a block's conversion; benchmarks/README.md). ``tests/test_mkdocs_internals.py`` renders a
+``Page.render`` registers the four processors with their private ``_register``; here each place
+is registered once through Python-Markdown's public registry under the same name and priority,
+and holds a processor made afresh for each block instead of one whose state is reset (a few
+microseconds against a block's conversion; benchmarks/README.md). ``tests/test_mkdocs_internals.py`` renders a
 page with ``Page.render`` and fails, naming them, if MkDocs registers processors other than
 :data:`PAGE_PROCESSORS`, under other names or priorities.
 
@@ -81,23 +81,63 @@ class FoundInBlock:
     links_to_anchors: tuple[tuple[str | None, str, str], ...]
 
 
-def register_page_processors(md: markdown.Markdown, file: File, files: Files, config) -> Callable[[], FoundInBlock]:
-    """MkDocs' processors of ``Page.render`` for a page of ``file``, new, registered on ``md``
-    (replacing those of the block before); returns what reads what they found, once ``md`` converted."""
-    raw_html = _RawHTMLPreprocessor()
-    anchors = _ExtractAnchorsTreeprocessor(file, files, config)
-    relative = _RelativePathTreeprocessor(file, files, config)
-    title = _ExtractTitleTreeprocessor(md)
-    for (registry, name, priority, _), processor in zip(PAGE_PROCESSORS, (raw_html, anchors, relative, title)):
-        getattr(md, registry).register(processor, name, priority)
+class PageProcessors:
+    """MkDocs' processors of ``Page.render`` on ``md``, in the places they take there (see
+    :class:`_Current`), for one block after another of a build's pages."""
 
-    def found() -> FoundInBlock:
-        links = tuple((None if target is file else target.src_uri, anchor, original)
-                      for target, found_anchors in relative.links_to_anchors.items()
-                      for anchor, original in found_anchors.items())
-        return FoundInBlock(title.title, frozenset(anchors.present_anchor_ids | raw_html.present_anchor_ids), links)
+    def __init__(self, md: markdown.Markdown, files: Files, config):
+        self.md, self.files, self.config = md, files, config
+        self.places = tuple(_Current.of(getattr(md, registry), name, priority)
+                            for registry, name, priority, _ in PAGE_PROCESSORS)
+        self.warnings = _Counted()
 
-    return found
+    def for_block(self, file: File) -> Callable[[], FoundInBlock]:
+        """New processors for a block of the page of ``file``; returns what reads what they
+        found, once ``md`` converted it."""
+        raw_html = _RawHTMLPreprocessor()
+        anchors = _ExtractAnchorsTreeprocessor(file, self.files, self.config)
+        relative = _RelativePathTreeprocessor(file, self.files, self.config)
+        title = _ExtractTitleTreeprocessor(self.md)
+        for place, processor in zip(self.places, (raw_html, anchors, relative, title)):
+            place.processor = processor
+
+        def found() -> FoundInBlock:
+            links = tuple((None if target is file else target.src_uri, anchor, original)
+                          for target, found_anchors in relative.links_to_anchors.items()
+                          for anchor, original in found_anchors.items())
+            return FoundInBlock(title.title, frozenset(anchors.present_anchor_ids | raw_html.present_anchor_ids), links)
+
+        return found
+
+    @contextmanager
+    def warnings_counted(self) -> Iterator[Callable[[], int]]:
+        """While converting outside ``Page.render``: what MkDocs' processors log (a broken link)
+        is counted, not shown (``Page.render`` renders such a page again, and logs it with its name)."""
+        self.warnings.count = 0
+        _pages_log.addHandler(self.warnings)
+        _pages_log.propagate = False
+        try:
+            yield lambda: self.warnings.count
+        finally:
+            _pages_log.propagate = True
+            _pages_log.removeHandler(self.warnings)
+
+
+class _Current(markdown.util.Processor):
+    """Holds a processor's place (its name and priority) in a Markdown instance's registry, and
+    runs the one given for the block being converted. Registering each new one instead would
+    re-sort the registry four times a block (about 20 µs; benchmarks/README.md)."""
+
+    processor = None
+
+    @classmethod
+    def of(cls, registry: markdown.util.Registry, name: str, priority: float) -> _Current:
+        if name not in registry or not isinstance(registry[name], cls):
+            registry.register(cls(), name, priority)
+        return registry[name]
+
+    def run(self, data):
+        return self.processor.run(data)
 
 
 def registrations(md: markdown.Markdown) -> set[tuple[str, str, float, str]]:
@@ -105,8 +145,12 @@ def registrations(md: markdown.Markdown) -> set[tuple[str, str, float, str]]:
     registries = {"preprocessors": md.preprocessors, "blockprocessors": md.parser.blockprocessors,
                   "treeprocessors": md.treeprocessors, "inlinePatterns": md.inlinePatterns,
                   "postprocessors": md.postprocessors}
-    return {(kind, item.name, item.priority, type(registry[item.name]).__name__)
+    return {(kind, item.name, item.priority, type(_held(registry[item.name])).__name__)
             for kind, registry in registries.items() for item in registry._priority}
+
+
+def _held(processor):
+    return processor.processor if isinstance(processor, _Current) else processor
 
 
 def records_links_to_anchors() -> bool:
@@ -116,20 +160,6 @@ def records_links_to_anchors() -> bool:
 
 def set_title_from_render(page: Page, title: str | None) -> None:
     page._title_from_render = title
-
-
-@contextmanager
-def page_warnings_counted() -> Iterator[Callable[[], int]]:
-    """While converting outside ``Page.render``: what MkDocs' processors log (a broken link) is
-    counted, not shown (``Page.render`` renders such a page again, and logs it with its name)."""
-    counted = _Counted()
-    _pages_log.addHandler(counted)
-    _pages_log.propagate = False
-    try:
-        yield lambda: counted.count
-    finally:
-        _pages_log.propagate = True
-        _pages_log.removeHandler(counted)
 
 
 class _Counted(logging.Handler):
