@@ -6,9 +6,11 @@ converts them: with one Markdown instance configured as ``Page.render`` configur
 site's ``markdown_extensions`` and MkDocs' own processors) for every page of a build. A page is
 left to ``Page.render`` itself when its blocks cannot be joined, when converting a block logs
 anything (a broken link: MkDocs names the page in the warning), or when the site uses an
-extension not known to be block-local.
+extension not known to be block-local. MkDocs' private names it needs are in
+:mod:`.mkdocs_internals`.
 
-MkDocs renders pages one at a time, on one core. With many pages, :class:`Ahead` has a second
+MkDocs renders pages one at a time, on one core. With many pages (the plugin's option
+``second_process``), :class:`Ahead` has a second
 process render some of them meanwhile (the plugin gives it the index pages, which MkDocs comes to
 last), with a PageRenderer of its own set up from the same configuration and files (:class:`Setup`);
 MkDocs takes each from there when it comes to it. ``tests/test_fast_render.py`` compares both
