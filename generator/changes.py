@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+#: What a prompt file's name ends with (sources.py finds prompts by it too).
 PROMPT_SUFFIX = ".txt"
 _ANSWER = re.compile(r"^(?P<prompt>.+)(?:\.answer\.md|\.answers/[^/]+\.md)$")
 

@@ -53,7 +53,7 @@ def _paragraph_links(paragraph: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         found += [m.group(1) for m in _MD_REFERENCE.finditer(paragraph)]
     found = [url for url in found if is_external(url)]
     found += extract_urls(paragraph)
-    return tuple(found), _normalised(found)
+    return tuple(found), _http_ones_normalised(found)
 
 
 def html_links(html: str) -> list[str]:
@@ -107,7 +107,7 @@ def block_links(blocks, html: str | None = None) -> list[str]:
     no link spans the blank line between two blocks (see _paragraph_links)."""
     links = [url for block in blocks for url in _paragraph_links(block)[1]]
     if html is not None:
-        links += _normalised(html_links(html))
+        links += _http_ones_normalised(html_links(html))
     return list(dict.fromkeys(links))
 
 
@@ -122,7 +122,7 @@ def fragment_links(fragments: list[str]) -> list[tuple[tuple[str, ...], bool]]:
         collector.feed(html)
         closed = not collector.rawdata and collector.cdata_elem is None
         collector.close()
-        found.append((tuple(dict.fromkeys(_normalised(collector.found))), closed))
+        found.append((tuple(dict.fromkeys(_http_ones_normalised(collector.found))), closed))
     return found
 
 
@@ -135,6 +135,6 @@ def fragments_links(fragments: tuple[str, ...] | list[str], read: list[tuple[tup
     return page_links("", "\n".join(fragments))
 
 
-def _normalised(urls) -> tuple[str, ...]:
+def _http_ones_normalised(urls) -> tuple[str, ...]:
     """Each URL normalised where it is an http(s) URL, as written otherwise."""
     return tuple(normalise_url(u) if is_safe_url(u) else u for u in urls)

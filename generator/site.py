@@ -5,18 +5,14 @@ Shared by the CLI (``build``) and the MkDocs plugin, so both produce the same pa
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import os
+import logging
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
 from .check import check_links, page_links
+from .collector import no_collections
 from .indexes import build_indexes
 from .paths import prompt_page
 from .misplaced import QuestionIndex, find_misplaced
@@ -24,7 +20,11 @@ from .pipeline import Generated, collection_questions, generate_all, rendered_li
 from .records import Problem
 from .sources import SourceFile, read_sources, read_text
 from .vocabulary import load_vocabulary
+from .workers import map_batches, usable_cpus
 from .workflow import load_techniques
+
+#: Told when a worker fails (stderr under the CLI).
+log = logging.getLogger("generator")
 
 
 @dataclass(frozen=True)
@@ -62,34 +62,8 @@ def generate_site(arguments: list[str], *, check_html: bool = True, timings: dic
     ``previous``, a site made before from the same arguments, lends its results to the prompts
     whose files (prompt and answers) are the same as then: only the others go through the
     pipeline. ``read`` reads each file (sources.read_text, or a TextCache's read)."""
-    with _no_collections():
+    with no_collections():
         return _generate_site(arguments, check_html, timings, previous, read, progress)
-
-
-@contextmanager
-def _no_collections():
-    """Generating a site allocates millions of small objects that all live until the end, and
-    none forms a cycle: the cyclic collector would only walk them again and again. It is off
-    while a site is generated, and as it was before afterwards (benchmarks/README.md says what
-    this saves).
-
-    The objects that survive are then handed to the oldest generation (``freeze`` and
-    ``unfreeze`` move lists, whatever their length), as if they had survived the young
-    collections: left in the youngest, the first allocation after would make the collector walk
-    them all at once, and again in the middle one. They stay collectable: a full collection
-    walks them as it would anyway. In a process that keeps objects frozen (the plugin under
-    `mkdocs serve --dirty`, see plugin/live.py) they stay frozen with them instead."""
-    enabled = gc.isenabled()
-    frozen = gc.get_freeze_count()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if not frozen:
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, float] | None,
@@ -188,17 +162,9 @@ def _check_rendered(results: list[Generated], progress: Progress) -> list[Genera
     """
     readable = [result for result in results if result.prompt is not None]
     markdowns = [result.page.markdown for result in readable]
-    cores = len(os.sched_getaffinity(0))
     batches = [markdowns[i : i + RENDER_BATCH] for i in range(0, len(markdowns), RENDER_BATCH)]
-    found = None
-    if cores > 1 and len(markdowns) >= PARALLEL_FROM:
-        try:
-            with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
-                found = _gathered(pool.map(_rendered_batch, batches), len(markdowns), progress)
-        except (OSError, BrokenProcessPool):
-            found = None  # no worker could start: render here instead
-    if found is None:
-        found = _gathered(map(_rendered_batch, batches), len(markdowns), progress)
+    workers = usable_cpus() if len(markdowns) >= PARALLEL_FROM else 1
+    found = _gathered(map_batches(_rendered_batch, batches, workers, log.warning), len(markdowns), progress)
     rendered = iter(found)  # in the order of the readable results
     return [result if result.prompt is None else _with_rendered(result, next(rendered)) for result in results]
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .changes import PROMPT_SUFFIX
 from .records import Problem
 
-PROMPT_SUFFIX = ".txt"
 ANSWER_SUFFIX = ".answer.md"
 ANSWERS_FOLDER_SUFFIX = ".answers"
 META_SUFFIX = ".meta.yaml"

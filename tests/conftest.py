@@ -26,6 +26,14 @@ def seed_texts():
     return {path.name: path.read_text(encoding="utf-8") for path in SEEDS}
 
 
+def pytest_collection_modifyitems(items):
+    """Tests that drive Chromium are marked ``browser``: ``pytest -m "not browser"`` runs the
+    others (check.yml's unit-test jobs on macOS and other Pythons)."""
+    for item in items:
+        if item.path.name.startswith("test_browser") or {"browser", "chromium"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Tell fixtures whether the test itself failed (the browser's fixture then keeps a screenshot)."""

@@ -1,16 +1,15 @@
-"""The plugin renders generated pages block by block (generator/plugin/render.py): every page gets
-what MkDocs' own ``Page.render`` gives it (plain Python-Markdown with the site's extensions and
+"""The plugin renders generated pages block by block (generator/plugin/fast_render.py): every page
+gets what MkDocs' own ``Page.render`` gives it (plain Python-Markdown with the site's extensions and
 MkDocs' link rewriting): the same HTML, table of contents, title, anchors and links to anchors.
 
 Every page of the synthetic corpus of 1,000 prompts (1,365 pages) and of the hostile corpus is
-compared, rendered in this process; the second process of a large build (render.Ahead) renders
-from a configuration it rebuilds (render.Setup), and is compared on the hostile corpus and on
+compared, rendered in this process; the second process of a large build (fast_render.Ahead) renders
+from a configuration it rebuilds (fast_render.Setup), and is compared on the hostile corpus and on
 the pages of the first 150 synthetic prompts and every index page.
 """
 
 from __future__ import annotations
 
-import gc
 import shutil
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from conftest import DATA
 from site_helpers import copy_project
 from generator import blockhtml
 from generator.check import page_links
-from generator.plugin import render
+from generator.plugin import fast_render
 
 
 def _project(folder: Path, sources) -> Path:
@@ -39,6 +38,7 @@ def _build(project: Path):
     """A build's configuration, files and plugin, as far as MkDocs goes before rendering pages
     (without the second process: this test renders there in this process)."""
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"))
+    config.plugins["prompt-pages"].config.second_process.enabled = False
     config.plugins.on_startup(command="build", dirty=False)
     config = config.plugins.on_config(config)
     files = get_files(config)
@@ -66,21 +66,21 @@ def _plain(config, files, path: str) -> tuple[Page, tuple]:
     return page, _rendered(page)
 
 
-@pytest.fixture(autouse=True)
-def _no_second_process(monkeypatch):
-    monkeypatch.setattr(render, "SECOND_PROCESS_FROM", 10**9)
-    yield
-    gc.unfreeze()  # the plugin freezes what lives at the end of on_files until its build ends
-
-
 def _compare(project: Path, second_process_pages=lambda paths: paths):
     config, files, plugin = _build(project)
-    renderer = render.PageRenderer(config, files)
-    render.start_process(render.Setup.of(config, files))
+    try:
+        return _compare_pages(config, files, plugin, second_process_pages)
+    finally:
+        plugin.on_post_build(config=config)  # the end of the build: what the plugin kept is let go
+
+
+def _compare_pages(config, files, plugin, second_process_pages):
+    renderer = fast_render.PageRenderer(config, files)
+    fast_render.start_process(fast_render.Setup.of(config, files))
     in_process = set(second_process_pages(list(plugin.generated)))
-    # Blocks converted by the second process, learnt by a renderer here (render.Ahead.teach).
-    learnt = render.PageRenderer(config, files)
-    learnt.learn(render.convert_in_process([(path, plugin.generated[path].markdown) for path in in_process]))
+    # Blocks converted by the second process, learnt by a renderer here (fast_render.Ahead.teach).
+    learnt = fast_render.PageRenderer(config, files)
+    learnt.learn(fast_render.convert_in_process([(path, plugin.generated[path].markdown) for path in in_process]))
     different, whole = [], []
     for path in plugin.generated:
         page, expected = _plain(config, files, path)
@@ -96,7 +96,7 @@ def _compare(project: Path, second_process_pages=lambda paths: paths):
             if _rendered(page) != expected:
                 different.append(f"{path} (blocks from the second process)")
         if path in in_process:
-            [(_, there, links)] = render.render_in_process([(path, plugin.generated[path].markdown)])
+            [(_, there, links)] = fast_render.render_in_process([(path, plugin.generated[path].markdown)])
             assert there is not None and there.text == page.markdown, path
             there.apply(page, files)
             if _rendered(page) != expected:

@@ -202,7 +202,8 @@ def test_the_check_workflow_runs_once_per_commit_with_the_pinned_tools():
     workflow = load("check.yml")
     assert set(workflow["on"]) == {"push", "pull_request"}
     assert all(value is None for value in workflow["on"].values())  # every branch, every pull request
-    (job,) = workflow["jobs"].values()
+    assert set(workflow["jobs"]) == {"test", "unit-tests"}
+    job = workflow["jobs"]["test"]
     # A same-repository pull request's head is a pushed branch, checked already: no double run.
     assert job["if"].split() == ("github.event_name == 'push' || "
                                  "github.event.pull_request.head.repo.full_name != github.repository").split()
@@ -241,6 +242,16 @@ def test_the_check_workflow_runs_once_per_commit_with_the_pinned_tools():
     assert names.index(problems["name"]) == names.index("Check the prompts (annotations, job summary)") + 1
     for job in workflow["jobs"].values():
         assert WRITE not in permissions(job).values()
+        assert job["if"] == workflow["jobs"]["test"]["if"]
+
+
+def test_the_unit_tests_run_on_macos_and_on_every_python_supported():
+    job = load("check.yml")["jobs"]["unit-tests"]
+    runs = {(entry["os"], entry["python"]) for entry in job["strategy"]["matrix"]["include"]}
+    assert ("macos-latest", "3.11") in runs
+    assert {("ubuntu-latest", version) for version in ("3.11", "3.12", "3.13")} <= runs
+    script = "\n".join(step["run"] for step in job["steps"] if "run" in step)
+    assert '-m "not browser"' in script and "make .venv/.test-installed" in script  # the pinned tools
 
 
 #: The first major of each action that runs on Node 24 (Node 20 left GitHub's runners in

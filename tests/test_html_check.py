@@ -3,8 +3,6 @@ prompt page rendered to HTML and its links checked, on every core when there are
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from conftest import ROOT, SEEDS
 
@@ -13,10 +11,11 @@ from generator import site as site_module
 from generator.pipeline import generate, with_html_links
 from generator.site import PARALLEL_FROM, generate_site
 from generator.sources import SourceFile
+from generator.workers import usable_cpus
 
 
 def test_many_pages_checked_on_every_core_give_what_one_page_at_a_time_gives(tmp_path):
-    if len(os.sched_getaffinity(0)) < 2:
+    if usable_cpus() < 2:
         pytest.skip("one core: the pages are rendered in this process")
     write_corpus(tmp_path, PARALLEL_FROM + 20, seed=3)  # some answers cite other prompts' links
     site = generate_site([str(tmp_path)])

@@ -2,6 +2,16 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
 
+class SecondProcessConfig(Config):
+    """``second_process`` in ``mkdocs.yml``: a process beside MkDocs renders pages and reads their
+    HTML for the provenance check while MkDocs renders the others on one core (plugin/fast_render.py)."""
+
+    #: Off: every page is rendered and checked in MkDocs' own process.
+    enabled = c.Type(bool, default=True)
+    #: From this many generated pages (it takes a moment to start; it needs a second core too).
+    from_pages = c.Type(int, default=200)
+
+
 class PromptPagesConfig(Config):
     """Options of the ``prompt-pages`` plugin in ``mkdocs.yml``."""
 
@@ -14,3 +24,5 @@ class PromptPagesConfig(Config):
     #: are listed (logged at INFO, as MkDocs' own ``validation`` options do for what they do not
     #: fail on), marked on their pages and on the Unsupported citations page.
     answers_strict = c.Type(bool, default=False)
+    #: ``{enabled: true, from_pages: 200}``: see SecondProcessConfig.
+    second_process = c.SubConfig(SecondProcessConfig)

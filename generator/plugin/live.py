@@ -12,7 +12,12 @@ File that says it changed. What a dirty build leaves out, it makes whole again:
   page's entries from the build that rendered it, in the order a clean build writes them;
 - the same for the tags plugin's ``tags.json``;
 - anything else that changed (mkdocs.yml, a file in docs/) rebuilds the whole site, from a
-  clean site folder, and so does the build after one that failed.
+  clean site folder, and so does the build after one that failed;
+- so does every build while the site uses a plugin this module does not know how to keep
+  whole (any but Material's search and tags, see mkdocs_internals.serve_plugins): a message
+  at the first build says which.
+
+It talks to Material's plugins only through :mod:`.mkdocs_internals`.
 
 ``tests/test_serve.py`` edits, adds and deletes prompts under a real ``mkdocs serve --dirty``
 and compares every file it serves with a clean build.
@@ -20,9 +25,9 @@ and compares every file it serves with a clean build.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -30,8 +35,12 @@ import jinja2
 from mkdocs import utils
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from .. import collector
 from ..site import CheckedPage, Site
 from ..sources import TextCache
+from .mkdocs_internals import MaterialSearch, ServePlugins, serve_plugins
+
+log = logging.getLogger("mkdocs.plugins.prompt_pages")
 
 
 class GeneratedFile(File):
@@ -58,7 +67,9 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 
 class Live:
-    def __init__(self):
+    def __init__(self, own: type):
+        self.own = own  # the prompt-pages plugin's class
+        self.plugins = ServePlugins(None, None, ())
         self.templates = _CompiledTemplates()
         self.texts = TextCache()
         self.site: Site | None = None  # the last build's; None: the next build is a whole one
@@ -78,21 +89,23 @@ class Live:
     def start(self, config) -> None:
         """Before a build: a whole one (in a clean site folder) unless only sources/ changed."""
         inputs = _inputs(config)
-        if self.site is not None and inputs != self.inputs:
+        plugins = serve_plugins(config, self.own)
+        if plugins.unknown and plugins.unknown != self.plugins.unknown:
+            log.info(f"prompt-pages: every change rebuilds the whole site: `mkdocs serve --dirty` cannot keep "
+                     f"what these plugins make whole: {', '.join(plugins.unknown)}")
+        self.plugins = plugins
+        if self.site is not None and (inputs != self.inputs or plugins.unknown):
             self.forget()
         if self.whole:
             # What the last whole build left frozen (see finish) goes now, before this build
             # freezes what lives (plugin.on_files).
-            gc.unfreeze()
-            gc.collect()
+            collector.release(collect=True)
         if self.whole and os.path.isdir(config.site_dir):
             utils.clean_directory(config.site_dir)
         self.inputs = inputs
         self.rendered = set()
-        search = _plugin(config, "material.plugins.search.plugin", "SearchPlugin")
-        if search is not None:
-            # Its dirty mode merges as if one page changed; the whole index is written below.
-            search.search_index_prev = None
+        if plugins.search is not None:
+            plugins.search.forget_previous_index()  # the whole index is written in finish
 
     def forget(self) -> None:
         self.site, self.files, self.search, self.tags, self.html_problems = None, {}, {}, {}, {}
@@ -112,23 +125,23 @@ class Live:
         the pages rendered in this build)."""
         self.urls = [file.page.url for file in files.documentation_pages(inclusion=InclusionLevel.is_in_serve)]
         env.bytecode_cache = self.templates
-        tags = _plugin(config, "material.plugins.tags.plugin", "TagsPlugin")
-        if tags is not None and tags.config.enabled:
-            fresh = tags.mappings.data
+        tags = self.plugins.tags
+        if tags is not None:
+            fresh = tags.mappings()
             whole = {}
             for url in self.urls:
                 mapping = fresh.get(url) if url in self.rendered else self.tags.get(url)
                 if mapping is not None:
                     whole[url] = mapping
-            tags.mappings.data = self.tags = whole
+            tags.set_mappings(whole)
+            self.tags = whole
 
     def finish(self, config, site: Site, generated: dict[str, GeneratedFile],
                html_problems: dict[str, list]) -> dict[str, list]:
         """After the build: the whole search index written, deleted pages removed, what this build
         made kept. Returns what the HTML check found on every generated page, rendered now or before."""
-        search = _plugin(config, "material.plugins.search.plugin", "SearchPlugin")
-        if search is not None and search.config.enabled:
-            self._write_search_index(config, search)
+        if self.plugins.search is not None:
+            self._write_search_index(config, self.plugins.search)
         for path, old in self.files.items():
             if path not in generated:
                 _remove(old.abs_dest_path, config.site_dir)
@@ -139,16 +152,16 @@ class Live:
             # millions of objects, whenever the files the server watches have made enough others
             # (benchmarks/README.md): kept out of its way. What it leaves behind from now on is
             # freed as it goes (see above), or by the collector at the next whole build.
-            gc.freeze()
+            collector.keep_through_build()
         self.site, self.files = site, generated
         self.texts.sweep()
         known = {**self.html_problems, **html_problems}
         self.html_problems = {path: known[path] for path in generated if path in known}
         return self.html_problems
 
-    def _write_search_index(self, config, search) -> None:
+    def _write_search_index(self, config, search: MaterialSearch) -> None:
         fresh: dict[str, list] = {}
-        for entry in search.search_index.entries:
+        for entry in search.entries():
             fresh.setdefault(entry["location"].partition("#")[0], []).append(entry)
         whole = {}
         for url in self.urls:
@@ -158,23 +171,8 @@ class Live:
                 whole[url] = self.search[url]
         self.search = whole
         # The index as the search plugin writes it, with every page's entries in page order.
-        empty = type(search.search_index)(**search.search_index.config).generate_search_index(None)
-        head, marker, tail = empty.rpartition('"docs":[]')
-        docs = ",".join(fragment for fragment in whole.values() if fragment)
-        if marker:
-            data = f'{head}"docs":[{docs}]{tail}'
-        else:  # not the format this was written for: let the plugin write every entry itself
-            search.search_index.entries = json.loads(f"[{docs}]")
-            data = search.search_index.generate_search_index(None)
+        data = search.index_json(list(whole.values()))
         utils.write_file(data.encode("utf-8"), os.path.join(config.site_dir, "search", "search_index.json"))
-
-
-def _plugin(config, module: str, name: str):
-    """The instance of Material's plugin ``name`` in this build, if the site uses it."""
-    for plugin in config.plugins.values():
-        if type(plugin).__module__ == module and type(plugin).__name__ == name:
-            return plugin
-    return None
 
 
 def _inputs(config) -> tuple:

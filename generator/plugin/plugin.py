@@ -1,5 +1,5 @@
 """Event handlers of the ``prompt-pages`` plugin. The work is done by :mod:`generator.site` (the
-pages), :mod:`.render` (their HTML), :mod:`.htmlcheck` (the provenance check of that HTML) and
+pages), :mod:`.fast_render` (their HTML), :mod:`.htmlcheck` (the provenance check of that HTML) and
 :mod:`.live` (what ``mkdocs serve --dirty`` keeps between rebuilds); each handler hands MkDocs
 what they made, or reports what they found.
 
@@ -13,24 +13,25 @@ and fails nothing, since no maintainer can fix a model's answer without falsifyi
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
+from .. import collector
 from ..records import Problem
 from ..report import summary_line
 from ..site import CheckedPage, Site, generate_site
 from ..sources import read_text
+from ..workers import WorkerResults
+from . import mkdocs_internals
 from .config import PromptPagesConfig
 from .htmlcheck import HTMLCheck
 from .live import GeneratedFile, Live
-from .render import FastRender, second_process
+from .fast_render import FastRender, SecondProcess, second_process
 
 # Under "mkdocs." so that `mkdocs build --strict` counts these warnings.
 log = logging.getLogger("mkdocs.plugins.prompt_pages")
@@ -42,7 +43,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
 
     def on_startup(self, *, command, dirty):
         """Under `mkdocs serve --dirty` (make serve), a rebuild redoes only what a change changed."""
-        self.live = Live() if command == "serve" and dirty else None
+        self.live = Live(type(self)) if command == "serve" and dirty else None
         if command == "serve" and not dirty:
             log.info("prompt-pages: every change rebuilds the whole site; "
                      "`mkdocs serve --dirty` (make serve) rebuilds only what it changes")
@@ -53,7 +54,9 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         self.site: Site | None = None
         self.generated: dict[str, CheckedPage] = {}
         self.generated_files: dict[str, GeneratedFile] = {}
-        self.pool: ProcessPoolExecutor | None = None
+        self.second: SecondProcess | None = None
+        if self.config.enabled and self.live is not None:
+            mkdocs_internals.quiet_dirty_build_warning()  # it does not hold here (see there)
 
     def on_pre_build(self, *, config):
         """Under `make serve`: whether this build renders every page or only what changed (live.py)."""
@@ -82,23 +85,23 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             files.append(file)
             self.generated[page.path] = page
             self.generated_files[page.path] = file
-        self.pool, ahead = None, None
+        self.second, ahead = None, None
         if live is None or live.whole:
             # Prompt pages come first and share their blocks; index pages come last, each made
             # of blocks of its own (the prompts it lists).
             prompts = len(self.site.results)  # the first pages of the site are the prompts'
             pages = [[(page.path, page.markdown) for page in part if page.path in self.generated]
                      for part in (self.site.pages[:prompts], self.site.pages[prompts:])]
-            self.pool, ahead = second_process(config, files, convert=pages[0], render=pages[1])
+            self.second, ahead = second_process(config, files, (pages[0], pages[1]), self.config.second_process,
+                                                WorkerResults(log.info))
         self.renderer = FastRender(config, files, ahead)
-        self.check = HTMLCheck(self.pool)
+        self.check = HTMLCheck(self.second)
         if live is None or live.whole:
-            # What lives now lives through the build: the collector need not walk it again and again.
-            gc.freeze()
+            collector.keep_through_build()
         return files
 
     def on_pre_page(self, page, *, config, files):
-        """A generated page is rendered block by block (see render.py)."""
+        """A generated page is rendered block by block (see fast_render.py)."""
         if page.file.src_uri in self.generated:
             page.render = partial(self.renderer.render, page)
         if self.live is not None:
@@ -129,7 +132,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         """Report what the HTML check found (in page order), before --strict counts warnings,
         then one line for the whole build, as the command line ends with."""
         if self.live is None:
-            gc.unfreeze()
+            collector.release()
         if not self.config.enabled:
             return
         problems: dict[str, list[Problem]] = self.check.problems()
@@ -151,15 +154,18 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
                      "`answers_strict: true` (mkdocs.yml) makes them fail `mkdocs build --strict`")
 
     def on_build_error(self, *, error):
-        gc.unfreeze()
+        collector.release()
         self._stop_pool()
         if self.live is not None:
             self.live.forget()
 
     def _stop_pool(self):
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-        self.pool = None
+        if self.second is not None:
+            self.second.pool.shutdown(wait=True, cancel_futures=True)
+        self.second = None
+
+    def on_shutdown(self):
+        mkdocs_internals.quiet_dirty_build_warning(False)
 
     def on_serve(self, server, *, config, builder):
         """Rebuild when a prompt is added, edited or deleted."""

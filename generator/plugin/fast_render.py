@@ -6,9 +6,11 @@ converts them: with one Markdown instance configured as ``Page.render`` configur
 site's ``markdown_extensions`` and MkDocs' own processors) for every page of a build. A page is
 left to ``Page.render`` itself when its blocks cannot be joined, when converting a block logs
 anything (a broken link: MkDocs names the page in the warning), or when the site uses an
-extension not known to be block-local.
+extension not known to be block-local. MkDocs' private names it needs are in
+:mod:`.mkdocs_internals`.
 
-MkDocs renders pages one at a time, on one core. With many pages, :class:`Ahead` has a second
+MkDocs renders pages one at a time, on one core. With many pages (the plugin's option
+``second_process``), :class:`Ahead` has a second
 process render some of them meanwhile (the plugin gives it the index pages, which MkDocs comes to
 last), with a PageRenderer of its own set up from the same configuration and files (:class:`Setup`);
 MkDocs takes each from there when it comes to it. ``tests/test_fast_render.py`` compares both
@@ -17,9 +19,6 @@ with ``Page.render`` on the pages of the synthetic and the hostile corpora.
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
-import os
 import pickle
 import posixpath
 from collections import deque
@@ -29,31 +28,22 @@ from types import SimpleNamespace
 
 import markdown
 from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
-from mkdocs.structure.pages import (
-    Page,
-    _ExtractAnchorsTreeprocessor,
-    _ExtractTitleTreeprocessor,
-    _RawHTMLPreprocessor,
-    _RelativePathTreeprocessor,
-)
+from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import meta
 
 from .. import blockhtml
 from ..check import fragment_links, fragments_links
-
-_pages_log = logging.getLogger("mkdocs.structure.pages")
+from ..workers import WorkerResults, spawn_pool, usable_cpus
+from . import mkdocs_internals
+from .config import SecondProcessConfig
 
 
 @dataclass(frozen=True)
-class _Found:
-    """What MkDocs' processors found in one block."""
+class _Found(mkdocs_internals.FoundInBlock):
+    """What MkDocs' processors found in one block, and whether converting it logged."""
 
-    title: str | None
-    anchors: frozenset[str]  # ids and <a name> of its elements and of its raw HTML
-    #: (the source path of the page linked to, None for the page itself; anchor; the link as written)
-    links_to_anchors: tuple[tuple[str | None, str, str], ...]
-    logged: bool  # converting it logged a message naming the page
+    logged: bool = False  # converting it logged a message naming the page
 
 
 @dataclass(frozen=True)
@@ -83,9 +73,9 @@ class Rendered:
         """Give ``page`` what ``Page.render`` would."""
         page.content = self.content
         page.toc = get_toc(self.toc_tokens)
-        page._title_from_render = self.title
+        mkdocs_internals.set_title_from_render(page, self.title)
         page.present_anchor_ids = set(self.anchors)
-        if _pages_log.getEffectiveLevel() > logging.DEBUG:  # as Page.render
+        if mkdocs_internals.records_links_to_anchors():  # as Page.render
             links: dict[File, dict[str, str]] = {}
             for target, anchor, original in self.links_to_anchors:
                 file = page.file if target is None else files.get_file_from_path(target)
@@ -93,30 +83,14 @@ class Rendered:
             page.links_to_anchors = links
 
 
-class _Logged(logging.Handler):
-    def __init__(self):
-        super().__init__()
-        self.count = 0
-
-    def emit(self, record):
-        self.count += 1
-
-
 class PageRenderer:
     """Renders the pages of one build (``files`` is that build's)."""
 
     def __init__(self, config, files: Files):
         self.enabled = blockhtml.block_local(config["markdown_extensions"])
-        md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
-        self.raw_html = _RawHTMLPreprocessor()
-        self.raw_html._register(md)
-        self.anchors = _ExtractAnchorsTreeprocessor(None, files, config)
-        self.anchors._register(md)
-        self.relative = _RelativePathTreeprocessor(None, files, config)
-        self.relative._register(md)
-        self.title = _ExtractTitleTreeprocessor()
-        self.title._register(md)
-        self.md = md
+        # As Page.render makes its own, with MkDocs' processors (made afresh for each block, _convert).
+        self.md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
+        self.processors = mkdocs_internals.PageProcessors(self.md, files, config)
         #: Blocks converted in this build, by the folder of their pages (sources, URLs) and text.
         self.known: dict[tuple[str, str, str], dict[str, blockhtml.Block]] = {}
 
@@ -168,27 +142,10 @@ class PageRenderer:
                 known.setdefault(text, block)
 
     def _convert(self, text: str, file: File) -> blockhtml.Block:
-        self.relative.file = file
-        self.relative.links_to_anchors = {}
-        self.anchors.present_anchor_ids = set()
-        self.title.title = None
-        logged = _Logged()
-
-        def found() -> _Found:
-            links = tuple((None if target is file else target.src_uri, anchor, original)
-                          for target, anchors in self.relative.links_to_anchors.items()
-                          for anchor, original in anchors.items())
-            return _Found(self.title.title, frozenset(self.anchors.present_anchor_ids | self.raw_html.present_anchor_ids),
-                          links, logged.count > 0)
-
+        found_in_block = self.processors.for_block(file)
         # What it would log (a broken link) is logged by Page.render, which renders such a page.
-        _pages_log.addHandler(logged)
-        _pages_log.propagate = False
-        try:
-            return blockhtml.convert_block(self.md, text, found)
-        finally:
-            _pages_log.propagate = True
-            _pages_log.removeHandler(logged)
+        with self.processors.warnings_counted() as logged:
+            return blockhtml.convert_block(self.md, text, lambda: _Found(**vars(found_in_block()), logged=logged() > 0))
 
 
 def _shared(block: blockhtml.Block, folder: tuple[str, str, str]) -> bool:
@@ -234,20 +191,27 @@ class FastRender:
 
 # --------------------------------------------------------------------------- a second process
 
-#: From this many pages a second process helps (it takes a moment to start).
-SECOND_PROCESS_FROM = 200
 #: Pages a second process renders, or converts the blocks of, at a time.
 AHEAD_BATCH = 20
 
 
-def second_process(config, files: Files, convert: list[tuple[str, str]], render: list[tuple[str, str]]
-                   ) -> tuple[ProcessPoolExecutor | None, Ahead | None]:
+@dataclass(frozen=True)
+class SecondProcess:
+    """The plugin's second process, and its results (or the same work done here, once it failed)."""
+
+    pool: ProcessPoolExecutor
+    results: WorkerResults
+
+
+def second_process(config, files: Files, pages: tuple[list[tuple[str, str]], list[tuple[str, str]]],
+                   option: SecondProcessConfig, results: WorkerResults) -> tuple[SecondProcess | None, Ahead | None]:
     """A second process beside MkDocs, which renders on one core, working on these pages (each
-    ``(source path, its Markdown)``, see Ahead), when there are enough of them and a second core.
+    ``(source path, its Markdown)``: those to convert, those to render, see Ahead), when the
+    plugin's ``second_process`` option allows it for so many pages and there is a second core.
     It also reads HTML for the provenance check (htmlcheck.HTMLCheck)."""
-    if len(convert) + len(render) < SECOND_PROCESS_FROM or len(os.sched_getaffinity(0)) < 2:
+    convert, render = pages
+    if not option.enabled or len(convert) + len(render) < option.from_pages or usable_cpus() < 2:
         return None, None
-    context = multiprocessing.get_context("spawn")
     setup = None
     if blockhtml.block_local(config["markdown_extensions"]):
         set_exclusions(files, config)  # what MkDocs does next: the second process needs it now
@@ -257,9 +221,9 @@ def second_process(config, files: Files, convert: list[tuple[str, str]], render:
         except Exception:  # noqa: BLE001 - an extension's configuration that cannot be sent
             setup = None
     if setup is None:  # the second process only reads HTML
-        return ProcessPoolExecutor(1, mp_context=context), None
-    pool = ProcessPoolExecutor(1, mp_context=context, initializer=start_process, initargs=(setup,))
-    return pool, Ahead(pool, convert, render)
+        return SecondProcess(spawn_pool(1), results), None
+    second = SecondProcess(spawn_pool(1, start_process, (setup,)), results)
+    return second, Ahead(second, convert, render)
 
 
 @dataclass(frozen=True)
@@ -276,7 +240,7 @@ class Setup:
     def of(cls, config, files: Files) -> Setup:
         links = config.validation.links
         return cls(list(config["markdown_extensions"]), dict(config["mdx_configs"] or {}), config.use_directory_urls,
-                   {name: getattr(links, name) for name in ("absolute_links", "unrecognized_links", "not_found", "anchors")},
+                   {name: getattr(links, name) for name in mkdocs_internals.LINK_VALIDATION_OPTIONS},
                    tuple((f.src_uri, f.dest_uri, f.url, f.inclusion) for f in files.documentation_pages()))
 
 
@@ -341,38 +305,42 @@ class Ahead:
     ``render`` whole (pages MkDocs comes to after those; each is taken from there). A page MkDocs
     comes to before the second process has started it is done here."""
 
-    def __init__(self, pool: ProcessPoolExecutor, convert: list[tuple[str, str]], render: list[tuple[str, str]]):
+    def __init__(self, second: SecondProcess, convert: list[tuple[str, str]], render: list[tuple[str, str]]):
+        self.results = second.results
         # Numbered from the first page; submitted from the last.
         self.position = {uri: number for number, (uri, _) in enumerate(convert)}
         self.converting: deque[tuple[int, Future]] = deque()
         for start in reversed(range(0, len(convert), AHEAD_BATCH)):
             batch = convert[start : start + AHEAD_BATCH]
-            self.converting.append((start, pool.submit(convert_in_process, batch)))
+            if (future := self.results.submit(second.pool, convert_in_process, batch)) is not None:
+                self.converting.append((start, future))
         self.ready: dict[str, tuple[Rendered | None, list[str] | None]] = {}
         self.batch_of: dict[str, Future] = {}
         for start in range(0, len(render), AHEAD_BATCH):
             batch = render[start : start + AHEAD_BATCH]
-            future = pool.submit(render_in_process, batch)
-            self.batch_of.update((uri, future) for uri, _ in batch)
+            if (future := self.results.submit(second.pool, render_in_process, batch)) is not None:
+                self.batch_of.update((uri, future) for uri, _ in batch)
 
     def teach(self, uri: str, renderer: PageRenderer) -> None:
         """Before MkDocs renders ``uri`` here: the blocks converted there so far, learnt; the
-        batches of pages it has come to, not started there, dropped (they would come too late)."""
+        batches of pages it has come to, not started there, dropped (they would come too late).
+        Blocks the second process failed to convert are converted here, as they come."""
         reached = self.position.get(uri, len(self.position))
         while self.converting and self.converting[-1][0] <= reached and self.converting[-1][1].cancel():
             self.converting.pop()
         while self.converting and self.converting[0][1].done():
             _, future = self.converting.popleft()
-            renderer.learn(future.result())
+            renderer.learn(self.results.result(future, dict))
 
     def take(self, uri: str, text: str) -> tuple[Rendered, list[str]] | None:
-        """The page rendered there from ``text`` and its HTML's links; None: render it here."""
+        """The page rendered there from ``text`` and its HTML's links; None: render it here (also
+        when the second process failed)."""
         future = self.batch_of.pop(uri, None)
         if future is None or future.cancel():
             return None
         if uri not in self.ready:
-            self.ready.update((page, (rendered, links)) for page, rendered, links in future.result())
-        rendered, links = self.ready.pop(uri)
+            self.ready.update((page, (rendered, links)) for page, rendered, links in self.results.result(future, list))
+        rendered, links = self.ready.pop(uri, (None, None))
         if rendered is None or rendered.text != text:
             return None
         return rendered, links
