@@ -18,19 +18,35 @@
  */
 (function () {
   "use strict";
-  var mermaid = window.mermaid;
-  if (!mermaid || typeof mermaid.run !== "function") {
-    return;
-  }
+  var script = document.currentScript;
+  var mermaid = null;
   var MIN_SCALE = 0.82; // 15px labels drawn at 12.3px at least
 
-  // mermaid-strict.js keeps securityLevel "strict" in this call too.
-  mermaid.initialize({
-    startOnLoad: false,
-    theme: "base",
-    themeVariables: { fontSize: "15px", fontFamily: "var(--md-text-font-family, sans-serif)" },
-    flowchart: { useMaxWidth: false, htmlLabels: true, wrappingWidth: 140, nodeSpacing: 24, rankSpacing: 36 }
-  });
+  // Fetched in turn, Mermaid first: mermaid-strict.js wraps its initialize before anyone calls it.
+  function load(url) {
+    return new Promise(function (resolve, reject) {
+      var element = document.createElement("script");
+      element.src = url;
+      element.onload = resolve;
+      element.onerror = reject;
+      document.head.appendChild(element);
+    });
+  }
+
+  function loadMermaid() {
+    return load(script.getAttribute("data-mermaid")).then(function () {
+      return load(script.getAttribute("data-mermaid-strict"));
+    }).then(function () {
+      mermaid = window.mermaid;
+      // mermaid-strict.js keeps securityLevel "strict" in this call too.
+      mermaid.initialize({
+        startOnLoad: false,
+        theme: "base",
+        themeVariables: { fontSize: "15px", fontFamily: "var(--md-text-font-family, sans-serif)" },
+        flowchart: { useMaxWidth: false, htmlLabels: true, wrappingWidth: 140, nodeSpacing: 24, rankSpacing: 36 }
+      });
+    });
+  }
 
   var sources = new Map();
 
@@ -54,10 +70,12 @@
     diagram.classList.toggle("workflow-scrolls", scrolls);
     if (scrolls) {
       diagram.setAttribute("tabindex", "0"); // a box that scrolls can be scrolled with the keyboard
+      diagram.setAttribute("role", "group"); // a plain div may not carry a name
       diagram.setAttribute("aria-label", "Workflow diagram, wider than the page: scroll sideways");
     } else {
-      diagram.removeAttribute("tabindex");
-      diagram.removeAttribute("aria-label");
+      ["tabindex", "role", "aria-label"].forEach(function (name) {
+        diagram.removeAttribute(name);
+      });
     }
   }
 
@@ -92,6 +110,16 @@
     entry.classList.add("workflow-target");
   }
 
+  // A node's words as drawn, its lines joined by a space ("ESRGAN Super-resolution"), so that its
+  // accessible name starts with what a reader sees.
+  function spoken(node) {
+    var copy = node.cloneNode(true);
+    copy.querySelectorAll("br").forEach(function (lineBreak) {
+      lineBreak.replaceWith(" ");
+    });
+    return copy.textContent.trim().replace(/\s+/g, " ");
+  }
+
   function lead(diagram) {
     var targets = targetsOf(diagram);
     diagram.querySelectorAll("svg g.node").forEach(function (node) {
@@ -100,7 +128,7 @@
       if (!target) {
         return;
       }
-      var label = node.textContent.trim().replace(/\s+/g, " ");
+      var label = spoken(node);
       node.classList.add("workflow-leads");
       node.setAttribute("tabindex", "0");
       node.setAttribute("role", "button");
@@ -131,15 +159,11 @@
     });
   }
 
-  function draw() {
-    var diagrams = Array.prototype.slice.call(document.querySelectorAll("div.mermaid"));
-    if (!diagrams.length) {
-      return;
-    }
+  function draw(diagrams) {
     diagrams.forEach(function (diagram) {
       sources.set(diagram, diagram.textContent);
     });
-    mermaid.run({ nodes: diagrams, suppressErrors: true }).then(function () {
+    return mermaid.run({ nodes: diagrams, suppressErrors: true }).then(function () {
       return Promise.all(diagrams.map(function (diagram) {
         var tooWide = naturalWidth(diagram) * MIN_SCALE > diagram.clientWidth;
         return tooWide && /^flowchart LR\b/.test(sources.get(diagram)) ? downward(diagram) : null;
@@ -148,16 +172,40 @@
       diagrams.forEach(function (diagram) {
         fit(diagram);
         lead(diagram);
+        diagram.classList.add("workflow-drawn");
       });
-    });
-    window.addEventListener("resize", function () {
-      diagrams.forEach(fit);
+      window.addEventListener("resize", function () {
+        diagrams.forEach(fit);
+      });
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
-  } else {
-    draw();
+  // Mermaid is fetched when a diagram comes near the screen (a screen's height away), not before:
+  // a visitor who reads only the card at the top does not pay for it.
+  function start() {
+    var diagrams = Array.prototype.slice.call(document.querySelectorAll("div.mermaid"));
+    if (!diagrams.length) {
+      return;
+    }
+    var begin = function () {
+      loadMermaid().then(function () {
+        return draw(diagrams);
+      });
+    };
+    if (!("IntersectionObserver" in window)) {
+      begin();
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) {
+        observer.disconnect();
+        begin();
+      }
+    }, { rootMargin: "100% 0px" });
+    diagrams.forEach(function (diagram) {
+      observer.observe(diagram);
+    });
   }
+
+  start();
 })();
