@@ -7,8 +7,10 @@
  * column scrolls sideways inside its box. Colours come from workflow.css, for the light and
  * the dark palette alike, so a palette switch needs no redraw.
  *
- * A diagram is drawn left to right; when that does not fit its column at MIN_SCALE, it is drawn
- * again top down, and the narrower of the two is kept.
+ * A diagram is drawn left to right; when that does not fit its column at MIN_SCALE (a phone), it
+ * is drawn again in one column (downward), and the narrower of the two is kept. Mermaid itself is
+ * fetched only when a diagram nears the screen (start): this script is the only one a page with
+ * a diagram adds (overrides/main.html), with Mermaid's address in its data-mermaid attribute.
  *
  * A node of a recommended model or of a technique leads to its entry in the References: the
  * legend under the diagram lists the pairs (data-targets="m1=model-1 t1=paper-2"). Selecting
@@ -21,6 +23,8 @@
   var script = document.currentScript;
   var mermaid = null;
   var MIN_SCALE = 0.82; // 15px labels drawn at 12.3px at least
+  // In one column on a narrow screen: labels wrapped at 120px, nodes and rows closer.
+  var NARROW = '%%{init: {"flowchart": {"wrappingWidth": 120, "nodeSpacing": 12, "rankSpacing": 30}}}%%\n';
 
   // Fetched in turn, Mermaid first: mermaid-strict.js wraps its initialize before anyone calls it.
   function load(url) {
@@ -146,12 +150,68 @@
     });
   }
 
-  // Draws a diagram again from its source, top down; keeps whichever drawing is narrower.
+  // The nodes of a diagram's source in an order the data flows (each after every node with an
+  // edge to it), ties in the order they are declared: in, a clean-up step, the techniques, the
+  // models, the merge, the output, the models kept aside.
+  function flowOrder(source) {
+    var nodes = [];
+    var before = {};
+    source.split("\n").forEach(function (line) {
+      var node = /^\s+([a-z][a-z0-9]*)[\[({]/.exec(line);
+      var edge = /^\s+([a-z][a-z0-9]*) -\.?->(?:\|"[^"]*"\|)? ([a-z][a-z0-9]*)\s*$/.exec(line);
+      if (node) {
+        nodes.push(node[1]);
+        before[node[1]] = before[node[1]] || [];
+      } else if (edge) {
+        (before[edge[2]] = before[edge[2]] || []).push(edge[1]);
+      }
+    });
+    var order = [];
+    var left = nodes.slice();
+    while (left.length) {
+      var next = left.filter(function (id) {
+        return before[id].every(function (source) { return order.indexOf(source) >= 0 || left.indexOf(source) < 0; });
+      })[0] || left[0];
+      order.push(next);
+      left.splice(left.indexOf(next), 1);
+    }
+    return order;
+  }
+
+  // For one column: the label of a line from a technique or to a model kept aside ("at run time",
+  // "does not fit") as its node's last line. Lines from several nodes to one step run side by
+  // side, and a label on each would push them apart.
+  function oneColumn(source) {
+    var said = {};
+    var lines = source.split("\n").map(function (line) {
+      var edge = /^(\s+)([a-z][a-z0-9]*) (-\.?->)\|"([^"]*)"\| ([a-z][a-z0-9]*)\s*$/.exec(line);
+      if (!edge) {
+        return line;
+      }
+      said[/^t\d+$/.test(edge[2]) ? edge[2] : edge[5]] = edge[4];
+      return edge[1] + edge[2] + " " + edge[3] + " " + edge[5];
+    });
+    return lines.map(function (line) {
+      line = line.replace(/^(\s+t\d+\[\/")[^"<]{25,}<br\/>/, "$1"); // a paper's long title: its entry has it
+      var node = /^(\s+)([a-z][a-z0-9]*)(.*)("[\])}\/]+:::[a-z]+)\s*$/.exec(line);
+      return node && said[node[2]] ? node[1] + node[2] + node[3] + "<br/>(" + said[node[2]] + ")" + node[4] : line;
+    }).join("\n");
+  }
+
+  // Draws a diagram again top down for a narrow screen: one node a row, in the order the data
+  // flows, held there by invisible links (`a ~~~ b`: no line, a place in the layout), labels
+  // wrapped shorter. Side by side, a phone's column holds two boxes at most. Keeps whichever
+  // drawing, across or down, is narrower.
   function downward(diagram) {
     var across = diagram.innerHTML;
     var width = naturalWidth(diagram);
+    var source = sources.get(diagram);
+    var order = flowOrder(source);
+    var rows = order.slice(1).map(function (id, index) {
+      return "\n    " + order[index] + " ~~~ " + id;
+    });
     diagram.removeAttribute("data-processed");
-    diagram.textContent = sources.get(diagram).replace(/^flowchart LR\b/, "flowchart TD");
+    diagram.textContent = NARROW + oneColumn(source).replace(/^flowchart LR\b/, "flowchart TD") + rows.join("");
     return mermaid.run({ nodes: [diagram], suppressErrors: true }).then(function () {
       if (!(naturalWidth(diagram) < width)) {
         diagram.innerHTML = across;
