@@ -178,40 +178,75 @@
     return order;
   }
 
-  // For one column: the label of a line from a technique or to a model kept aside ("at run time",
-  // "does not fit") as its node's last line. Lines from several nodes to one step run side by
-  // side, and a label on each would push them apart.
+  // For one column: the techniques in one box (a Mermaid subgraph, one under the other) with one
+  // line from the box to the step they apply to, and the label of a line from a technique or to a
+  // model kept aside ("at run time", "does not fit") as its node's last line. A line from each of
+  // several nodes to one step would run beside the others, each pushing the next aside.
   function oneColumn(source) {
     var said = {};
+    var step = "";
     var lines = source.split("\n").map(function (line) {
-      var edge = /^(\s+)([a-z][a-z0-9]*) (-\.?->)\|"([^"]*)"\| ([a-z][a-z0-9]*)\s*$/.exec(line);
+      var edge = /^(\s+)([a-z][a-z0-9]*) (-\.?->)(?:\|"([^"]*)"\|)? ([a-z][a-z0-9]*)\s*$/.exec(line);
       if (!edge) {
         return line;
       }
-      said[/^t\d+$/.test(edge[2]) ? edge[2] : edge[5]] = edge[4];
+      if (/^t\d+$/.test(edge[2])) {  // a technique's line: one line from the box of techniques instead
+        said[edge[2]] = edge[4];
+        step = edge[5];
+        return "";
+      }
+      if (edge[4]) {
+        said[edge[5]] = edge[4];
+      }
       return edge[1] + edge[2] + " " + edge[3] + " " + edge[5];
     });
+    var techniques = [];
+    lines = lines.filter(function (line) {
+      var technique = /^\s+t\d+\[\//.test(line);
+      if (technique) {
+        techniques.push(line);
+      }
+      return line && !technique;
+    });
+    if (techniques.length) {
+      lines = lines.concat(['    subgraph techniques ["Techniques"]', "    direction TB"], techniques, ["    end", "    techniques -.-> " + step]);
+    }
     return lines.map(function (line) {
-      line = line.replace(/^(\s+t\d+\[\/")[^"<]{25,}<br\/>/, "$1"); // a paper's long title: its entry has it
       var node = /^(\s+)([a-z][a-z0-9]*)(.*)("[\])}\/]+:::[a-z]+)\s*$/.exec(line);
       return node && said[node[2]] ? node[1] + node[2] + node[3] + "<br/>(" + said[node[2]] + ")" + node[4] : line;
     }).join("\n");
   }
 
+  // Invisible links (`a ~~~ b`: no line, a place in the layout) that hold one node a row, in the
+  // order the data flows; the techniques, in their box, a row each there too.
+  function rowLinks(order) {
+    var techniques = order.filter(function (id) { return /^t\d+$/.test(id); });
+    var column = [];
+    order.forEach(function (id) {
+      if (!/^t\d+$/.test(id)) {
+        column.push(id);
+      } else if (id === techniques[0]) {
+        column.push("techniques");
+      }
+    });
+    var links = [];
+    [column, techniques].forEach(function (ids) {
+      ids.slice(1).forEach(function (id, index) {
+        links.push("\n    " + ids[index] + " ~~~ " + id);
+      });
+    });
+    return links.join("");
+  }
+
   // Draws a diagram again top down for a narrow screen: one node a row, in the order the data
-  // flows, held there by invisible links (`a ~~~ b`: no line, a place in the layout), labels
-  // wrapped shorter. Side by side, a phone's column holds two boxes at most. Keeps whichever
-  // drawing, across or down, is narrower.
+  // flows, labels wrapped shorter (a phone's column holds one box of them with the lines beside
+  // it). Keeps whichever drawing, across or down, is narrower.
   function downward(diagram) {
     var across = diagram.innerHTML;
     var width = naturalWidth(diagram);
     var source = sources.get(diagram);
-    var order = flowOrder(source);
-    var rows = order.slice(1).map(function (id, index) {
-      return "\n    " + order[index] + " ~~~ " + id;
-    });
     diagram.removeAttribute("data-processed");
-    diagram.textContent = NARROW + oneColumn(source).replace(/^flowchart LR\b/, "flowchart TD") + rows.join("");
+    diagram.textContent = NARROW + oneColumn(source).replace(/^flowchart LR\b/, "flowchart TD") + rowLinks(flowOrder(source));
     return mermaid.run({ nodes: [diagram], suppressErrors: true }).then(function () {
       if (!(naturalWidth(diagram) < width)) {
         diagram.innerHTML = across;
