@@ -150,92 +150,111 @@
     });
   }
 
-  // The nodes of a diagram's source in an order the data flows (each after every node with an
-  // edge to it), ties in the order they are declared: in, a clean-up step, the techniques, the
-  // models, the merge, the output, the models kept aside.
-  function flowOrder(source) {
-    var nodes = [];
-    var before = {};
+  // A diagram's Mermaid source (generator/workflow.py's): its node lines by id, in the order they
+  // are declared, its edges, and its other lines (the header, the classes).
+  function parse(source) {
+    var graph = { ids: [], lines: {}, edges: [], rest: [] };
     source.split("\n").forEach(function (line) {
       var node = /^\s+([a-z][a-z0-9]*)[\[({]/.exec(line);
-      var edge = /^\s+([a-z][a-z0-9]*) -\.?->(?:\|"[^"]*"\|)? ([a-z][a-z0-9]*)\s*$/.exec(line);
+      var edge = /^\s+([a-z][a-z0-9]*) (-\.?->)(?:\|"([^"]*)"\|)? ([a-z][a-z0-9]*)\s*$/.exec(line);
       if (node) {
-        nodes.push(node[1]);
-        before[node[1]] = before[node[1]] || [];
+        graph.ids.push(node[1]);
+        graph.lines[node[1]] = line;
       } else if (edge) {
-        (before[edge[2]] = before[edge[2]] || []).push(edge[1]);
+        graph.edges.push({ from: edge[1], arrow: edge[2], label: edge[3] || "", to: edge[4] });
+      } else {
+        graph.rest.push(line);
       }
     });
+    return graph;
+  }
+
+  // Ids in an order the data flows (each after every id with an edge to it), ties in the order
+  // given.
+  function flowOrder(ids, edges) {
     var order = [];
-    var left = nodes.slice();
+    var left = ids.slice();
+    var ready = function (id) {
+      return edges.every(function (edge) {
+        return edge.to !== id || order.indexOf(edge.from) >= 0 || left.indexOf(edge.from) < 0;
+      });
+    };
     while (left.length) {
-      var next = left.filter(function (id) {
-        return before[id].every(function (source) { return order.indexOf(source) >= 0 || left.indexOf(source) < 0; });
-      })[0] || left[0];
+      var next = left.filter(ready)[0] || left[0];
       order.push(next);
       left.splice(left.indexOf(next), 1);
     }
     return order;
   }
 
-  // For one column: the techniques in one box (a Mermaid subgraph, one under the other) with one
-  // line from the box to the step they apply to, and the label of a line from a technique or to a
-  // model kept aside ("at run time", "does not fit") as its node's last line. A line from each of
-  // several nodes to one step would run beside the others, each pushing the next aside.
+  // A diagram for one column. Nodes that sit side by side across go into a box, one under the
+  // other, with one line into the box and one out of it: the techniques (a line from their box to
+  // the step they apply to) and the models run in parallel before a merge ("side by side"). The
+  // label of a line that is left ("does not fit", "at run time") becomes its node's last line.
+  // Then invisible links (`a ~~~ b`: no line, a place in the layout) hold one node or box a row,
+  // in the order the data flows. Lines from several nodes to one step would run beside the
+  // column, each pushing the next aside.
   function oneColumn(source) {
-    var said = {};
-    var step = "";
-    var lines = source.split("\n").map(function (line) {
-      var edge = /^(\s+)([a-z][a-z0-9]*) (-\.?->)(?:\|"([^"]*)"\|)? ([a-z][a-z0-9]*)\s*$/.exec(line);
-      if (!edge) {
-        return line;
-      }
-      if (/^t\d+$/.test(edge[2])) {  // a technique's line: one line from the box of techniques instead
-        said[edge[2]] = edge[4];
-        step = edge[5];
-        return "";
-      }
-      if (edge[4]) {
-        said[edge[5]] = edge[4];
-      }
-      return edge[1] + edge[2] + " " + edge[3] + " " + edge[5];
-    });
-    var techniques = [];
-    lines = lines.filter(function (line) {
-      var technique = /^\s+t\d+\[\//.test(line);
-      if (technique) {
-        techniques.push(line);
-      }
-      return line && !technique;
-    });
-    if (techniques.length) {
-      lines = lines.concat(['    subgraph techniques ["Techniques"]', "    direction TB"], techniques, ["    end", "    techniques -.-> " + step]);
+    var graph = parse(source);
+    var boxes = {
+      techniques: graph.ids.filter(function (id) { return /^t\d+$/.test(id); }),
+      parallel: graph.edges.filter(function (edge) { return edge.to === "merge"; }).map(function (edge) { return edge.from; })
+    };
+    if (boxes.parallel.length < 2) {
+      boxes.parallel = [];
     }
-    return lines.map(function (line) {
-      var node = /^(\s+)([a-z][a-z0-9]*)(.*)("[\])}\/]+:::[a-z]+)\s*$/.exec(line);
-      return node && said[node[2]] ? node[1] + node[2] + node[3] + "<br/>(" + said[node[2]] + ")" + node[4] : line;
-    }).join("\n");
-  }
-
-  // Invisible links (`a ~~~ b`: no line, a place in the layout) that hold one node a row, in the
-  // order the data flows; the techniques, in their box, a row each there too.
-  function rowLinks(order) {
-    var techniques = order.filter(function (id) { return /^t\d+$/.test(id); });
-    var column = [];
-    order.forEach(function (id) {
-      if (!/^t\d+$/.test(id)) {
-        column.push(id);
-      } else if (id === techniques[0]) {
-        column.push("techniques");
+    var boxOf = function (id) {
+      return boxes.techniques.indexOf(id) >= 0 ? "techniques" : boxes.parallel.indexOf(id) >= 0 ? "parallel" : id;
+    };
+    var said = {};
+    var edges = [];
+    graph.edges.forEach(function (edge) {
+      var from = boxOf(edge.from);
+      var to = from === "techniques" ? edge.to : boxOf(edge.to);  // a technique's step stays itself
+      if (edge.label) {
+        said[from === "techniques" ? edge.from : edge.to] = edge.label;
+      }
+      var line = { from: from, arrow: edge.arrow, to: to };
+      if (!edges.some(function (known) { return known.from === from && known.to === to; })) {
+        edges.push(line);
       }
     });
-    var links = [];
-    [column, techniques].forEach(function (ids) {
+    var labelled = function (id) {
+      var node = /^(\s+[a-z][a-z0-9]*.*)("[\])}\/]+:::[a-z]+)\s*$/.exec(graph.lines[id]);
+      return node && said[id] ? node[1] + "<br/>(" + said[id] + ")" + node[2] : graph.lines[id];
+    };
+    var titles = { techniques: "Techniques", parallel: "Side by side" };
+    var out = [graph.rest[0].replace(/^flowchart LR\b/, "flowchart TD")];
+    graph.ids.filter(function (id) { return boxOf(id) === id; }).forEach(function (id) {
+      out.push(labelled(id));
+    });
+    var rows = [];
+    Object.keys(boxes).forEach(function (box) {
+      if (!boxes[box].length) {
+        return;
+      }
+      out.push("    subgraph " + box + ' ["' + titles[box] + '"]', "    direction TB");
+      boxes[box].forEach(function (id) {
+        out.push(labelled(id));
+      });
+      out.push("    end");
+      rows.push(boxes[box]);
+    });
+    edges.forEach(function (edge) {
+      out.push("    " + edge.from + " " + edge.arrow + " " + edge.to);
+    });
+    var column = flowOrder(graph.ids.map(boxOf).filter(function (id, index, all) { return all.indexOf(id) === index; }),
+      edges.map(function (edge) { return { from: edge.from, to: boxOf(edge.to) }; }));
+    // Down the column, the models' box is entered at its first node and left from its last: a
+    // technique's line may reach a node inside it, and Mermaid then lays the box out with the rest.
+    var first = function (id) { return id === "parallel" ? boxes[id][0] : id; };
+    var last = function (id) { return id === "parallel" ? boxes[id][boxes[id].length - 1] : id; };
+    [column].concat(rows).forEach(function (ids) {
       ids.slice(1).forEach(function (id, index) {
-        links.push("\n    " + ids[index] + " ~~~ " + id);
+        out.push("    " + last(ids[index]) + " ~~~ " + first(id));
       });
     });
-    return links.join("");
+    return out.concat(graph.rest.slice(1)).join("\n");
   }
 
   // Draws a diagram again top down for a narrow screen: one node a row, in the order the data
@@ -246,7 +265,7 @@
     var width = naturalWidth(diagram);
     var source = sources.get(diagram);
     diagram.removeAttribute("data-processed");
-    diagram.textContent = NARROW + oneColumn(source).replace(/^flowchart LR\b/, "flowchart TD") + rowLinks(flowOrder(source));
+    diagram.textContent = NARROW + oneColumn(source);
     return mermaid.run({ nodes: [diagram], suppressErrors: true }).then(function () {
       if (!(naturalWidth(diagram) < width)) {
         diagram.innerHTML = across;
