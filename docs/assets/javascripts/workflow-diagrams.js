@@ -203,8 +203,10 @@
     if (boxes.parallel.length < 2) {
       boxes.parallel = [];
     }
+    boxes.aside = graph.edges.filter(function (edge) { return edge.label === "does not fit"; })
+      .map(function (edge) { return edge.to; });
     var boxOf = function (id) {
-      return boxes.techniques.indexOf(id) >= 0 ? "techniques" : boxes.parallel.indexOf(id) >= 0 ? "parallel" : id;
+      return Object.keys(boxes).filter(function (box) { return boxes[box].indexOf(id) >= 0; })[0] || id;
     };
     var said = {};
     var edges = [];
@@ -223,7 +225,7 @@
       var node = /^(\s+[a-z][a-z0-9]*.*)("[\])}\/]+:::[a-z]+)\s*$/.exec(graph.lines[id]);
       return node && said[id] ? node[1] + "<br/>(" + said[id] + ")" + node[2] : graph.lines[id];
     };
-    var titles = { techniques: "Techniques", parallel: "Side by side" };
+    var titles = { techniques: "Techniques", parallel: "Side by side", aside: "Kept aside" };
     var out = [graph.rest[0].replace(/^flowchart LR\b/, "flowchart TD")];
     graph.ids.filter(function (id) { return boxOf(id) === id; }).forEach(function (id) {
       out.push(labelled(id));
@@ -245,6 +247,12 @@
     });
     var column = flowOrder(graph.ids.map(boxOf).filter(function (id, index, all) { return all.indexOf(id) === index; }),
       edges.map(function (edge) { return { from: edge.from, to: boxOf(edge.to) }; }));
+    // The techniques' box first, above the input: its line then runs beside the input and the first
+    // steps, narrower than the box, rather than the line from the input beside the box. The models
+    // kept aside last, below the output.
+    var place = function (id) { return id === "techniques" ? 0 : id === "aside" ? 2 : 1; };
+    column = column.map(function (id, index) { return [place(id), index, id]; })
+      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; }).map(function (item) { return item[2]; });
     // Down the column, the models' box is entered at its first node and left from its last: a
     // technique's line may reach a node inside it, and Mermaid then lays the box out with the rest.
     var first = function (id) { return id === "parallel" ? boxes[id][0] : id; };
