@@ -8,7 +8,7 @@
  * the dark palette alike, so a palette switch needs no redraw.
  *
  * A diagram is drawn left to right; when that does not fit its column at MIN_SCALE (a phone), it
- * is drawn again in one column (downward), and the narrower of the two is kept. Mermaid itself is
+ * is drawn again top down in one column (downward, oneColumn), and the narrower of the two is kept. Mermaid itself is
  * fetched only when a diagram nears the screen (start): this script is the only one a page with
  * a diagram adds (overrides/main.html), with Mermaid's address in its data-mermaid attribute.
  *
