@@ -227,6 +227,6 @@ def test_only_a_page_with_a_diagram_loads_mermaid_and_only_when_the_diagram_near
     context.close()
     assert any("mermaid-11" in r["name"] for r in later) and any("mermaid-strict" in r["name"] for r in later)
     own = [r for r in first + later if r["blocking"] == "blocking" and "/assets/" in r["name"]
-           and not re.search(r"/(main|palette|bundle)\\.[0-9a-f]+\\.min\\.(css|js)$", r["name"])]
+           and not re.search(r"/(main|palette|bundle)\.[0-9a-f]+\.min\.(css|js)$", r["name"])]
     assert own and all(r["bytes"] <= 100 * 1024 for r in own), own  # the site's own render-blocking files
     assert all(r["blocking"] != "blocking" for r in later if r["name"].endswith(".js")), later
