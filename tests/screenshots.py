@@ -80,7 +80,7 @@ def main() -> int:
 
 
 SEED_PAGE = "prompts/000_39a63bbddd643d31/"
-PHONE_DIAGRAM_PAGE = "prompts/001_d18f79af084974a4/"  # one of the seed diagrams that fit a phone
+PHONE_DIAGRAM_PAGE = "prompts/001_d18f79af084974a4/"  # three techniques, a clean-up step, a missing step
 
 
 def site_pages(browser, scratch: Path, out: Path) -> None:
