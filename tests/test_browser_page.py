@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from site_helpers import ScaleSite, serve
 from test_browser import SEED_PAGE
 
 
@@ -94,6 +95,35 @@ def test_the_card_takes_the_verdicts_colour_and_icon_with_readable_text(browser,
         assert colours["lineSize"] >= colours["bodySize"], colours  # the verdict line at body size or more
     assert drawn["fits"]["text"].startswith("Verdict: ✓") and "do" in drawn["fits"]["text"]
     assert "does not do this task" in drawn["does-not-fit"]["text"]  # in words, not colour alone
+
+
+#: Each verdict's colour: (red, green, blue) must hold for the card's border.
+HUES = {"fits": lambda r, g, b: g > r + 40, "does-not-fit": lambda r, g, b: r > g + 60,
+        "partly": lambda r, g, b: r > b + 60 and g > b + 20, "unknown": lambda r, g, b: max(r, g, b) - min(r, g, b) < 12,
+        "unclear-task": lambda r, g, b: max(r, g, b) - min(r, g, b) < 12}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_verdict_of_the_1000_prompt_site_has_its_colour_and_readable_text(browser, tmp_path_factory, scheme):
+    site = ScaleSite.start(tmp_path_factory.mktemp("scale")).path()
+    examples = {}
+    for page in sorted(site.glob("prompts/*/index.html")):
+        found = re.search(r'admonition summary verdict-([a-z-]+)', page.read_text(encoding="utf-8"))
+        if found:
+            examples.setdefault(found.group(1), page.parent.name)
+    assert set(examples) == set(HUES), examples
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, color_scheme=scheme)
+    page = context.new_page()
+    with serve(site) as url:
+        drawn = {}
+        for verdict, prompt in examples.items():
+            page.goto(f"{url}prompts/{prompt}/")
+            drawn[verdict] = page.evaluate(CARD_COLOURS)
+    context.close()
+    for verdict, colours in drawn.items():
+        assert HUES[verdict](*(int(v) for v in re.findall(r"\d+", colours["border"])[:3])), (verdict, colours)
+        assert colours["title"] >= 4.5 and colours["line"] >= 4.5, (scheme, verdict, colours)
+    assert len({colours["mask"] for colours in drawn.values()}) == 4  # ✓, ✗, ~ and "?" (twice)
 
 
 def test_on_a_phone_the_verdict_is_well_within_the_first_screen(browser, site_url):
