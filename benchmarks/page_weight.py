@@ -46,7 +46,7 @@ def measure(browser, url: str, network: dict | None) -> dict:
         session = context.new_cdp_session(page)
         session.send("Network.enable")
         session.send("Network.emulateNetworkConditions", network)
-    page.goto(url, wait_until="load")
+    page.goto(url, wait_until="load", timeout=180_000)
     page.wait_for_load_state("networkidle")
     result = page.evaluate(_MEASURE)
     context.close()
