@@ -57,6 +57,15 @@ _HEADING_SHIFT = 2
 _ATTRIBUTES = {"ol": {"start": str.isdigit}, "code": {"class": lambda v: v.startswith("language-") and v[9:].replace("-", "").isalnum()}}
 
 
+def _headings_from_h3(answer: etree.Element) -> None:
+    """Moves an answer's headings up so that its highest is an h3, under the page's "Answers"
+    (h2): an answer whose headings start at ## would skip a level (h2 -> h4)."""
+    headings = [element for element in answer.iter() if element.tag in _HEADINGS]
+    up = min((int(element.tag[1]) for element in headings), default=3) - 3
+    for element in headings if up > 0 else ():
+        element.tag = f"h{int(element.tag[1]) - up}"
+
+
 def collect_answers(prompt: Prompt, files: tuple[AnswerFile, ...]) -> tuple[list[Answer], list[Problem]]:
     """Every non-empty answer of a prompt, inline first, and the problems of unreadable answer files."""
     answers, problems = [], []
@@ -445,6 +454,7 @@ class _LinkReview(Treeprocessor):
     def run(self, root: etree.Element) -> etree.Element:
         rebuilt = etree.Element("div")
         self._content(root, rebuilt, plain=False)
+        _headings_from_h3(rebuilt)
         # The line breaks that prettify put around the document (inert text would keep them).
         rebuilt.text = (rebuilt.text or "").lstrip()
         if len(rebuilt):

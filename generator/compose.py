@@ -100,7 +100,9 @@ def _summary_card(folder: str, inference: TaskInference, models: tuple[Entry, ..
                   answers: tuple[ReviewedAnswer, ...], vocab: Vocabulary) -> str:
     """What a visitor came for, first: the task and how sure the site is of it, each recommended
     model's verdict in a line, the counts, and the way to the rest of the page."""
-    lines = ['!!! summary "At a glance"', ""]
+    verdict = fit_verdict(inference)
+    # The card takes the verdict's colour and icon (site.css: .verdict-fits, .verdict-does-not-fit…).
+    lines = [f'!!! summary verdict-{verdict.code} "At a glance"', ""]
     if inference.task_id:
         task_link = f"[{markdown_text(vocab.label(inference.task_id))}]({folder_link(folder, task_page(inference.task_id))})"
         sure = {"clear": "clear: the question itself says so",
@@ -117,7 +119,7 @@ def _summary_card(folder: str, inference: TaskInference, models: tuple[Entry, ..
                                 + (f"; it could be {names}" if names else ""), "    "))
     for opinion in _second_opinions(inference, vocab):
         lines += ["", unsearched(f"    {opinion}", "    ")]
-    lines += ["", unsearched(f"    **Verdict:** {fit_verdict(inference).text}", "    "), ""]
+    lines += ["", f"    **Verdict:** {verdict.text}\n    {{ {SEARCH_EXCLUDE} .verdict-line }}", ""]
     likely = inference.confidence == "likely"
     for index, fit in enumerate(inference.model_fits, start=1):
         mark = _CARD_MARK[fit.relation]

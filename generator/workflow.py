@@ -268,21 +268,23 @@ _LEGEND_NODES = (
 
 
 def workflow_legend(workflow: Workflow) -> str:
-    """The legend of a diagram: every node and line style it uses, one item each, and which
-    node leads to which References entry (``data-targets``, read by the page's script)."""
+    """The legend of a diagram: every node and line style it uses, one item each after a small
+    sample of the style (drawn by workflow.css), and which node leads to which References entry
+    (``data-targets``, read by the page's script)."""
     kinds = {node.kind for node in workflow.nodes}
-    items = [text for kind, text in _LEGEND_NODES if kind in kinds or (kind == "input" and "output" in kinds)]
-    items.append("solid arrow: the data flows to the next step")
+    items = [(kind, text) for kind, text in _LEGEND_NODES if kind in kinds or (kind == "input" and "output" in kinds)]
+    items.append(("line", "solid arrow: the data flows to the next step"))
     if any(edge.dotted and edge.label == "does not fit" for edge in workflow.edges):
-        items.append("dotted arrow “does not fit”: the input would reach a model that does not do the task")
+        items.append(("dotted", "dotted arrow “does not fit”: the input would reach a model that does not do the task"))
     if any(edge.dotted and edge.label == "may not fit" for edge in workflow.edges):
-        items.append("dotted arrow “may not fit”: a model of another task, which nothing rules out")
+        items.append(("dotted", "dotted arrow “may not fit”: a model of another task, which nothing rules out"))
     if any(edge.dotted and "gap" in (edge.source, edge.target) for edge in workflow.edges):
-        items.append("dotted arrow to or from the missing step: a step the recommended models cannot make")
+        items.append(("dotted", "dotted arrow to or from the missing step: a step the recommended models cannot make"))
     if "technique" in kinds:
-        items.append("dotted arrow from a technique: where it applies, at run time or in training")
+        items.append(("dotted", "dotted arrow from a technique: where it applies, at run time or in training"))
     targets = " ".join(f"{node.id}={node.target}" for node in workflow.nodes if node.target)
-    lines = ["**Legend**", *items, "*Select a model or a technique in the diagram to see its entry in the References.*"]
+    samples = [f'<span class="legend-sample legend-{kind}" aria-hidden="true"></span> {text}' for kind, text in items]
+    lines = ["**Legend**", *samples, "*Select a model or a technique in the diagram to see its entry in the References.*"]
     return "  \n".join(lines) + f'\n{{ .workflow-legend data-search-exclude data-targets="{targets}" }}'
 
 

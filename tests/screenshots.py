@@ -9,7 +9,8 @@ what the project really produces, so that they stay true.
 - ``home.png``: the site's home page, built by MkDocs from this project as it is (its
   ``sources/``), at 1280 px.
 - ``prompt-page.png``: the first screen of a seed's prompt page at 1366×768 (the card at a
-  glance), and ``prompt-diagram.png``: its workflow diagram with the legend, in the dark palette.
+  glance), and ``prompt-diagram.png``: its workflow diagram with the legend, in the dark palette;
+  ``prompt-diagram-phone.png``: a diagram on a 390×844 phone, drawn in one column.
 """
 
 from __future__ import annotations
@@ -74,11 +75,12 @@ def main() -> int:
             page.locator(".box").screenshot(path=str(arguments.out / "job-summary.png"))
             site_pages(browser, Path(scratch), arguments.out)
             browser.close()
-    print(f"wrote job-summary.png, home.png, prompt-page.png and prompt-diagram.png into {arguments.out}")
+    print(f"wrote job-summary.png, home.png, prompt-page.png, prompt-diagram.png and prompt-diagram-phone.png into {arguments.out}")
     return 0
 
 
 SEED_PAGE = "prompts/000_39a63bbddd643d31/"
+PHONE_DIAGRAM_PAGE = "prompts/001_d18f79af084974a4/"  # three techniques, a clean-up step, a missing step
 
 
 def site_pages(browser, scratch: Path, out: Path) -> None:
@@ -93,19 +95,28 @@ def site_pages(browser, scratch: Path, out: Path) -> None:
         page.close()
         page = browser.new_page(viewport={"width": 1366, "height": 768}, device_scale_factor=1)
         page.goto(url + SEED_PAGE)
-        page.locator(".mermaid svg g.node.workflow-leads").first.wait_for(state="attached", timeout=15000)
         page.screenshot(path=str(out / "prompt-page.png"))
         page.close()
         page = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1, color_scheme="dark")
         page.goto(url + SEED_PAGE)
-        page.locator(".mermaid svg g.node.workflow-leads").first.wait_for(state="attached", timeout=15000)
+        _draw_diagram(page)
         diagram = page.locator("div.mermaid").first
         box, legend = diagram.bounding_box(), page.locator(".workflow-legend").first.bounding_box()
         page.screenshot(path=str(out / "prompt-diagram.png"), full_page=True,
                         clip={"x": box["x"], "y": box["y"], "width": box["width"],
                               "height": legend["y"] + legend["height"] - box["y"]})
         page.close()
+        page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True)
+        page.goto(url + PHONE_DIAGRAM_PAGE)
+        _draw_diagram(page)
+        page.locator("div.mermaid").first.screenshot(path=str(out / "prompt-diagram-phone.png"))
+        page.close()
 
+
+def _draw_diagram(page) -> None:
+    """Mermaid is fetched when a diagram nears the screen: scroll to it, wait until it is drawn."""
+    page.locator("div.mermaid").first.scroll_into_view_if_needed()
+    page.locator("div.mermaid.workflow-drawn svg g.node").first.wait_for(state="attached", timeout=15000)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -240,7 +240,7 @@ def test_nested_lists_nest_as_chat_models_write_them(text, outline):
 
 @pytest.mark.parametrize("text, shown", [
     ("Intro\n\n  an indented paragraph", "<p>an indented paragraph</p>"),
-    ("A heading\n-\n\ntext", "<h4>A heading</h4>"),
+    ("A heading\n-\n\ntext", "<h3>A heading</h3>"),
     ("It was in\n2024. A good year", "<p>It was in&#10;2024. A good year</p>"),
     ("```\n- a\n  - b\n```", "<code>- a&#10;  - b&#10;</code>"),
 ])
@@ -251,6 +251,9 @@ def test_what_is_not_a_list_stays_as_written(text, shown):
 def test_answer_headings_sit_below_the_pages_own():
     soup = BeautifulSoup(review_answer(_answer("# Top\n\n## Next\n\n###### Deep"), ALLOWED).html, "html.parser")
     assert [h.name for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])] == ["h3", "h4", "h6"]
+    # An answer whose headings start at ## starts at h3 too: no level is skipped after the h2.
+    soup = BeautifulSoup(review_answer(_answer("## Top\n\n### Next\n\n#### Deep"), ALLOWED).html, "html.parser")
+    assert [h.name for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])] == ["h3", "h4", "h5"]
 
 
 def test_one_answer_is_shown_as_is_several_as_tabs(tmp_path):

@@ -67,6 +67,7 @@ def test_seed_page_shows_its_sections_and_a_drawn_diagram(recorder, site_url):
     headings = page.locator("article h2").all_inner_texts()
     assert [h.strip("¶ ").strip() for h in headings[:3]] == ["Task", "Workflow", "References"]
     assert "Even without a strong processor" in page.locator("article h1").inner_text()
+    page.locator("div.mermaid").first.scroll_into_view_if_needed()  # Mermaid is fetched when it nears the screen
     diagram = page.locator(".mermaid svg").first
     diagram.wait_for(state="visible", timeout=15000)
     box = diagram.bounding_box()

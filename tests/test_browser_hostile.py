@@ -98,6 +98,7 @@ def test_every_prompt_page_runs_no_payload_and_draws_its_diagram_strictly(chromi
             page.goto(url + path)
             page.wait_for_load_state("networkidle")
             if path in diagrams:
+                page.locator("div.mermaid").first.scroll_into_view_if_needed()  # drawn when it nears the screen
                 page.locator(".mermaid svg").first.wait_for(state="visible", timeout=15000)
                 assert page.evaluate("() => mermaid.mermaidAPI.getConfig().securityLevel") == "strict", path
             # Every element hovered, focused and clicked at once: no handler of the sources may run.
@@ -124,6 +125,7 @@ def test_every_prompt_page_runs_no_payload_and_draws_its_diagram_strictly(chromi
         assert recorder.errors == []
         assert recorder.failures == []
         page.goto(url + ANSWERS_PAGE)
+        page.locator("div.mermaid").first.scroll_into_view_if_needed()  # drawn when it nears the screen
         page.locator(".mermaid svg").first.wait_for(state="visible", timeout=15000)
         page.locator(".answers").scroll_into_view_if_needed()
         screenshot(page, "hostile-answers.png")
@@ -152,6 +154,7 @@ def test_the_injected_diagram_has_exactly_the_nodes_of_its_source(chromium, host
         dialogs = _watch(recorder)
         page = recorder.page
         page.goto(url + MERMAID_PAGE)
+        page.locator("div.mermaid").first.scroll_into_view_if_needed()  # drawn when it nears the screen
         svg = page.locator(".mermaid svg").first
         svg.wait_for(state="visible", timeout=15000)
         drawn = page.evaluate("""() => [...document.querySelectorAll(".mermaid svg g.node")].map(
