@@ -2,7 +2,7 @@
 tests/vendor/axe-core/), in a real Chromium: light and dark, desktop and phone, on the home page,
 a prompt page with answers, a task page, a model page and the report of unsupported citations.
 
-Material's own findings are left out, each by its rule and the element it is about (README lists
+Material's own findings are left out, each by its rule and the element it is about (ARCHITECTURE.md lists
 them): the search dialog's missing name, the footer's copyright at 4.47:1, and links in running
 text told apart by colour only (Material's link colour).
 """
