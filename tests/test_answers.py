@@ -427,7 +427,7 @@ def test_an_answer_indented_as_a_whole_is_read_as_if_it_were_not():
             "  1. **Input**: the photo\n     - one sub-item\n  2. **Output**: the larger photo\n\n"
             "  ```python\n  upscale(photo)\n  ```\n\n      kept_as_code = True\n")
     soup = BeautifulSoup(review_answer(_answer(text), ALLOWED).html, "html.parser")
-    assert soup.find("h4").get_text() == "Super-resolution on a phone"
+    assert soup.find("h3").get_text() == "Super-resolution on a phone"
     assert [s.get_text() for s in soup.find_all("strong")] == ["LIIF", "Input", "Output"]
     assert [li.get_text(" ", strip=True) for li in soup.select("ol > li")] == [
         "Input : the photo one sub-item", "Output : the larger photo"]

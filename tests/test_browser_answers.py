@@ -77,7 +77,7 @@ def test_an_answer_indented_as_a_whole_shows_as_text_with_its_headings_and_code(
     page.locator(".answers .tabbed-labels label", has_text="GPT-4o").click()
     body = page.locator(".answers .tabbed-block").nth(2).locator(".answer-body")
     body.wait_for(state="visible")
-    assert body.locator("h4").all_inner_texts() == ["🧠 Task", "⚙️ Workflow", "📚 Papers"]
+    assert body.locator("h3").all_inner_texts() == ["🧠 Task", "⚙️ Workflow", "📚 Papers"]
     assert body.locator("strong", has_text="3× super-resolution").is_visible()
     assert [text.strip() for text in body.locator("pre").all_inner_texts()] == ["photo -> CARN-3x -> photo x3"]
     assert "【" not in body.inner_text() and "**" not in body.inner_text()
