@@ -20,11 +20,12 @@ from .escape import front_matter, inert_url, markdown_link, markdown_text, yaml_
 from .latex import plain_math
 from .links import label_url
 from .paths import (
-    HOME, MODEL_INDEX, PAPER_INDEX, PROMPTS, TASK_INDEX, UNSUPPORTED_INDEX, folder_link, index_page, link, model_page,
+    HOME, MODEL_INDEX, PAPER_INDEX, PROMPTS, REPORT_INDEX, TASK_INDEX, UNSUPPORTED_INDEX, folder_link, index_page, link, model_page,
     paper_page, prompt_page, site_url, slugify, task_page,
 )
 from .pipeline import Generated
 from .records import Entry
+from .reportcards import build_report
 from .verdict import FitCounts
 from .vocabulary import Vocabulary
 
@@ -186,6 +187,8 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
         pages += _entity_pages(group, "Paper", lambda page, g=group: paper_page(g.name, page),
                                _entry_header(group, vocab, "paper"), "Prompts citing it")
     pages += _unsupported_citations(readable)
+    report = build_report(readable, vocab)
+    pages.append(IndexPage(report.path, report.title, report.markdown, frozenset()))
     return pages
 
 
@@ -220,6 +223,8 @@ def _home(readable: list[Generated], tasks: list[_Group], models: list[_Group], 
          "prompt citing it."),
         (UNSUPPORTED_INDEX, "Unsupported citations", f"{_count(unsupported, 'link')} that model-written answers "
          "cite although their prompt does not provide them."),
+        (REPORT_INDEX, "Report", "How often the retriever recommends models that do the task asked, and how "
+         "well each answering model does what the prompt asks."),
     )
     for target, name, text in cards:
         out += [f"[**{name}**]({link(here, target)})  ", markdown_text(text), "{ .home-card }", ""]
