@@ -34,7 +34,7 @@ models and papers. For each answer:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .records import (AnswerAudit, Entry, ReviewedAnswer, SourceBlock, TaskCheck, TaskInference, WorkflowSign)
 from .testimony import answer_lines
@@ -54,7 +54,8 @@ _ASIDE = re.compile(r"\balternative|\boptional|\boption\b|\binstead\b|\bnot (?:n
                     r"\b(?:does not|doesn't|do not|don't|wouldn't|would not) (?:fit|help|apply)|\bleave (?:it|them) out|"
                     r"\bskip\b|\bunrelated\b|\bnot part of\b|\bout of the (?:pipeline|workflow)", re.IGNORECASE)
 _URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
-_CODE_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_CAPITAL = re.compile(r"[A-Z]")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 #: Names answers write that are no model or paper: tools, formats, companies, the chat models.
 STOPLIST = frozenset(word.casefold() for word in """
@@ -92,7 +93,7 @@ def audit_answer(reviewed: ReviewedAnswer, source: SourceBlock, inference: TaskI
     used: tuple[str, ...] = ()
     unfit: tuple[str, ...] = ()
     if sign is not WorkflowSign.NONE:
-        region = _workflow_region(lines, sign_index)
+        region = _spaced(_workflow_region(lines, sign_index))
         used = tuple(dict.fromkeys(entry.name for entry in source.models if _uses(region, entry)))
         marked = {fit.name for fit in inference.model_fits if fit.fits is False}
         unfit = tuple(name for name in used if name in marked)
@@ -103,7 +104,7 @@ def audit_answer(reviewed: ReviewedAnswer, source: SourceBlock, inference: TaskI
         workflow_line=None if sign_index is None else answer.line + sign_index,
         models_used=used,
         models_recommended=len(source.models),
-        outside_names=outside_names(answer.text, source),
+        outside_names=outside_names(lines, source),
         builds_on_unfit=unfit,
         citations=len(reviewed.citations),
         unsupported=len(reviewed.unsupported),
@@ -178,8 +179,8 @@ def _kept_sentences(lines: list[str]) -> str:
 
 
 def _uses(region: str, entry: Entry) -> bool:
-    spaced = _spaced(region)
-    return any(f" {variant} " in spaced for variant in name_variants(entry.name, entry.github, entry.huggingface))
+    """Whether the workflow's text (spaced) names the model."""
+    return any(f" {variant} " in region for variant in name_variants(entry.name, entry.github, entry.huggingface))
 
 
 @lru_cache(maxsize=1 << 14)  # the catalog's models recur across prompts
@@ -208,17 +209,18 @@ def name_variants(name: str, github: str | None = None, huggingface: str | None 
 
 def _spaced(text: str) -> str:
     """``text`` lower-cased, every run of other characters than letters and digits one space, spaces around."""
-    return " " + re.sub(r"[^0-9a-z]+", " ", text.casefold()) + " "
+    return " " + _NOT_ALNUM.sub(" ", text.casefold()) + " "
 
 
-def outside_names(text: str, source: SourceBlock) -> tuple[str, ...]:
-    """The names in the shape of a model's or a paper's that ``text`` mentions and ``source`` does not provide."""
-    known = _known_words(source)
+def outside_names(lines: list[str], source: SourceBlock) -> tuple[str, ...]:
+    """The names in the shape of a model's or a paper's that an answer's ``lines`` (see
+    testimony.answer_lines) mention and ``source`` does not provide."""
     found: dict[str, str] = {}
-    for name in _name_shapes(answer_lines(text)):
+    names = list(_name_shapes(lines))
+    known = _known_words(source) if names else None
+    for name in names:
         key = name.casefold()
-        if key in STOPLIST or _squashed(name) in known.squashed or _provided(name, known) or \
-                _squashed(name.split("-")[0]) in known.names_squashed:  # "Hunyuan3D-DiT", a part of Hunyuan3D
+        if key in STOPLIST or known.provides(name):
             continue
             continue
         if any(key in other.casefold() for other in found.values()):
@@ -231,11 +233,10 @@ def outside_names(text: str, source: SourceBlock) -> tuple[str, ...]:
 
 def _name_shapes(lines: list[str]):
     """Every name in the shape of a model's or a paper's title, in order."""
-    fenced = False
     for line in lines:
-        if _CODE_FENCE.match(line):
-            fenced = not fenced
-        text = _URL.sub(" ", line)
+        if not _CAPITAL.search(line):
+            continue  # every shape starts with a capital or holds one
+        text = _URL.sub(" ", line) if "://" in line or "www." in line else line
         titles = [f"{m.group(1)}: {m.group(2)}" for m in _TITLED.finditer(text)
                   if _CAMEL.fullmatch(m.group(1)) or _model_like(m.group(1))]
         yield from titles
@@ -274,20 +275,37 @@ def _title_case(title: str) -> bool:
 
 
 class _Known:
-    """What a source block provides, for matching names: its names and words, squashed and spaced."""
+    """What a source block provides, for matching names: its names' forms, then (made only when a
+    name is not one of them) the words of its question, names and summaries."""
 
     def __init__(self, source: SourceBlock):
+        self.source = source
         entries = (*source.models, *source.papers)
-        names = [variant for entry in entries for variant in name_variants(entry.name, entry.github, entry.huggingface)]
-        self.names = tuple(_spaced(name) for name in names)
+        forms = [variant for entry in entries for variant in name_variants(entry.name, entry.github, entry.huggingface)]
+        self.names = tuple(_spaced(form) for form in forms)
         # A model's parts are named after it ("Hunyuan3D-DiT" of Hunyuan3D 2.0): its first word counts.
         firsts = (_squashed(entry.name.split()[0]) for entry in entries if entry.name.split())
-        self.names_squashed = frozenset(name.replace(" ", "") for name in names) | frozenset(
+        self.names_squashed = frozenset(form.replace(" ", "") for form in forms) | frozenset(
             first for first in firsts if len(first) >= 4)
-        words = " ".join([source.question, *(entry.summary for entry in entries), *(entry.name for entry in entries)])
-        self.squashed = frozenset(re.sub(r"[^0-9a-z]+", "", word.casefold()) for word in words.split()) | frozenset(
-            name.replace(" ", "") for name in names)
-        self.text = _spaced(words)
+
+    @cached_property
+    def words(self) -> str:
+        entries = (*self.source.models, *self.source.papers)
+        return " ".join([self.source.question, *(entry.summary for entry in entries), *(entry.name for entry in entries)])
+
+    @cached_property
+    def squashed(self) -> frozenset[str]:
+        return frozenset(_UNSQUASHED.sub("", self.words.casefold()).split())
+
+    @cached_property
+    def text(self) -> str:
+        return _spaced(self.words)
+
+    def provides(self, name: str) -> bool:
+        squashed = _squashed(name)
+        if squashed in self.names_squashed or _squashed(name.split("-")[0]) in self.names_squashed:
+            return True
+        return squashed in self.squashed or _provided(name, self)
 
 
 @lru_cache(maxsize=1024)
@@ -295,8 +313,11 @@ def _known_words(source: SourceBlock) -> _Known:
     return _Known(source)
 
 
+_UNSQUASHED = re.compile(r"[^0-9a-z\s]+")
+
+
 def _squashed(name: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", name.casefold())
+    return _NOT_ALNUM.sub("", name.casefold())
 
 
 def _provided(name: str, known: _Known) -> bool:

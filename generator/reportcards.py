@@ -100,6 +100,7 @@ def _retriever(readable: list[Generated], vocab: Vocabulary, here: str) -> list[
     for task_id, found in ranked:
         name = f"[{markdown_text(vocab.label(task_id))}]({link(here, task_page(task_id))})"
         out.append(f"| {name} | {sum(found.values()):,} | " + " | ".join(f"{found[key]:,}" for key, _ in _MARKS) + " |")
+    out.append("")
     out += _matrix(readable, vocab)
     out += _misfired_models(readable, here)
     return out
@@ -237,16 +238,16 @@ def _answering_models(readable: list[Generated], here: str) -> list[str]:
     for model, lists in shares.items():
         for measure in MEASURES:
             found = lists[measure.key]
-            out += [f"#### {markdown_text(model)}: {markdown_text(measure.label)} ({len(found)}) "
-                    f"{{ #{_anchor(model, measure.key)} {SEARCH_EXCLUDE} }}", ""]
+            heading = f"**{markdown_text(model)}: {markdown_text(measure.label)} ({len(found)})**"
+            anchor = f"{{ #{_anchor(model, measure.key)} {SEARCH_EXCLUDE} }}"
             slugs = list(dict.fromkeys(result.prompt.slug for result in found))
             if not slugs:
-                out += ["None.", ""]
+                out += [heading + "  ", "None.", anchor, ""]
                 continue
             line = " · ".join(f"[{markdown_text(slug)}]({link(here, prompt_page(slug))})" for slug in slugs[:LINKS_PER_LIST])
             if len(slugs) > LINKS_PER_LIST:
                 line += markdown_text(f" · and {len(slugs) - LINKS_PER_LIST:,} more prompts (the export lists them all)")
-            out += [line, ""]
+            out += [heading + "  ", line, anchor, ""]
     return out
 
 
@@ -280,7 +281,7 @@ def _figure(figure_id: str, title: str, description: str, width: int, height: in
     """An inline SVG picture as one HTML block (no blank line), with its title and description
     as its text alternative (``role="img"``, ``aria-labelledby``)."""
     return (f'<figure class="report-chart" id="{figure_id}"><svg role="img" viewBox="0 0 {width} {height}" '
-            f'width="100%" style="max-width: {width}px" aria-labelledby="{figure_id}-title {figure_id}-desc" '
+            f'width="{width}" height="{height}" aria-labelledby="{figure_id}-title {figure_id}-desc" '
             f'font-size="12" fill="currentColor">'
             f'<title id="{figure_id}-title">{inert_text(title)}</title><desc id="{figure_id}-desc">'
             f'{inert_text(description)}</desc>{body}</svg><figcaption>{inert_text(title)}; the numbers are in the '

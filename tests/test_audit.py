@@ -22,6 +22,7 @@ from generator.records import AnswerAudit, TaskCheck, WorkflowSign
 from generator.render import render_html
 from generator.reportcards import MEASURES
 from generator.site import generate_site
+from generator.testimony import answer_lines
 
 from conftest import DATA, ROOT, SEEDS
 
@@ -106,7 +107,7 @@ def test_model_shaped_names_outside_the_source_block_are_found_and_provided_ones
             "Stable Diffusion XL could restyle it. See *Deep Residual Learning for Image Recognition*.\n"
             "- **Deep Residual Learning For Image Recognition**: the paper.\n"
             "Run it on a GPU with PyTorch, export JSON, in a CNAPS workflow, as in CVPR 2023, Step 2.")
-    found = outside_names(text, prompt.source)
+    found = outside_names(answer_lines(text), prompt.source)
     assert found == ("Real-ESRGAN", "CycleGAN", "ResNet50", "Stable Diffusion XL",
                      "Deep Residual Learning For Image Recognition")
 
@@ -203,7 +204,7 @@ def test_the_answering_models_figures_equal_counts_over_the_export(collection):
     # Each figure links to the list of its prompts, on the page.
     gpt = next(line for line in report.splitlines() if line.startswith("| gpt-4o |"))
     anchor = re.search(r"\(#(answers-gpt-4o-workflow)\)", gpt).group(1)
-    listed = report.split(f"{{ #{anchor} ", 1)[1].split("####", 1)[0]
+    listed = next(block for block in report.split("\n\n") if f"{{ #{anchor} " in block)
     slugs = set(re.findall(r"\]\(\.\./prompts/([^)]+)\.md\)", listed))
     expected = {r["slug"] for r in records for a in r["answers"] if a["title"] == "gpt-4o" and holds["workflow"](a)}
     assert slugs == expected and slugs
