@@ -118,8 +118,8 @@ def test_the_home_page_counts_and_leads_to_every_index_and_an_example(seeds):
     home = seeds["index.md"]
     assert "**6** prompts · **1** task asked for · **4** recommended models · **12** related papers" in home
     assert _targets("index.md", home) >= {"tasks/index.md", "models/index.md", "papers/index.md", "answers/index.md",
-                                          "tasks/super_resolution.md", f"prompts/{SEEDS[0].stem}.md"}
-    assert home.count("{ .home-card }") == 4 and "## The largest tasks" in home and "## An example prompt" in home
+                                          "report/index.md", "tasks/super_resolution.md", f"prompts/{SEEDS[0].stem}.md"}
+    assert home.count("{ .home-card }") == 5 and "## The largest tasks" in home and "## An example prompt" in home
 
 
 def test_long_lists_have_a_pager_with_page_numbers_at_both_ends(tmp_path):
