@@ -34,7 +34,7 @@ models and papers. For each answer:
 from __future__ import annotations
 
 import re
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from .records import (AnswerAudit, Entry, ReviewedAnswer, SourceBlock, TaskCheck, TaskInference, WorkflowSign)
 from .testimony import answer_lines
@@ -288,24 +288,25 @@ class _Known:
         self.names_squashed = frozenset(form.replace(" ", "") for form in forms) | frozenset(
             first for first in firsts if len(first) >= 4)
 
-    @cached_property
-    def words(self) -> str:
+    def texts(self):
+        """The words of its question, names and summaries, each text's read once per process:
+        (its squashed words, its spaced text), one text after the other, as far as asked."""
         entries = (*self.source.models, *self.source.papers)
-        return " ".join([self.source.question, *(entry.summary for entry in entries), *(entry.name for entry in entries)])
-
-    @cached_property
-    def squashed(self) -> frozenset[str]:
-        return frozenset(_UNSQUASHED.sub("", self.words.casefold()).split())
-
-    @cached_property
-    def text(self) -> str:
-        return _spaced(self.words)
+        for text in (self.source.question, *(entry.name for entry in entries), *(entry.summary for entry in entries)):
+            if text:
+                yield _text_words(text)
 
     def provides(self, name: str) -> bool:
         squashed = _squashed(name)
         if squashed in self.names_squashed or _squashed(name.split("-")[0]) in self.names_squashed:
             return True
-        return squashed in self.squashed or _provided(name, self)
+        return any(squashed in words for words, _ in self.texts()) or _provided(name, self)
+
+
+@lru_cache(maxsize=1 << 14)  # summaries recur across prompts: each is read once
+def _text_words(text: str) -> tuple[frozenset[str], str]:
+    folded = text.casefold()
+    return frozenset(_UNSQUASHED.sub("", folded).split()), " " + _NOT_ALNUM.sub(" ", folded) + " "
 
 
 @lru_cache(maxsize=1024)
@@ -323,7 +324,7 @@ def _squashed(name: str) -> str:
 def _provided(name: str, known: _Known) -> bool:
     """Whether the source block has the name: in its text, or as most of the words of one of its names."""
     spaced = _spaced(name)
-    if spaced in known.text:
+    if any(spaced in text for _, text in known.texts()):
         return True
     words = [word for word in spaced.split() if word not in _SMALL_WORDS]
     if len(words) >= 3:  # a title: most of its words in one of the source's names
