@@ -10,6 +10,7 @@ what the project really produces, so that they stay true.
   ``sources/``), at 1280 px.
 - ``prompt-page.png``: the first screen of a seed's prompt page at 1366×768 (the card at a
   glance), and ``prompt-diagram.png``: its workflow diagram with the legend, in the dark palette.
+- ``report.png``: the first screen of the Report page at 1280 px.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def main() -> int:
             page.locator(".box").screenshot(path=str(arguments.out / "job-summary.png"))
             site_pages(browser, Path(scratch), arguments.out)
             browser.close()
-    print(f"wrote job-summary.png, home.png, prompt-page.png and prompt-diagram.png into {arguments.out}")
+    print(f"wrote job-summary.png, home.png, prompt-page.png, prompt-diagram.png and report.png into {arguments.out}")
     return 0
 
 
@@ -104,6 +105,10 @@ def site_pages(browser, scratch: Path, out: Path) -> None:
         page.screenshot(path=str(out / "prompt-diagram.png"), full_page=True,
                         clip={"x": box["x"], "y": box["y"], "width": box["width"],
                               "height": legend["y"] + legend["height"] - box["y"]})
+        page.close()
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
+        page.goto(url + "report/")
+        page.screenshot(path=str(out / "report.png"))
         page.close()
 
 
