@@ -72,7 +72,7 @@ _ADJECTIVE_END = frozenset("based powered accelerated style like aware driven le
 _NOT_VERSIONED = frozenset("step steps stage phase option part figure table section camera level layer "
                            "version model models paper papers item point day week hour minute round".split())
 
-_HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w-])")
+_WORD = re.compile(r"(?<![\w-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])")
 _CAMEL = re.compile(r"(?<![\w-])(?:[A-Za-z]+[a-z0-9][A-Z][A-Za-z0-9]*|[A-Z]+[A-Z][a-z]{2,}[A-Za-z0-9]*|[A-Z][A-Za-z]*\d[A-Za-z0-9]*|"
                     r"[A-Za-z]+(?:GAN|Net))(?![\w-])")
 _VERSIONED = re.compile(r"(?<![\w-])((?:[A-Z][A-Za-z]+ ){1,3})(v?\d+(?:\.\d+)?|XL|XXL|Turbo)(?![\w.-])")
@@ -243,11 +243,10 @@ def _name_shapes(lines: list[str]):
         item = _ITEM_TITLE.match(text)
         if item and _title_case(item["title"]) and not item["title"].rstrip().endswith(":"):
             yield item["title"].strip(" :")
-        for match in _HYPHENATED.finditer(text):
-            if _model_like(match.group()):
-                yield match.group()
-        for match in _CAMEL.finditer(text):
-            yield match.group()
+        # Words (hyphenated ones whole) in one pass; only those with a capital or a digit are looked at.
+        words = [word for word in _WORD.findall(text) if not word.islower()]
+        yield from (word for word in words if "-" in word and _model_like(word))
+        yield from (word for word in words if "-" not in word and _CAMEL.fullmatch(word))
         for match in _VERSIONED.finditer(text):
             words = match.group(1).split()
             year = re.fullmatch(r"(?:19|20)\d\d", match.group(2))
