@@ -40,6 +40,10 @@ _JOINING = frozenset({"ul", "ol", "blockquote", "dl"})
 #: A blank line followed by a line that starts with neither white space nor another blank line.
 _BLOCK_START = re.compile(r"\n\n(?=\S)")
 _FENCE = re.compile(r"^\s*(?:`{3,}|~{3,})", re.MULTILINE)
+#: The paragraph Python-Markdown keeps a raw HTML block in until it writes it out.
+_RAW = re.compile(re.escape(markdown.util.HTML_PLACEHOLDER).replace("%s", r"(\d+)"))
+#: :attr:`Block.last` of a block that ends with a raw HTML block: in a document, a blank line follows it.
+RAW = "raw html"
 
 
 def block_local(extensions: Iterable) -> bool:
@@ -73,6 +77,9 @@ class _Shape(Treeprocessor):
     def run(self, root):
         self.first = root[0].tag if len(root) else None
         self.last = root[-1].tag if len(root) else None
+        raw = _RAW.fullmatch(root[-1].text or "") if self.last == "p" and not len(root[-1]) else None
+        if raw and str(self.md.htmlStash.rawHtmlBlocks[int(raw[1])]).endswith("\n"):
+            self.last = RAW  # a raw HTML block as written (an extension's stashed HTML has no line after it)
         self.ids, self.hrefs = [], []
         for element in root.iter():
             if (value := element.get("id")) is not None:
@@ -131,7 +138,10 @@ def joined(blocks: Sequence[Block]) -> bool:
 
 
 def page_html(blocks: Sequence[Block]) -> str:
-    return "\n".join(block.html for block in blocks)
+    """The blocks' HTML one after the other, a line apart, as Python-Markdown writes a document
+    (which leaves a blank line after a raw HTML block)."""
+    return "".join(block.html + ("\n\n" if block.last == RAW else "\n") for block in blocks[:-1]) + (
+        blocks[-1].html if blocks else "")
 
 
 def page_toc_tokens(blocks: Sequence[Block]) -> list[dict]:

@@ -19,7 +19,8 @@ from .links import label_url, url_spans
 from .paths import (
     TASK_INDEX, UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, site_url, task_page,
 )
-from .records import Entry, Page, Problem, Prompt, ReviewedAnswer, TaskInference, Technique
+from .records import (AnswerAudit, Entry, Page, Problem, Prompt, ReviewedAnswer, TaskCheck, TaskInference, Technique,
+                      WorkflowSign)
 from .vocabulary import Vocabulary
 from .verdict import fit_verdict
 from .workflow import Workflow, render_workflow, workflow_legend
@@ -439,7 +440,45 @@ def _answer_html(reviewed: ReviewedAnswer, here: str) -> str:
             f'<div class="admonition warning"><p class="admonition-title">{count} link{"s" if count > 1 else ""} '
             f'{UNSUPPORTED_MARK}: not clickable below</p><ul class="answer-unsupported-list">{items}</ul></div>'
         )
-    return f'<div class="answer">{meta}{_misplaced_note(reviewed, here)}{summary}<div class="answer-body">{reviewed.html}</div></div>'
+    audit = audit_row(reviewed.audit) if reviewed.audit is not None else ""
+    return (f'<div class="answer">{meta}{audit}{_misplaced_note(reviewed, here)}{summary}'
+            f'<div class="answer-body">{reviewed.html}</div></div>')
+
+
+_WORKFLOW_EVIDENCE = {WorkflowSign.CHAIN: "a chain of arrows", WorkflowSign.STEPS: "Input and Output steps",
+                      WorkflowSign.PROSE: "in prose"}
+
+
+def audit_row(audit: AnswerAudit) -> str:
+    """The answer's audit in one row of HTML, every name from the answer or the prompt escaped:
+    "Task ✓ “…” · Workflow ✓ (…) · Models: 2 of 2 used, 1 not provided (…) · builds on ✗ … · Links: …"."""
+    phrase = f"“{audit.statement.phrase}”" if audit.statement is not None else ""
+    task = {
+        TaskCheck.AGREES: f"Task ✓ {phrase}",
+        TaskCheck.DIFFERS: f"Task ✗ {phrase}, not the page's task",
+        TaskCheck.PAGE_UNCLEAR: f"Task ? {phrase}, the page's task is unclear",
+        TaskCheck.NOT_STATED: "Task ? not stated",
+        TaskCheck.OTHER_QUESTION: "Task ? it answers another question",
+    }[audit.task]
+    workflow = (f"Workflow ✓ ({_WORKFLOW_EVIDENCE[audit.workflow]}, line {audit.workflow_line})"
+                if audit.gives_workflow else "Workflow ✗ none given")
+    models = f"Models: {len(audit.models_used)} of {audit.models_recommended} used"
+    if audit.models_used:
+        models += f" ({', '.join(short_name(name) for name in audit.models_used)})"
+    if audit.outside_names:
+        models += f", {len(audit.outside_names)} not provided ({', '.join(audit.outside_names)})"
+    parts = [task, workflow, models]
+    if audit.builds_on_unfit:
+        parts.append("builds on ✗ " + ", ".join(short_name(name) for name in audit.builds_on_unfit))
+    links = ("Links: none" if not audit.citations else f"Links: {audit.citations}, "
+             + (f"{audit.unsupported} not in the sources" if audit.unsupported else "all in the sources"))
+    parts.append(links)
+    return f'<p class="answer-audit">{" · ".join(inert_text(part) for part in parts)}</p>'
+
+
+def short_name(name: str) -> str:
+    """A model's name as a row shows it: before its title's colon."""
+    return name.split(":")[0].strip() or name
 
 #: What the note on a misplaced answer says first.
 MISPLACED_NOTE = "this answer seems to answer another prompt's question"

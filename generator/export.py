@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .pipeline import Generated
-from .records import Entry, Misplaced
+from .records import AnswerAudit, Entry, Misplaced
 from .verdict import fit_verdict
 from .vocabulary import Vocabulary
 
@@ -64,13 +64,38 @@ def export_record(generated: Generated, vocab: Vocabulary) -> dict:
         "answers": [
             {
                 "label": reviewed.answer.label,
+                "title": reviewed.answer.title,
                 "source": reviewed.answer.path,
                 "links": [c.url for c in reviewed.citations],
                 "unsupported_links": [c.url for c in reviewed.unsupported],
                 "misplaced": _misplaced(reviewed.misplaced),
+                "audit": audit_record(reviewed.audit),
             }
             for reviewed in generated.answers
         ],
+    }
+
+
+def audit_record(audit: AnswerAudit | None) -> dict | None:
+    """The answer's audit (generator/audit.py), each field with its evidence."""
+    if audit is None:
+        return None
+    statement = audit.statement
+    return {
+        "task": audit.task,
+        "statement": None if statement is None else {"phrase": statement.phrase, "task": statement.task_id,
+                                                     "line": statement.line},
+        "workflow": audit.workflow,
+        "gives_workflow": audit.gives_workflow,
+        "workflow_line": audit.workflow_line,
+        "models_used": list(audit.models_used),
+        "models_recommended": audit.models_recommended,
+        "only_provided_models": not audit.outside_names,
+        "outside_names": list(audit.outside_names),
+        "builds_on_unfit": list(audit.builds_on_unfit),
+        "citations": audit.citations,
+        "unsupported": audit.unsupported,
+        "misplaced": audit.misplaced,
     }
 
 

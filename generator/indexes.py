@@ -22,14 +22,15 @@ from .escape import front_matter, inert_url, markdown_link, markdown_text, yaml_
 from .latex import plain_math
 from .links import label_url
 from .paths import (
-    HOME, MODEL_INDEX, PAPER_INDEX, PROMPTS, TASK_INDEX, UNSUPPORTED_INDEX, folder_link, index_page, link, model_page,
+    HOME, MODEL_INDEX, PAPER_INDEX, PROMPTS, REPORT_INDEX, TASK_INDEX, UNSUPPORTED_INDEX, folder_link, index_page, link, model_page,
     paper_page, prompt_page, site_url, slugify, task_page,
 )
 from .infer import model_task
 from .pipeline import Generated
-from .workflow import split_sentences
 from .records import Confidence, Entry, Task
+from .reportcards import build_report
 from .verdict import FitCounts, VerdictCode, fit_verdict
+from .workflow import split_sentences
 from .vocabulary import Vocabulary
 
 #: Prompts listed on one page of a task, model or paper.
@@ -199,6 +200,8 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
         pages += _entity_pages(group, "Paper", lambda page, g=group: paper_page(g.name, page),
                                _entry_header(group, vocab, "paper"), "Prompts citing it")
     pages += _unsupported_citations(readable)
+    report = build_report(readable, vocab)
+    pages.append(IndexPage(report.path, report.title, report.markdown, frozenset()))
     return pages
 
 
@@ -230,6 +233,8 @@ def _home(readable: list[Generated], tasks: list[_Group], models: list[_Group], 
          "with every prompt recommending it."),
         (PAPER_INDEX, "Papers", f"{_count(len(papers), 'related paper')}, each with its summary and every "
          "prompt citing it."),
+        (REPORT_INDEX, "Report", "How often the retriever recommends models that do the task asked, and how "
+         "well each answering model does what the prompt asks."),
     )
     for target, name, text in cards:
         out += [f"[**{name}**]({link(here, target)})  ", markdown_text(text), "{ .home-card }", ""]

@@ -17,6 +17,7 @@ TASK_INDEX = "tasks/index.md"
 MODEL_INDEX = "models/index.md"
 PAPER_INDEX = "papers/index.md"
 UNSUPPORTED_INDEX = "answers/index.md"
+REPORT_INDEX = "report/index.md"
 UNCLEAR_TASK = "unclear"
 MAX_SLUG = 80
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from .answers import answer_problems, collect_answers, review_answer
+from .audit import audit_answer
 from .check import block_links, check_links
 from .compose import compose_error_page, compose_page
 from .infer import infer_task
@@ -82,6 +83,15 @@ def _infer_task(draft: Draft) -> Draft:
     return replace(draft, inference=inference)
 
 
+def _audit_answers(draft: Draft) -> Draft:
+    """Each answer audited against what its prompt asked, once the page's task is known."""
+    if not draft.answers:
+        return draft
+    source, inference = draft.prompt.source, draft.inference
+    return replace(draft, answers=tuple(replace(reviewed, audit=audit_answer(reviewed, source, inference))
+                                        for reviewed in draft.answers))
+
+
 def _find_techniques(draft: Draft) -> Draft:
     return replace(draft, techniques=find_techniques(draft.prompt.source.papers, load_techniques()))
 
@@ -132,6 +142,7 @@ STEPS: tuple[tuple[str, Callable[[Draft], Draft | Generated]], ...] = (
     ("task", _read_testimony),
     ("task", _read_sidecar),
     ("task", _infer_task),
+    ("audit", _audit_answers),  # needs the page's task and each model's fit
     ("workflow", _find_techniques),
     ("workflow", _plan_workflow),
     ("compose", _compose),

@@ -133,6 +133,53 @@ class Misplaced:
     own: float  # the same share of its own prompt's question
 
 
+class TaskCheck(StrEnum):
+    """Whether the task an answer states is the page's (see generator/audit.py)."""
+
+    AGREES = "agrees"  # ✓
+    DIFFERS = "differs"  # ✗
+    NOT_STATED = "not-stated"  # the answer states no task the vocabulary knows
+    PAGE_UNCLEAR = "page-unclear"  # the page asserts no task to agree with
+    OTHER_QUESTION = "other-question"  # the answer seems to answer another prompt's question
+
+    @property
+    def mark(self) -> str:
+        return {TaskCheck.AGREES: "✓", TaskCheck.DIFFERS: "✗"}.get(self, "?")
+
+
+class WorkflowSign(StrEnum):
+    """What shows that an answer gives an input → model → output workflow (see generator/audit.py)."""
+
+    CHAIN = "chain"  # a line chaining three steps or more with arrows
+    STEPS = "steps"  # an "Input" step and an "Output" step
+    PROSE = "prose"  # a paragraph that takes an input in, through a model, to an output
+    NONE = "none"  # neither
+
+
+@dataclass(frozen=True)
+class AnswerAudit:
+    """What an answer did of what its prompt asked, each field with its evidence (generator/audit.py)."""
+
+    task: TaskCheck
+    statement: Statement | None  # the answer's own words for the task, when it states one
+    workflow: WorkflowSign
+    workflow_line: int | None  # in the answer's file: the chain, or the "Input" step
+    #: The recommended models its workflow uses, named as the source block names them.
+    models_used: tuple[str, ...]
+    models_recommended: int
+    #: Model or paper names it mentions that the source block does not provide, as written.
+    outside_names: tuple[str, ...]
+    #: The models its workflow uses that the page marks ✗ (they do not do the task).
+    builds_on_unfit: tuple[str, ...]
+    citations: int
+    unsupported: int
+    misplaced: bool
+
+    @property
+    def gives_workflow(self) -> bool:
+        return self.workflow is not WorkflowSign.NONE
+
+
 @dataclass(frozen=True)
 class ReviewedAnswer:
     """An answer with every link it cites checked, and its safe HTML."""
@@ -142,6 +189,8 @@ class ReviewedAnswer:
     html: str
     #: Set when the answer seems to answer another prompt's question.
     misplaced: Misplaced | None = None
+    #: What it did of what the prompt asked, once the page's task is known.
+    audit: AnswerAudit | None = None
 
     @property
     def unsupported(self) -> tuple[Citation, ...]:

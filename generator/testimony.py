@@ -65,7 +65,7 @@ LEARNED_MARGIN = 2.0
 
 def task_statement(answer: Answer, model_names: tuple[str, ...], vocab: Vocabulary) -> Statement | None:
     """The task ``answer`` says the user is trying to perform, or None when it states none."""
-    lines = _lines(answer.text)
+    lines = answer_lines(answer.text)
     found = _task_section(lines)
     if found is None:
         return None
@@ -78,7 +78,7 @@ def task_statement(answer: Answer, model_names: tuple[str, ...], vocab: Vocabula
     return None
 
 
-def _lines(text: str) -> list[str]:
+def answer_lines(text: str) -> list[str]:
     """The answer's lines without citation markers and without an indent shared by every line."""
     lines = _CITATION.sub("", text).splitlines()
     indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]

@@ -11,6 +11,7 @@ what the project really produces, so that they stay true.
 - ``prompt-page.png``: the first screen of a seed's prompt page at 1366×768 (the card at a
   glance), and ``prompt-diagram.png``: its workflow diagram with the legend, in the dark palette;
   ``prompt-diagram-phone.png``: a diagram on a 390×844 phone, drawn in one column.
+- ``report.png``: the first screen of the Report page at 1280 px.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def main() -> int:
             page.locator(".box").screenshot(path=str(arguments.out / "job-summary.png"))
             site_pages(browser, Path(scratch), arguments.out)
             browser.close()
-    print(f"wrote job-summary.png, home.png, prompt-page.png, prompt-diagram.png and prompt-diagram-phone.png into {arguments.out}")
+    print(f"wrote job-summary.png, home.png, prompt-page.png, prompt-diagram.png, prompt-diagram-phone.png and report.png into {arguments.out}")
     return 0
 
 
@@ -110,6 +111,10 @@ def site_pages(browser, scratch: Path, out: Path) -> None:
         page.goto(url + PHONE_DIAGRAM_PAGE)
         _draw_diagram(page)
         page.locator("div.mermaid").first.screenshot(path=str(out / "prompt-diagram-phone.png"))
+        page.close()
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
+        page.goto(url + "report/")
+        page.screenshot(path=str(out / "report.png"))
         page.close()
 
 

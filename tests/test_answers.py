@@ -340,8 +340,10 @@ def test_check_and_export_report_the_same_citations():
     (record,) = json.loads(export.stdout)
     answers = {a["label"]: a for a in record["answers"]}
     assert list(answers) == ["inline", "answer", "claude", "gpt-4o"]
-    assert answers["claude"] == {"label": "claude", "source": f"{fixture}/upscale.answers/claude.md",
+    audit = answers["claude"].pop("audit")
+    assert answers["claude"] == {"label": "claude", "title": "claude", "source": f"{fixture}/upscale.answers/claude.md",
                                  "links": [CODE], "unsupported_links": [], "misplaced": None}
+    assert (audit["citations"], audit["unsupported"], audit["misplaced"]) == (1, 0, False)
     assert answers["answer"]["links"] == [PAPER, "https://github.com/xinntao/Real-ESRGAN", "https://arxiv.org/abs/2107.10833"]
     assert answers["answer"]["unsupported_links"] == answers["answer"]["links"][1:]
     reported = [line for line in lines if " cites " in line]

@@ -321,7 +321,7 @@ def test_the_home_page_counts_what_the_site_holds_and_leads_everywhere(recorder,
     counts = article.locator(".home-counts").inner_text()
     assert "5 prompts · 1 task asked for · 3 recommended models · 12 related papers" in counts
     cards = article.locator(".home-card")
-    assert [c.split("\n")[0] for c in cards.all_inner_texts()] == ["Tasks", "Models", "Papers"]
+    assert [c.split("\n")[0] for c in cards.all_inner_texts()] == ["Tasks", "Models", "Papers", "Report"]
     assert page.locator("article a", has_text="Super-resolution").first.get_attribute("href") == "tasks/super_resolution/"
     example = article.locator(".home-example")
     assert "✓" in example.inner_text()

@@ -118,11 +118,11 @@ def test_the_home_page_counts_and_leads_to_every_index_and_an_example(seeds):
     home = seeds["index.md"]
     assert "**6** prompts · **1** task asked for · **4** recommended models · **12** related papers" in home
     assert _targets("index.md", home) >= {"tasks/index.md", "models/index.md", "papers/index.md", "answers/index.md",
-                                          "tasks/super_resolution.md", f"prompts/{SEEDS[3].stem}.md"}
+                                          "report/index.md", "tasks/super_resolution.md", f"prompts/{SEEDS[3].stem}.md"}
     # The example is a page whose recommended model does its task (seed 003), not a failure.
     example = home.partition("**An example:**")[2].partition("{ .home-example }")[0]
     assert SEEDS[3].stem in example and "✓ the recommended model probably does this task" in example
-    assert home.count("{ .home-card }") == 3 and "## The largest tasks" in home  # Unsupported: nav and text only
+    assert home.count("{ .home-card }") == 4 and "## The largest tasks" in home  # Unsupported: nav and text only
     for word in ("Retriever", "Source block", "CNAPS workflow", "✓, ✗ and ?"):
         assert f"- **{word}**:" in home
 

@@ -55,7 +55,7 @@ def test_generated_pages_are_not_written_into_docs(built):
 def test_the_nav_holds_the_index_pages_only(built):
     soup = BeautifulSoup((built / "prompts" / SEEDS[0].stem / "index.html").read_text(), "html.parser")
     nav = [a.get_text(strip=True) for a in soup.select("nav.md-nav--primary a.md-nav__link")]
-    assert [n for n in nav if n][:6] == ["Home", "Tasks", "Models", "Papers", "Unsupported citations", "Contribute"]
+    assert [n for n in nav if n][:7] == ["Home", "Tasks", "Models", "Papers", "Unsupported citations", "Report", "Contribute"]
 
 
 def test_no_page_loads_anything_from_another_host(built):
