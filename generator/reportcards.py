@@ -168,7 +168,7 @@ def _matrix(readable: list[Generated], vocab: Vocabulary) -> list[str]:
             cells.append(f'<td class="report-heat{" report-same" if same else ""}" style="--heat: {count / peak:.2f}">'
                          f'{count:,}</td>')
         body.append(f'<tr><th scope="row">{inert_text(name(row))}</th>{"".join(cells)}</tr>')
-    table = ('<div class="report-matrix"><table><caption>Rows: the task asked. Columns: the task of the model '
+    table = ('<div class="report-matrix" tabindex="0" role="region" aria-label="The task asked against the task of the models recommended"><table><caption>Rows: the task asked. Columns: the task of the model '
              'recommended. Each cell counts recommendations; the diagonal (outlined) is a model doing the task '
              f'asked.</caption><thead><tr><th scope="col">asked ↓ · model does →</th>{head}</tr></thead>'
              f'<tbody>{"".join(body)}</tbody></table></div>')

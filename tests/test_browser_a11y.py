@@ -18,7 +18,7 @@ from test_browser_diagrams import draw_diagram
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 PAGES = ("", "prompts/000_39a63bbddd643d31/", "prompts/003_7a8e5cf31d328f51/", "tasks/super_resolution/",
-         "models/deblur-mssnet-gopro/", "answers/")
+         "models/deblur-mssnet-gopro/", "answers/", "report/")
 #: (rule, the start of the element's selector as axe gives it): Material's own markup.
 MATERIAL = {("aria-dialog-name", ".md-search"), ("color-contrast", ".md-copyright"), ("link-in-text-block", "")}
 

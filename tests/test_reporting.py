@@ -173,7 +173,7 @@ def test_every_command_ends_with_one_summary_line(tmp_path):
         result = run(*args)
         assert result.returncode == 0, result.stderr
         (line,) = result.stderr.splitlines()
-        assert SUMMARY.match(line) and f"5 prompts → 28 pages {done} in " in line, line
+        assert SUMMARY.match(line) and f"5 prompts → 29 pages {done} in " in line, line
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "one.txt").write_text("", encoding="utf-8")
