@@ -1,6 +1,8 @@
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
+from .pagefind_index import SearchEngine
+
 
 class PromptPagesConfig(Config):
     """Options of the ``prompt-pages`` plugin in ``mkdocs.yml``."""
@@ -14,3 +16,7 @@ class PromptPagesConfig(Config):
     #: are listed (logged at INFO, as MkDocs' own ``validation`` options do for what they do not
     #: fail on), marked on their pages and on the Unsupported citations page.
     answers_strict = c.Type(bool, default=False)
+    #: What answers Material's search box: ``pagefind`` (an index in chunks, of which a query
+    #: loads only what it needs) or ``material`` (Material's own index, downloaded whole by every
+    #: visitor: enough for a small site).
+    search = c.Choice(tuple(SearchEngine), default=SearchEngine.PAGEFIND)

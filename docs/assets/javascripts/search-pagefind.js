@@ -1,0 +1,162 @@
+/* Prompt Pages: Pagefind behind Material's search box (the plugin's `search: pagefind`).
+ *
+ * Material (9.x) drives its search box through a worker: it sends {type: 0} with its index,
+ * waits for {type: 1}, then sends each query as {type: 2, data: query} and draws the answer,
+ * {type: 3, data: {items}}, in its own result list, with its keyboard shortcuts. Loaded before
+ * Material's bundle (overrides/main.html), this script hands Material, in place of its worker,
+ * an object that answers those messages from Pagefind's index (site/pagefind/, written by the
+ * plugin: generator/plugin/pagefind_index.py). Pagefind loads only the chunks of the index a
+ * query needs, and the data of the results shown; its own worker does the searching. Material's
+ * index (search/search_index.json) is written without its documents.
+ *
+ * - Each result is Material's: a page, with the sections that match folded under it, and what
+ *   the page is (Task, Model, Paper, Prompt and a prompt's task: the page's tags, indexed as
+ *   Pagefind metadata).
+ * - A query that names a page, its whole title whatever the case, the punctuation and the
+ *   endings of its words ("denoise" for Denoising), puts that page first, as with Material's
+ *   search (search-stemming.js), among the results whose data is loaded.
+ * - Keeping up with typing (as search-latest.js does for Material's worker): only the answer to
+ *   the newest query is drawn, and a query of one or two characters waits a moment for the next
+ *   key.
+ */
+(function () {
+  "use strict";
+  var Native = window.Worker;
+  var script = document.currentScript && document.currentScript.src;
+  if (typeof Native !== "function" || !script) {
+    return;
+  }
+  var MATERIAL = /(?:^|\/)workers\/search\.[0-9a-f]+\.min\.js$/;
+  var BUNDLE = new URL("../../pagefind/pagefind.js", script).href;
+  var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
+  var SHOWN = 20; // results whose data a query loads: Material draws 10, and 10 more on scrolling
+  var SHORT = 3; // characters
+  var SHORT_WAIT_MS = 250;
+  var pagefind = null;
+
+  function load() {
+    if (!pagefind) {
+      pagefind = import(BUNDLE).then(function (module) {
+        return module.options({ excerptLength: 24, ranking: { termSimilarity: 0 } }).then(function () { return module; });
+      });
+    }
+    return pagefind;
+  }
+
+  function escaped(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  // Pagefind's excerpts are the page's text, escaped, with <mark> around the words found: kept
+  // as such, and anything else in them shown as text.
+  function excerpt(html) {
+    return escaped(String(html || "").replace(/<\/?mark>/g, "\u0001").replace(/&lt;/g, "<").replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"').replace(/&#0?39;/g, "'").replace(/&amp;/g, "&"))
+      .replace(/\u0001([^\u0001]*)\u0001/g, "<mark>$1</mark>").replace(/\u0001/g, "");
+  }
+
+  function words(text) {
+    return String(text).toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+
+  // Whether a query names a page: its words are the title's, whatever the case and punctuation,
+  // each as written or with another ending ("denoise" names Denoising, "deblur" Deblurring).
+  function names(asked, title) {
+    var named = words(title);
+    return asked.length === named.length && asked.every(function (word, i) {
+      var other = named[i], same = 0;
+      while (same < word.length && word.charAt(same) === other.charAt(same)) same++;
+      return same === word.length && same === other.length ||
+        same >= 3 && same >= Math.min(word.length, other.length) - 2;
+    });
+  }
+
+  // Material's result for one page: the page, then its sections (folded under it).
+  function group(data, terms) {
+    var location = data.url.replace(/^\//, "");
+    var tags = [];
+    for (var i = 0; data.meta["tag" + i] !== undefined; i++) tags.push(data.meta["tag" + i]);
+    var items = [{
+      location: location, title: escaped(data.meta.title || location), text: excerpt(data.excerpt),
+      tags: tags.length ? tags : undefined, score: 1, terms: terms
+    }];
+    (data.sub_results || []).forEach(function (section) {
+      var anchor = section.url.indexOf("#");
+      if (anchor < 0) return;
+      items.push({
+        location: location + section.url.slice(anchor), title: escaped(section.title), text: excerpt(section.excerpt),
+        score: 0.5, terms: terms
+      });
+    });
+    return items;
+  }
+
+  function PagefindSearch() {
+    var events = new EventTarget();
+    var latest = 0;
+    var shortTimer = null;
+
+    function answer(items, total) {
+      setTimeout(function () {
+        events.dispatchEvent(new MessageEvent("message", { data: { type: RESULT, data: { items: items } } }));
+        if (total > items.length) {
+          var meta = document.querySelector(".md-search-result__meta");
+          if (meta) meta.textContent = "The first " + items.length + " of " + total.toLocaleString("en") +
+            " matching documents";
+        }
+      });
+    }
+
+    function run(query, ticket) {
+      var typed = query.trim();
+      if (!typed) return answer([], 0);
+      var terms = {};
+      typed.split(/\s+/).forEach(function (word) { terms[word.toLowerCase()] = true; });
+      load().then(function (module) {
+        return module.search(typed);
+      }).then(function (search) {
+        if (ticket !== latest || !search) return null;
+        var top = search.results.slice(0, SHOWN);
+        return Promise.all(top.map(function (result) { return result.data(); })).then(function (data) {
+          if (ticket !== latest) return;
+          var asked = words(query);
+          var named = data.filter(function (page) { return names(asked, page.meta.title || ""); });
+          var others = data.filter(function (page) { return named.indexOf(page) < 0; });
+          answer(named.concat(others).map(function (page) { return group(page, terms); }), search.results.length);
+        });
+      }).catch(function (error) {
+        if (ticket === latest) answer([], 0);
+        console.warn("search: " + error);
+      });
+    }
+
+    this.addEventListener = events.addEventListener.bind(events);
+    this.removeEventListener = events.removeEventListener.bind(events);
+    this.dispatchEvent = events.dispatchEvent.bind(events);
+    this.terminate = function () { latest++; };
+    this.postMessage = function (message) {
+      if (!message) return;
+      if (message.type === SETUP) {
+        setTimeout(function () { events.dispatchEvent(new MessageEvent("message", { data: { type: READY } })); });
+      } else if (message.type === QUERY && typeof message.data === "string") {
+        var ticket = ++latest; // an answer to any query before this one is no longer drawn
+        clearTimeout(shortTimer);
+        var length = message.data.trim().length;
+        if (length > 0 && length < SHORT) {
+          shortTimer = setTimeout(function () { run(message.data, ticket); }, SHORT_WAIT_MS);
+        } else {
+          run(message.data, ticket);
+        }
+      }
+    };
+  }
+
+  var Worker = function (url, options) {
+    if (MATERIAL.test(String(url))) return new PagefindSearch();
+    return new Native(url, options);
+  };
+  Worker.prototype = Native.prototype;
+  window.Worker = Worker;
+})();
