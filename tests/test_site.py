@@ -12,7 +12,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from generator.render import PAGE_EXTENSIONS
-from site_helpers import build_site, copy_project, mkdocs, mkdocs_serve, wait_for
+from site_helpers import build_site, copy_project, mkdocs, mkdocs_serve, pagefind_pages, wait_for
 
 from conftest import ROOT, SEEDS, make_prompt
 
@@ -69,27 +69,33 @@ def test_no_page_loads_anything_from_another_host(built):
 
 
 def test_the_search_index_skips_diagram_source_and_repeated_references(built):
-    """Each model and paper is indexed once, on its own page; prompt pages index their own words."""
-    docs = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    by_location = {doc["location"]: doc for doc in docs}
+    """Each model and paper is indexed once, on its own page; prompt pages index their own words
+    (what Pagefind indexed, site/pagefind/; Material's own index is left without documents)."""
+    assert json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"] == []
+    pages = pagefind_pages(built)
     prompt = f"prompts/{SEEDS[0].stem}/"
-    assert {f"{prompt}#task", f"{prompt}#workflow"} <= set(by_location)
-    assert not [loc for loc in by_location if loc.startswith(prompt + "#") and
-                loc.split("#")[1].startswith(("references", "recommended-models", "related-papers", "model-", "paper-",
-                                              "do-the-recommended-models-fit"))]
-    workflow = by_location[f"{prompt}#workflow"]["text"]
-    assert "flowchart" not in workflow and "classDef" not in workflow
-    assert "Deblur-MSSNet-GoPro" in workflow  # the steps, in words
-    model = by_location["models/deblur-mssnet-gopro/"]
-    assert "MSSNet" in model["title"] and model["text"]
+    anchors = {anchor["id"] for anchor in pages[prompt]["anchors"]}
+    assert {"task", "workflow"} <= anchors
+    assert not [a for a in anchors if a.startswith(("references", "recommended-models", "related-papers", "model-",
+                                                    "paper-", "do-the-recommended-models-fit"))]
+    text = pages[prompt]["content"]
+    answers = next((a["location"] for a in pages[prompt]["anchors"] if a["id"] == "answers"), None)
+    own_words = " ".join(text.split()[:answers])  # not its answers, which may say anything
+    assert "flowchart" not in text and "classDef" not in text
+    assert "Deblur-MSSNet-GoPro" in text  # the workflow's steps, in words
+    model = pages["models/deblur-mssnet-gopro/"]
+    assert "MSSNet" in model["meta"]["title"] and model["content"]
+    assert (model["meta"]["tag0"], model["filters"]) == ("Model", {"kind": ["Model"]})
+    assert (pages[prompt]["meta"]["tag0"], pages[prompt]["meta"]["tag1"]) == ("Prompt", "Super-resolution")
     # What a prompt page says twice (the card at a glance) or says like every other page (what a
     # CNAPS workflow is, the task's description) is not what finds it.
-    page_text = " ".join(by_location[prompt + part]["text"] for part in ("", "#task", "#workflow"))  # not its answers
-    assert "Super-resolution" in by_location[f"{prompt}#task"]["text"]
+    assert "Super-resolution" in text
     for repeated in ("The user wants", "Jump to", "wired like synapses", "is trying to do", "Confidence:",
                      "Other tasks considered"):
-        assert repeated not in page_text, repeated
-    assert not [loc for loc in by_location if "#prompts-recommending-it" in loc or "#prompts-citing-it" in loc]
+        assert repeated not in own_words, repeated
+    assert not [a for page in pages.values() for a in page["anchors"]
+                if a["id"] in ("prompts-recommending-it", "prompts-citing-it")]
+    assert not [url for url in pages if re.search(r"\.\d+/$", url)]  # page 2 and on of a list: not indexed
     # Still on the pages themselves, for readers.
     page = (built / "prompts" / SEEDS[0].stem / "index.html").read_text(encoding="utf-8")
     assert 'id="references"' in page and 'class="mermaid"' in page

@@ -41,6 +41,9 @@ log = logging.getLogger("mkdocs.plugins.prompt_pages")
 
 #: Where Pagefind's bundle goes, under the site folder (its own default).
 BUNDLE = "pagefind"
+#: Files of Pagefind's bundle this site does not load: Pagefind's own search boxes (Material's is used).
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 #: Material's index, which its search box fetches before it starts.
 MATERIAL_INDEX = os.path.join("search", "search_index.json")
 #: The weight of a page's title, as Pagefind weighs an ``<h1>`` (its default) ...
@@ -160,6 +163,8 @@ def write_index(site_dir: str, docs: list[dict]) -> IndexRun:
                                  "--force-language", "en", "--silent"], capture_output=True, text=True)
         if result.returncode != 0 or not (output / "pagefind-entry.json").is_file():
             raise RuntimeError(f"Pagefind could not index the site: {(result.stderr or result.stdout).strip()[-2000:]}")
+        for name in UNUSED:
+            Path(output, name).unlink(missing_ok=True)
         if bundle.exists():
             bundle.rename(Path(work, "old"))
         shutil.move(str(output), str(bundle))

@@ -30,6 +30,8 @@
   var BUNDLE = new URL("../../pagefind/pagefind.js", script).href;
   var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
   var SHOWN = 20; // results whose data a query loads: Material draws 10, and 10 more on scrolling
+  var HUBS = ["Task", "Model"]; // the kinds of page a query looks for apart (Pagefind's filter "kind")
+  var HUBS_SHOWN = 3; // of each kind
   var SHORT = 3; // characters
   var SHORT_WAIT_MS = 250;
   var pagefind = null;
@@ -115,15 +117,26 @@
       var terms = {};
       typed.split(/\s+/).forEach(function (word) { terms[word.toLowerCase()] = true; });
       load().then(function (module) {
-        return module.search(typed);
-      }).then(function (search) {
-        if (ticket !== latest || !search) return null;
+        // And the hubs the query finds, apart: a task's or a model's name may be the start of
+        // many other names ("Segmentation"), which could push its page past the results loaded.
+        return Promise.all([module.search(typed)].concat(HUBS.map(function (kind) {
+          return module.search(typed, { filters: { kind: kind } });
+        })));
+      }).then(function (found) {
+        var search = found[0];
+        if (ticket !== latest || found.indexOf(null) >= 0) return null;
         var top = search.results.slice(0, SHOWN);
+        var ids = top.map(function (result) { return result.id; });
+        found.slice(1).forEach(function (hubs) {
+          hubs.results.slice(0, HUBS_SHOWN).forEach(function (result) {
+            if (ids.indexOf(result.id) < 0) top.push(result), ids.push(result.id);
+          });
+        });
         return Promise.all(top.map(function (result) { return result.data(); })).then(function (data) {
           if (ticket !== latest) return;
           var asked = words(query);
           var named = data.filter(function (page) { return names(asked, page.meta.title || ""); });
-          var others = data.filter(function (page) { return named.indexOf(page) < 0; });
+          var others = data.slice(0, SHOWN).filter(function (page) { return named.indexOf(page) < 0; });
           answer(named.concat(others).map(function (page) { return group(page, terms); }), search.results.length);
         });
       }).catch(function (error) {
