@@ -39,7 +39,7 @@
   function load() {
     if (!pagefind) {
       pagefind = import(BUNDLE).then(function (module) {
-        return module.options({ excerptLength: 24, ranking: { termSimilarity: 0 } }).then(function () { return module; });
+        return module.options({ baseUrl: "/", excerptLength: 24, ranking: { termSimilarity: 0 } }).then(function () { return module; });
       });
     }
     return pagefind;
