@@ -153,7 +153,7 @@ def test_pages_written_by_the_cli_build_without_the_plugin(tmp_path):
     result = subprocess.run([sys.executable, "-m", "generator", "build", "sources", "--out", str(docs)],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    config = (ROOT / "mkdocs.yml").read_text().replace("  - prompt-pages:\n      sources: sources\n", "")
+    config = re.sub(r"  - prompt-pages:\n(?:      .*\n)*", "", (ROOT / "mkdocs.yml").read_text())  # the plugin, its options
     config = config.replace("docs_dir: docs", f"docs_dir: {docs}")
     (tmp_path / "plain.yml").write_text(config)
     build = mkdocs("build", "--strict", "-d", str(tmp_path / "site"), config=tmp_path / "plain.yml", cwd=tmp_path)
@@ -175,3 +175,22 @@ def test_mkdocs_serve_follows_sources_as_they_change(tmp_path):
         assert b"expected a model name" in body
         new.unlink()
         wait_for(base + "prompts/new_prompt/", lambda s, b: s == 404)
+
+
+def test_search_material_brings_back_materials_own_index(tmp_path):
+    """The plugin's `search: material`, for small sites: Material's index whole, its stemming
+    worker, and no Pagefind bundle."""
+    project = copy_project(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("      search: pagefind\n", "      search: material\n"),
+                      encoding="utf-8")
+    build_site(tmp_path / "site", cwd=project)
+    docs = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    assert "models/deblur-mssnet-gopro/" in {doc["location"] for doc in docs}
+    assert not (tmp_path / "site" / "pagefind").exists()
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "search-stemming.js" in page and "search-pagefind.js" not in page
+    default = (tmp_path / "default")
+    build_site(default)  # the project's own mkdocs.yml: Pagefind
+    assert "search-pagefind.js" in (default / "index.html").read_text(encoding="utf-8")
+    assert (default / "pagefind" / "pagefind-entry.json").is_file()
