@@ -87,6 +87,7 @@ def test_the_search_index_skips_diagram_source_and_repeated_references(built):
     assert "MSSNet" in model["meta"]["title"] and model["content"]
     assert (model["meta"]["tag0"], model["filters"]) == ("Model", {"kind": ["Model"]})
     assert (pages[prompt]["meta"]["tag0"], pages[prompt]["meta"]["tag1"]) == ("Prompt", "Super-resolution")
+    assert pages[prompt]["filters"] == {}  # the kind filter finds hubs
     # What a prompt page says twice (the card at a glance) or says like every other page (what a
     # CNAPS workflow is, the task's description) is not what finds it.
     assert "Super-resolution" in text

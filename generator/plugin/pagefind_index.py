@@ -10,7 +10,7 @@ each page's entries as a small HTML page in Pagefind's own terms: the title as t
 page above the prompts naming it), a hub's name again in the pieces a reader sees in it
 ("Txt2Img-StableDiffusionV1" as "Txt 2 Img Stable Diffusion V 1", which "stable diffusion"
 finds), the tags as ``data-pagefind-meta`` (what a result is: Task, Model, Paper, Prompt and a
-prompt's task) and the kind as a ``data-pagefind-filter``, each section under its heading so
+prompt's task) and a hub's kind as a ``data-pagefind-filter``, each section under its heading so
 that a result leads to the section. Pagefind's binary (from the ``pagefind-bin`` wheel, so
 offline) indexes those pages into ``site/pagefind/``; Material's ``search/search_index.json``
 is then written without its documents, so that Material's search box starts and no visitor
@@ -119,7 +119,8 @@ def indexed_pages(docs: list[dict]) -> dict[str, str]:
         out = [f'<h1 data-pagefind-weight="{_weight(boost, highest):.1f}">{page["title"]}</h1>',
                "<div data-pagefind-ignore>",
                *(f'<span data-pagefind-meta="tag{i}">{tag}</span>' for i, tag in enumerate(tags)),
-               *(f'<span data-pagefind-filter="kind">{tags[0]}</span>' for _ in tags[:1]),
+               # The hubs only: the filter lists its pages, and prompts are most of them.
+               *(f'<span data-pagefind-filter="kind">{tags[0]}</span>' for _ in tags[:1] if boost > 0),
                "</div>"]
         if boost > 0 and (pieces := name_pieces(plain_title)) != plain_title:
             out.append(f'<p data-pagefind-weight="{_weight(boost, highest):.1f}">{html.escape(pieces)}</p>')

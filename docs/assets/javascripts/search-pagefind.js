@@ -15,9 +15,11 @@
  * - A query that names a page, its whole title whatever the case, the punctuation and the
  *   endings of its words ("denoise" for Denoising), puts that page first, as with Material's
  *   search (search-stemming.js), among the results whose data is loaded.
- * - Keeping up with typing (as search-latest.js does for Material's worker): only the answer to
- *   the newest query is drawn, and a query of one or two characters waits a moment for the next
- *   key.
+ * - Keeping up with typing (as search-latest.js does for Material's worker): a query typed while
+ *   another is searched for waits, only the newest is searched for next, only the answer to the
+ *   newest query is drawn, and a query of one or two characters waits a moment for the next key.
+ * - Pagefind's script, its index's entry and its WebAssembly are loaded when the search box is
+ *   focused, not with every page.
  */
 (function () {
   "use strict";
@@ -99,6 +101,24 @@
     var events = new EventTarget();
     var latest = 0;
     var shortTimer = null;
+    var busy = false;
+    var waiting = null; // the newest query typed while one was searched for
+
+    // One query at a time: what is typed meanwhile waits, and only the newest is searched for
+    // when the one before is answered, so that results follow the last key, not every key.
+    function submit(query, ticket) {
+      if (busy) {
+        waiting = { query: query, ticket: ticket };
+        return;
+      }
+      busy = true;
+      run(query, ticket).then(function () {
+        busy = false;
+        var next = waiting;
+        waiting = null;
+        if (next && next.ticket === latest) submit(next.query, next.ticket);
+      });
+    }
 
     function answer(items, total) {
       setTimeout(function () {
@@ -113,10 +133,10 @@
 
     function run(query, ticket) {
       var typed = query.trim();
-      if (!typed) return answer([], 0);
+      if (!typed) return Promise.resolve(answer([], 0));
       var terms = {};
       typed.split(/\s+/).forEach(function (word) { terms[word.toLowerCase()] = true; });
-      load().then(function (module) {
+      return load().then(function (module) {
         // And the hubs the query finds, apart: a task's or a model's name may be the start of
         // many other names ("Segmentation"), which could push its page past the results loaded.
         return Promise.all([module.search(typed)].concat(HUBS.map(function (kind) {
@@ -153,14 +173,18 @@
       if (!message) return;
       if (message.type === SETUP) {
         setTimeout(function () { events.dispatchEvent(new MessageEvent("message", { data: { type: READY } })); });
+        var field = document.querySelector("input.md-search__input");
+        if (field) field.addEventListener("focus", function () {
+          load().then(function (module) { return module.init(); }).catch(function () {});
+        }, { once: true });
       } else if (message.type === QUERY && typeof message.data === "string") {
         var ticket = ++latest; // an answer to any query before this one is no longer drawn
         clearTimeout(shortTimer);
         var length = message.data.trim().length;
         if (length > 0 && length < SHORT) {
-          shortTimer = setTimeout(function () { run(message.data, ticket); }, SHORT_WAIT_MS);
+          shortTimer = setTimeout(function () { submit(message.data, ticket); }, SHORT_WAIT_MS);
         } else {
-          run(message.data, ticket);
+          submit(message.data, ticket);
         }
       }
     };
