@@ -109,6 +109,9 @@ def measure(project: Path, edits: int, log=print, log_file: Path | None = None) 
             first_slug = _slug(project, chosen[0])
             first_serve = _until(base + f"prompts/{first_slug}/", lambda s, b: s == 200, started, 3600)
             log(f"first serve {first_serve:.1f} s")
+            if json.loads(http_get(base + "search/search_index.json")[1] or b"{}").get("docs") == []:
+                # Pagefind's index (search: pagefind), written after the first build
+                _until(base + "pagefind/pagefind-entry.json", lambda s, b: s == 200, started, 3600)
             time.sleep(2)  # the watcher's first look at the files
             for number, path in enumerate(chosen):
                 word = f"Zqx{number}{os.getpid()}"
