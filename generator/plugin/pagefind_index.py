@@ -18,7 +18,8 @@ downloads the whole index. ``docs/assets/javascripts/search-pagefind.js`` answer
 
 Under ``mkdocs serve`` the index is written in a thread of its own after each build
 (:class:`BackgroundIndex`): the served site follows an edit as soon as the build is done, and
-search a moment later (``benchmarks/README.md`` has the figures).
+search a few seconds later (``benchmarks/README.md`` has the figures); meanwhile
+``search/pagefind-pending`` says "behind", and the search box says that results may be behind.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ BUNDLE = "pagefind"
 #: Files of Pagefind's bundle this site does not load: Pagefind's own search boxes (Material's is used).
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+#: Under ``mkdocs serve``, says whether the index is behind the pages (search-pagefind.js tells
+#: the visitor); always there, so that asking is never a failed request.
+PENDING = os.path.join("search", "pagefind-pending")
+BEHIND = b"behind"
 #: Material's index, which its search box fetches before it starts.
 MATERIAL_INDEX = os.path.join("search", "search_index.json")
 #: The weight of a page's title, as Pagefind weighs an ``<h1>`` (its default) ...
@@ -188,6 +193,7 @@ class BackgroundIndex:
 
     def request(self, site_dir: str, docs: list[dict]) -> None:
         """Index ``docs`` into ``site_dir`` once the run in progress (if any) is done."""
+        Path(site_dir, PENDING).write_bytes(BEHIND)
         with self._done:
             self._wanted = (site_dir, docs)
             self._done.notify_all()
@@ -210,4 +216,6 @@ class BackgroundIndex:
             finally:
                 with self._done:
                     self._busy = False
+                    if self._wanted is None:
+                        Path(site_dir, PENDING).write_bytes(b"")
                     self._done.notify_all()

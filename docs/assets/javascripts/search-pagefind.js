@@ -30,6 +30,10 @@
   }
   var MATERIAL = /(?:^|\/)workers\/search\.[0-9a-f]+\.min\.js$/;
   var BUNDLE = new URL("../../pagefind/pagefind.js", script).href;
+  // Under `mkdocs serve` (its live-reload script defines livereload), says "behind" while the
+  // index is written again after an edit (generator/plugin/pagefind_index.py).
+  var PENDING = new URL("../../search/pagefind-pending", script).href;
+  var BEHIND = " (search is being updated after an edit: it may be a few seconds behind)";
   var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
   var SHOWN = 20; // results whose data a query loads: Material draws 10, and 10 more on scrolling
   var HUBS = ["Task", "Model"]; // the kinds of page a query looks for apart (Pagefind's filter "kind")
@@ -123,10 +127,16 @@
     function answer(items, total) {
       setTimeout(function () {
         events.dispatchEvent(new MessageEvent("message", { data: { type: RESULT, data: { items: items } } }));
-        if (total > items.length) {
-          var meta = document.querySelector(".md-search-result__meta");
-          if (meta) meta.textContent = "The first " + items.length + " of " + total.toLocaleString("en") +
-            " matching documents";
+        var meta = document.querySelector(".md-search-result__meta");
+        if (meta && total > items.length) {
+          meta.textContent = "The first " + items.length + " of " + total.toLocaleString("en") + " matching documents";
+        }
+        if (meta && typeof window.livereload === "function") {
+          fetch(PENDING, { cache: "no-store" }).then(function (response) {
+            return response.ok ? response.text() : "";
+          }).then(function (state) {
+            if (state === "behind" && meta.textContent.indexOf(BEHIND) < 0) meta.textContent += BEHIND;
+          }, function () {});
         }
       });
     }
@@ -162,6 +172,9 @@
       }).catch(function (error) {
         if (ticket === latest) answer([], 0);
         console.warn("search: " + error);
+        // Under `mkdocs serve` the index may have been written again since it was loaded.
+        if (pagefind) pagefind.then(function (module) { return module.destroy(); }).catch(function () {});
+        pagefind = null;
       });
     }
 
