@@ -4,9 +4,10 @@ pages), :mod:`.render` (their HTML), :mod:`.htmlcheck` (the provenance check of 
 what they made, or reports what they found.
 
 Options (``mkdocs.yml``, typed in :mod:`.config`): ``sources``, the folder of prompt files;
-``enabled``; ``answers_strict``; ``search``, what answers the search box (:mod:`.pagefind_index`). Every problem is logged as ``path:line: message``. An error (a
-prompt that cannot be read, a link on a generated page that its sources lack) is a WARNING, so
-``mkdocs build --strict`` fails on it. What an answer does (a link it cites outside its
+``enabled``; ``answers_strict``; ``search``, what answers the search box (:mod:`.pagefind_index`).
+Every problem is logged as ``path:line: message``. An error (a prompt that cannot be read, a
+link on a generated page that its sources lack) is a WARNING, so ``mkdocs build --strict``
+fails on it. What an answer does (a link it cites outside its
 prompt's sources, an answer that seems to answer another prompt's question) is reported at INFO
 and fails nothing, since no maintainer can fix a model's answer without falsifying it; with
 ``answers_strict: true`` it is a WARNING too, for collections that require clean answers."""
@@ -31,7 +32,7 @@ from ..sources import read_text
 from .config import PromptPagesConfig
 from .htmlcheck import HTMLCheck
 from .live import GeneratedFile, Live
-from .pagefind_index import BackgroundIndex, SearchEngine, take_material_index, write_index
+from .pagefind_index import MATERIAL_INDEX, BackgroundIndex, SearchEngine, take_material_index, write_index
 from .render import FastRender, second_process
 
 # Under "mkdocs." so that `mkdocs build --strict` counts these warnings.
@@ -149,8 +150,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         """With ``search: pagefind``, Pagefind indexes what Material's search plugin collected;
         under `mkdocs serve` in a thread of its own, so that the pages are served meanwhile."""
         if self.config.search != SearchEngine.PAGEFIND or not os.path.isfile(
-                os.path.join(config.site_dir, "search", "search_index.json")):
-            return
+                os.path.join(config.site_dir, MATERIAL_INDEX)):
+            return  # Material's own search, or none
         docs = take_material_index(config.site_dir)
         if self.live is None:
             try:
