@@ -166,9 +166,14 @@ def site_stats(site: Path) -> dict:
     prompt_pages = [page for page in pages if page[1].startswith("prompts/")]
     largest, largest_prompt = max(pages), max(prompt_pages, default=(0, None))
     index = site / "search" / "search_index.json"
-    docs = None
+    bundle = site / "pagefind"
+    docs, index_bytes = None, index.stat().st_size if index.exists() else None
     try:
-        docs = len(json.loads(index.read_text(encoding="utf-8"))["docs"])
+        if bundle.is_dir():  # Pagefind's index (search: pagefind): its pages, and the bytes of its bundle
+            docs = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"]["en"]["page_count"]
+            index_bytes = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())
+        else:
+            docs = len(json.loads(index.read_text(encoding="utf-8"))["docs"])
     except (OSError, ValueError, KeyError):
         pass
     return {
@@ -179,7 +184,8 @@ def site_stats(site: Path) -> dict:
         "largest_html": largest[1],
         "largest_prompt_html_bytes": largest_prompt[0],
         "largest_prompt_html": largest_prompt[1],
-        "search_index_bytes": index.stat().st_size if index.exists() else None,
+        "search_engine": "pagefind" if bundle.is_dir() else "material",
+        "search_index_bytes": index_bytes,
         "search_index_docs": docs,
     }
 

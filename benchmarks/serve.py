@@ -109,20 +109,26 @@ def measure(project: Path, edits: int, log=print, log_file: Path | None = None) 
             first_slug = _slug(project, chosen[0])
             first_serve = _until(base + f"prompts/{first_slug}/", lambda s, b: s == 200, started, 3600)
             log(f"first serve {first_serve:.1f} s")
+            if json.loads(http_get(base + "search/search_index.json")[1] or b"{}").get("docs") == []:
+                # Pagefind's index (search: pagefind), written after the first build
+                _until(base + "pagefind/pagefind-entry.json", lambda s, b: s == 200, started, 3600)
             time.sleep(2)  # the watcher's first look at the files
             for number, path in enumerate(chosen):
                 word = f"Zqx{number}{os.getpid()}"
+                before = _search_state(base)
                 with open(path, "w", encoding="utf-8") as stream:
                     stream.write(_with_word(originals[path].decode("utf-8"), word))
-                results.append(_served(base, project, path, listing[path], word, True, time.perf_counter()))
+                results.append(_served(base, project, path, listing[path], word, True, time.perf_counter(), before))
                 log(f"edit {number + 1}: " + _said(results[-1]))
                 time.sleep(1)
+            before = _search_state(base)
             waiting.rename(added)
-            addition = _served(base, project, added, listing[added], added_word, True, time.perf_counter())
+            addition = _served(base, project, added, listing[added], added_word, True, time.perf_counter(), before)
             log("added: " + _said(addition))
             time.sleep(1)
+            before = _search_state(base)
             added.unlink()
-            deletion = _served(base, project, added, listing[added], added_word, False, time.perf_counter())
+            deletion = _served(base, project, added, listing[added], added_word, False, time.perf_counter(), before)
             log("deleted: " + _said(deletion))
     finally:
         for path, data in originals.items():
@@ -144,17 +150,27 @@ def _with_word(text: str, word: str) -> str:
     return re.sub(r'(question:\s*\n")', lambda m: m.group(1) + word + " ", text, count=1)
 
 
+def _search_state(base: str) -> bytes | None:
+    """Pagefind's entry file as served (it names a hash of the whole index), or None with Material's search."""
+    status, body = http_get(base + "pagefind/pagefind-entry.json")
+    return body if status == 200 else None
+
+
 def _served(base: str, project: Path, path: Path, listing: list[str], word: str, present: bool,
-            saved: float) -> dict:
+            saved: float, search_before: bytes | None) -> dict:
     """Seconds from ``saved`` until the prompt's page, its index pages and the search index are
-    served with ``word`` (``present``), or without it and without the page."""
+    served with ``word`` (``present``), or without it and without the page. With Pagefind, the
+    search index has followed when its entry file names another index than ``search_before``."""
     def shown(status: int, body: bytes) -> bool:
         return (word.encode() in body) == present
 
     page = _until(base + f"prompts/{_slug(project, path)}/",
                   shown if present else (lambda s, b: s == 404), saved, 120)
     indexes = max((_until(base + url, shown, saved, 120) for url in listing), default=page)
-    search = _until(base + "search/search_index.json", shown, saved, 120)
+    if search_before is None:
+        search = _until(base + "search/search_index.json", shown, saved, 120)
+    else:
+        search = _until(base + "pagefind/pagefind-entry.json", lambda s, b: s == 200 and b != search_before, saved, 300)
     return {"prompt": path.name, "page_s": round(page, 3), "index_pages_s": round(indexes, 3),
             "index_pages": len(listing), "search_index_s": round(search, 3),
             "all_s": round(max(page, indexes, search), 3)}

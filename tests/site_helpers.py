@@ -220,3 +220,19 @@ def wait_for(url: str, predicate, seconds: float = 90) -> bytes:
             return body
         time.sleep(0.2)
     raise AssertionError(f"{url} did not reach the expected state in {seconds} s")
+
+
+def pagefind_pages(site: Path) -> dict[str, dict]:
+    """What Pagefind indexed of each page of a built site (its fragments: the text, the title and
+    tags as metadata, the kind as a filter, the sections' anchors), by address without the first
+    slash, as Material's search entries are."""
+    import gzip
+    import json
+
+    pages = {}
+    for fragment in (site / "pagefind" / "fragment").iterdir():
+        data = gzip.decompress(fragment.read_bytes())
+        assert data.startswith(b"pagefind_dcd"), fragment
+        page = json.loads(data[len(b"pagefind_dcd"):])
+        pages[page["url"].lstrip("/")] = page
+    return pages

@@ -353,8 +353,9 @@ def test_breadcrumbs_and_the_task_chip_lead_to_the_task_page(recorder, site_url)
     page.wait_for_url("**/tasks/")
 
 
-#: Each query, through the site's own search worker in the page (search-stemming.js starts it
-#: as it does for Material's search): the addresses of the results, best first.
+#: Each query, through what answers Material's search box in the page, as Material asks it (with
+#: `search: pagefind`, search-pagefind.js answers in place of Material's worker): the addresses
+#: of the results, best first.
 SEARCH_RANKS = """async (queries) => {
   const config = JSON.parse(document.getElementById('__config').textContent);
   const index = await (await fetch(new URL('search/search_index.json', new URL(config.base, location.href)))).json();

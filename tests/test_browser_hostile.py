@@ -222,3 +222,28 @@ def test_the_answers_links_run_nothing_and_lead_only_to_the_prompts_sources(chro
         assert recorder.errors == []
 
     chromium.run(check, site_url)
+
+
+def test_search_results_show_hostile_titles_and_texts_as_text(chromium, hostile_site, site_url):
+    """Pagefind's results drawn in Material's list (search-pagefind.js): the sources' markup in a
+    title or an excerpt is text there too."""
+    from test_browser import settled_results
+
+    def check(recorder, url):
+        dialogs = _watch(recorder)
+        page = recorder.page
+        page.goto(url)
+        for query in ("alert", "onerror", "script"):
+            results = settled_results(page, query)
+            assert results, query
+            embedded = page.evaluate("""() => [...document.querySelectorAll(".md-search-result__list *")]
+                .filter(e => !["LI", "A", "ARTICLE", "DIV", "H1", "H2", "P", "MARK", "NAV", "SPAN", "DETAILS",
+                               "SUMMARY", "DEL"].includes(e.tagName) || [...e.attributes].some(a => a.name.startsWith("on")))
+                .map(e => e.outerHTML.slice(0, 200))""")
+            assert embedded == [], (query, embedded)
+        shown = page.locator(".md-search-result__list").inner_text()
+        assert "<script>" in shown or "onerror" in shown  # the sources' markup, as text
+        assert page.evaluate("() => window.__ran") == [] and dialogs == []
+        assert _outside(recorder.requests, url) == [] and recorder.errors == []
+
+    chromium.run(check, site_url)

@@ -1,7 +1,9 @@
 """The 1,000-prompt benchmark site (benchmarks/synth.py) in Chromium, as a first-time visitor
 finds their way around it (issue 17): search puts a task's or a model's page first, no link
 leads to an empty task page, long lists have pagers at both ends, a prompt page's sections
-are in the phone's drawer, and the keyboard's focus shows everywhere.
+are in the phone's drawer, and the keyboard's focus shows everywhere. Search is Pagefind's
+(issue 29): each result says what it is, the keyboard drives it, and a query loads a small
+part of the index.
 
 The site is built once per session, in a thread started when these tests are collected
 (conftest.py, site_helpers.ScaleSite), so that the other tests run meanwhile.
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from site_helpers import ScaleSite, serve
+from site_helpers import ScaleSite, pagefind_pages, serve
 from test_browser import (
     SEARCH_RANKS, _drawer_reaches, assert_clearly_visible, focus_ring, settled_results, tab_through,
 )
@@ -44,11 +46,8 @@ def scale_url(scale_site):
 
 def _hub_names(site: Path) -> dict[str, str]:
     """Every task's and every model's name, and the address of its page."""
-    import json
-
-    docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    return {doc["title"]: doc["location"] for doc in docs
-            if re.fullmatch(r"(tasks|models)/[^/#.]+/", doc["location"])}
+    return {page["meta"]["title"]: url for url, page in pagefind_pages(site).items()
+            if re.fullmatch(r"(tasks|models)/[^/#.]+/", url)}
 
 
 def test_a_task_or_a_model_named_puts_its_page_first(chromium, scale_site, scale_url):
@@ -140,5 +139,62 @@ def test_keyboard_focus_is_clearly_visible_on_a_task_page(chromium, scale_url):
         rings.append(focus_ring(page))
         assert "next" in rings[-1]["what"]
         assert_clearly_visible(rings)
+
+    chromium.run(check, scale_url)
+
+
+#: The most a query's first results may transfer at 10,000 prompts (issue 29): the page itself
+#: aside, Pagefind's script and worker, its index chunks and the data of the results shown.
+QUERY_BYTES = 300_000
+
+
+def test_search_results_say_what_each_page_is_and_a_query_loads_little(chromium, scale_url):
+    def check(recorder, url):
+        page = recorder.page
+        page.goto(url + "tasks/")
+        page.wait_for_load_state("networkidle")
+        finished = []
+        page.on("requestfinished", lambda request: finished.append(request))
+        results = settled_results(page, "denoise")
+        sizes = {request.url: request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"]
+                 for request in finished}
+        assert (results[0]["href"], results[0]["kinds"]) == ("/tasks/denoise/", ["Task"])
+        kinds = [result["kinds"] for result in results]
+        assert ["Model"] in kinds and ["Prompt", "Denoising"] in kinds, kinds
+        assert all(k[0] in ("Task", "Model", "Paper", "Prompt") for k in kinds), kinds
+        loaded = sum(sizes.values())
+        print(f"first query: {loaded:,} bytes in {len(sizes)} requests")  # pytest -s shows it
+        assert any("/pagefind/fragment/" in name for name in sizes) and any("/pagefind/index/" in name for name in sizes)
+        assert 0 < loaded <= QUERY_BYTES, sorted(sizes.items(), key=lambda item: -item[1])[:8]
+        assert not [name for name in recorder.requests if not name.startswith(url)]  # nothing from another host
+        assert recorder.errors == []
+
+    chromium.run(check, scale_url)
+
+
+def test_the_keyboard_drives_search(chromium, scale_url):
+    def check(recorder, url):
+        page = recorder.page
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        field = page.locator("input.md-search__input")
+        page.keyboard.press("s")  # Material's shortcuts: s or / opens search
+        field.wait_for(state="visible")
+        assert page.evaluate("() => document.activeElement.classList.contains('md-search__input')")
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => !document.getElementById('__search').checked")
+        results = settled_results(page, "depth estimation")  # opened with /
+        assert results[0]["href"] == "/tasks/depth_estimation/"
+        page.keyboard.press("ArrowDown")
+        assert page.evaluate("() => document.activeElement.closest('.md-search-result__item') !== null")
+        page.keyboard.press("ArrowDown")
+        second = page.evaluate("() => new URL(document.activeElement.href).pathname")
+        page.keyboard.press("ArrowUp")
+        first = page.evaluate("() => new URL(document.activeElement.href).pathname")
+        assert (first, second) == (results[0]["href"], results[1]["href"])
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/tasks/depth_estimation/**")
+        assert page.locator("article h1").inner_text().startswith("Depth estimation")
+        assert recorder.errors == []
 
     chromium.run(check, scale_url)

@@ -171,7 +171,8 @@ def test_every_request_stays_under_the_prefix_and_nothing_fails(recorder, previe
     outside = [url for url in requests if not url.startswith(preview_url)]
     assert outside == [], outside
     assert any("/assets/" in url for url in requests)  # the theme's files were loaded from under the prefix
-    assert any(url.endswith("search/search_index.json") for url in requests)
+    assert any(url.endswith("search/search_index.json") for url in requests)  # what starts Material's search box
+    assert any(url.startswith(preview_url + "pagefind/fragment/") for url in requests)  # and Pagefind answers it
     assert recorder.failures == []
     assert recorder.errors == []
 

@@ -43,7 +43,7 @@ from conftest import DATA, ROOT, SEEDS, make_prompt
 from generator.check import URL_ATTRIBUTES
 from generator.answers import INLINE_LABEL
 from generator.sources import ANSWER_FILE_LABEL, ANSWER_SUFFIX, ANSWERS_FOLDER_SUFFIX, PROMPT_SUFFIX, slug_for
-from site_helpers import copy_project, mkdocs
+from site_helpers import copy_project, mkdocs, pagefind_pages
 
 HOSTILE = DATA / "hostile"
 SECRET = "TOPSECRET-4f1c9e"  # the text of a file outside sources/ that a symbolic link points to
@@ -387,15 +387,16 @@ def test_every_page_of_the_bad_corpus_is_inert(sites):
 
 
 def test_the_search_index_holds_no_markup_from_the_sources(sites):
+    """What Pagefind indexed is the pages' text: the sources' markup is text in it, never an
+    element of the pages Pagefind read (test_browser_hostile.py draws the results)."""
     hostile, _ = sites
-    index = json.loads((hostile / "search" / "search_index.json").read_text(encoding="utf-8"))
-    for document in index["docs"]:
-        for key in ("title", "text"):
-            soup = BeautifulSoup(document[key], "html.parser")
-            assert not soup.find_all(["script", "iframe", "img", "object", "embed", "svg", "style"]), document[key][:300]
-            for tag in soup.find_all(True):
-                assert not any(name.lower().startswith("on") for name in tag.attrs), document[key][:300]
-                assert not any(_scheme(str(v)) in _UNSAFE_SCHEMES for v in tag.attrs.values()), document[key][:300]
+    assert json.loads((hostile / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"] == []
+    pages = pagefind_pages(hostile)
+    injected = next(page for url, page in pages.items() if url.startswith("prompts/html-injection"))
+    # an element in the pages Pagefind read would have left no text behind
+    assert '<script>alert("question")</script>' in injected["meta"]["title"] + injected["content"]
+    assert '<img src=x onerror=alert("model")>' in injected["content"]
+    assert len(pages) > 20
 
 
 def test_every_good_prompt_has_its_page_and_shows_hostile_text_as_text(sites, corpus):

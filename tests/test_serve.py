@@ -1,11 +1,13 @@
 """`make serve` (`mkdocs serve --dirty`): after any sequence of edits, additions and deletions of
 prompts and answers (and of docs/ and mkdocs.yml), the served site is a clean build of the same
-files: every page, index page, the search index, tags.json and the sitemap. Not timed: how fast
+files: every page, index page, the search index (Pagefind's, written after the pages), tags.json
+and the sitemap. Not timed: how fast
 the served site follows is the benchmark's (benchmarks/run.py)."""
 
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import shutil
 import time
@@ -38,6 +40,19 @@ def _assert_served_site_is_a_clean_build(project: Path, base: str, tmp_path: Pat
     assert built.returncode == 0, built.stderr[-2000:]
     files = sorted(path.relative_to(clean).as_posix() for path in clean.rglob("*") if path.is_file())
     assert any(name.startswith("prompts/") for name in files)
+    # Pagefind's index is written after the pages, and its filter's values come in any order (so
+    # do the names of the filter's file, the entry and the metadata file, hashes of them): the
+    # chunks of the index and the pages' data, named by their contents, must all be served.
+    unordered = [name for name in files if re.match(r"pagefind/(filter/|pagefind-entry\.json|pagefind\..*\.pf_meta)", name)]
+    files = [name for name in files if name not in unordered]
+    chunks = [name for name in files if name.startswith("pagefind/index/")]
+    assert not unordered or chunks
+    for name in chunks:
+        wait_for(base + name, lambda status, body: status == 200, seconds=60)
+    for name in unordered:
+        if name.endswith("pagefind-entry.json"):
+            served = json.loads(http_get(base + name)[1])["languages"]["en"]["page_count"]
+            assert served == json.loads((clean / name).read_bytes())["languages"]["en"]["page_count"]
     different = []
     for relative in files:
         status, body = http_get(base + relative)

@@ -12,7 +12,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from generator.render import PAGE_EXTENSIONS
-from site_helpers import build_site, copy_project, mkdocs, mkdocs_serve, wait_for
+from site_helpers import build_site, copy_project, mkdocs, mkdocs_serve, pagefind_pages, wait_for
 
 from conftest import ROOT, SEEDS, make_prompt
 
@@ -69,27 +69,34 @@ def test_no_page_loads_anything_from_another_host(built):
 
 
 def test_the_search_index_skips_diagram_source_and_repeated_references(built):
-    """Each model and paper is indexed once, on its own page; prompt pages index their own words."""
-    docs = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    by_location = {doc["location"]: doc for doc in docs}
+    """Each model and paper is indexed once, on its own page; prompt pages index their own words
+    (what Pagefind indexed, site/pagefind/; Material's own index is left without documents)."""
+    assert json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"] == []
+    pages = pagefind_pages(built)
     prompt = f"prompts/{SEEDS[0].stem}/"
-    assert {f"{prompt}#task", f"{prompt}#workflow"} <= set(by_location)
-    assert not [loc for loc in by_location if loc.startswith(prompt + "#") and
-                loc.split("#")[1].startswith(("references", "recommended-models", "related-papers", "model-", "paper-",
-                                              "do-the-recommended-models-fit"))]
-    workflow = by_location[f"{prompt}#workflow"]["text"]
-    assert "flowchart" not in workflow and "classDef" not in workflow
-    assert "Deblur-MSSNet-GoPro" in workflow  # the steps, in words
-    model = by_location["models/deblur-mssnet-gopro/"]
-    assert "MSSNet" in model["title"] and model["text"]
+    anchors = {anchor["id"] for anchor in pages[prompt]["anchors"]}
+    assert {"task", "workflow"} <= anchors
+    assert not [a for a in anchors if a.startswith(("references", "recommended-models", "related-papers", "model-",
+                                                    "paper-", "do-the-recommended-models-fit"))]
+    text = pages[prompt]["content"]
+    answers = next((a["location"] for a in pages[prompt]["anchors"] if a["id"] == "answers"), None)
+    own_words = " ".join(text.split()[:answers])  # not its answers, which may say anything
+    assert "flowchart" not in text and "classDef" not in text
+    assert "Deblur-MSSNet-GoPro" in text  # the workflow's steps, in words
+    model = pages["models/deblur-mssnet-gopro/"]
+    assert "MSSNet" in model["meta"]["title"] and model["content"]
+    assert (model["meta"]["tag0"], model["filters"]) == ("Model", {"kind": ["Model"]})
+    assert (pages[prompt]["meta"]["tag0"], pages[prompt]["meta"]["tag1"]) == ("Prompt", "Super-resolution")
+    assert pages[prompt]["filters"] == {}  # the kind filter finds hubs
     # What a prompt page says twice (the card at a glance) or says like every other page (what a
     # CNAPS workflow is, the task's description) is not what finds it.
-    page_text = " ".join(by_location[prompt + part]["text"] for part in ("", "#task", "#workflow"))  # not its answers
-    assert "Super-resolution" in by_location[f"{prompt}#task"]["text"]
+    assert "Super-resolution" in text
     for repeated in ("The user wants", "Jump to", "wired like synapses", "is trying to do", "Confidence:",
                      "Other tasks considered"):
-        assert repeated not in page_text, repeated
-    assert not [loc for loc in by_location if "#prompts-recommending-it" in loc or "#prompts-citing-it" in loc]
+        assert repeated not in own_words, repeated
+    assert not [a for page in pages.values() for a in page["anchors"]
+                if a["id"] in ("prompts-recommending-it", "prompts-citing-it")]
+    assert not [url for url in pages if re.search(r"\.\d+/$", url)]  # page 2 and on of a list: not indexed
     # Still on the pages themselves, for readers.
     page = (built / "prompts" / SEEDS[0].stem / "index.html").read_text(encoding="utf-8")
     assert 'id="references"' in page and 'class="mermaid"' in page
@@ -147,7 +154,7 @@ def test_pages_written_by_the_cli_build_without_the_plugin(tmp_path):
     result = subprocess.run([sys.executable, "-m", "generator", "build", "sources", "--out", str(docs)],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    config = (ROOT / "mkdocs.yml").read_text().replace("  - prompt-pages:\n      sources: sources\n", "")
+    config = re.sub(r"  - prompt-pages:\n(?:      .*\n)*", "", (ROOT / "mkdocs.yml").read_text())  # the plugin, its options
     config = config.replace("docs_dir: docs", f"docs_dir: {docs}")
     (tmp_path / "plain.yml").write_text(config)
     build = mkdocs("build", "--strict", "-d", str(tmp_path / "site"), config=tmp_path / "plain.yml", cwd=tmp_path)
@@ -169,3 +176,22 @@ def test_mkdocs_serve_follows_sources_as_they_change(tmp_path):
         assert b"expected a model name" in body
         new.unlink()
         wait_for(base + "prompts/new_prompt/", lambda s, b: s == 404)
+
+
+def test_search_material_brings_back_materials_own_index(tmp_path):
+    """The plugin's `search: material`, for small sites: Material's index whole, its stemming
+    worker, and no Pagefind bundle."""
+    project = copy_project(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("      search: pagefind\n", "      search: material\n"),
+                      encoding="utf-8")
+    build_site(tmp_path / "site", cwd=project)
+    docs = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    assert "models/deblur-mssnet-gopro/" in {doc["location"] for doc in docs}
+    assert not (tmp_path / "site" / "pagefind").exists()
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "search-stemming.js" in page and "search-pagefind.js" not in page
+    default = (tmp_path / "default")
+    build_site(default)  # the project's own mkdocs.yml: Pagefind
+    assert "search-pagefind.js" in (default / "index.html").read_text(encoding="utf-8")
+    assert (default / "pagefind" / "pagefind-entry.json").is_file()

@@ -1,6 +1,8 @@
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
+from .pagefind_index import SearchEngine
+
 
 class SecondProcessConfig(Config):
     """``second_process`` in ``mkdocs.yml``: a process beside MkDocs renders pages and reads their
@@ -26,3 +28,7 @@ class PromptPagesConfig(Config):
     answers_strict = c.Type(bool, default=False)
     #: ``{enabled: true, from_pages: 200}``: see SecondProcessConfig.
     second_process = c.SubConfig(SecondProcessConfig)
+    #: What answers Material's search box: ``pagefind`` (an index in chunks, of which a query
+    #: loads only what it needs) or ``material`` (Material's own index, downloaded whole by every
+    #: visitor: enough for a small site).
+    search = c.Choice(tuple(SearchEngine), default=SearchEngine.PAGEFIND)

@@ -4,9 +4,10 @@ pages), :mod:`.fast_render` (their HTML), :mod:`.htmlcheck` (the provenance chec
 what they made, or reports what they found.
 
 Options (``mkdocs.yml``, typed in :mod:`.config`): ``sources``, the folder of prompt files;
-``enabled``; ``answers_strict``. Every problem is logged as ``path:line: message``. An error (a
-prompt that cannot be read, a link on a generated page that its sources lack) is a WARNING, so
-``mkdocs build --strict`` fails on it. What an answer does (a link it cites outside its
+``enabled``; ``answers_strict``; ``search``, what answers the search box (:mod:`.pagefind_index`).
+Every problem is logged as ``path:line: message``. An error (a prompt that cannot be read, a
+link on a generated page that its sources lack) is a WARNING, so ``mkdocs build --strict``
+fails on it. What an answer does (a link it cites outside its
 prompt's sources, an answer that seems to answer another prompt's question) is reported at INFO
 and fails nothing, since no maintainer can fix a model's answer without falsifying it; with
 ``answers_strict: true`` it is a WARNING too, for collections that require clean answers."""
@@ -14,6 +15,7 @@ and fails nothing, since no maintainer can fix a model's answer without falsifyi
 from __future__ import annotations
 
 import logging
+import os
 import time
 from functools import partial
 from pathlib import Path
@@ -32,6 +34,7 @@ from .config import PromptPagesConfig
 from .htmlcheck import HTMLCheck
 from .live import GeneratedFile, Live
 from .fast_render import FastRender, SecondProcess, second_process
+from .pagefind_index import MATERIAL_INDEX, BackgroundIndex, SearchEngine, take_material_index, write_index
 
 # Under "mkdocs." so that `mkdocs build --strict` counts these warnings.
 log = logging.getLogger("mkdocs.plugins.prompt_pages")
@@ -40,6 +43,7 @@ log = logging.getLogger("mkdocs.plugins.prompt_pages")
 class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
     supports_multiple_instances = False
     live: Live | None = None
+    background_index: BackgroundIndex | None = None
 
     def on_startup(self, *, command, dirty):
         """Under `mkdocs serve --dirty` (make serve), a rebuild redoes only what a change changed."""
@@ -143,6 +147,24 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         self._log(found)
         log.info(summary_line(len(self.site.results), len(self.site.pages), time.monotonic() - self.started,
                               self.site.problems + found, " generated"))
+        self._index_search(config)
+
+    def _index_search(self, config) -> None:
+        """With ``search: pagefind``, Pagefind indexes what Material's search plugin collected;
+        under `mkdocs serve` in a thread of its own, so that the pages are served meanwhile."""
+        if self.config.search != SearchEngine.PAGEFIND or not os.path.isfile(
+                os.path.join(config.site_dir, MATERIAL_INDEX)):
+            return  # Material's own search, or none
+        docs = take_material_index(config.site_dir)
+        if self.live is None:
+            try:
+                log.info(str(write_index(config.site_dir, docs)))
+            except (OSError, RuntimeError) as error:  # --strict fails on it; a bare build keeps its pages
+                log.warning(f"prompt-pages: search index not written: {error}")
+            return
+        if self.background_index is None:
+            self.background_index = BackgroundIndex()
+        self.background_index.request(config.site_dir, docs)
 
     def _log(self, problems: list[Problem]) -> None:
         """Each problem, at WARNING (which --strict counts) when it fails the build, else at INFO."""

@@ -1,0 +1,212 @@
+/* Prompt Pages: Pagefind behind Material's search box (the plugin's `search: pagefind`).
+ *
+ * Material (9.x) drives its search box through a worker: it sends {type: 0} with its index,
+ * waits for {type: 1}, then sends each query as {type: 2, data: query} and draws the answer,
+ * {type: 3, data: {items}}, in its own result list, with its keyboard shortcuts. Loaded before
+ * Material's bundle (overrides/main.html), this script hands Material, in place of its worker,
+ * an object that answers those messages from Pagefind's index (site/pagefind/, written by the
+ * plugin: generator/plugin/pagefind_index.py). Pagefind loads only the chunks of the index a
+ * query needs, and the data of the results shown; its own worker does the searching. Material's
+ * index (search/search_index.json) is written without its documents.
+ *
+ * - Each result is Material's: a page, with the sections that match folded under it, and what
+ *   the page is (Task, Model, Paper, Prompt and a prompt's task: the page's tags, indexed as
+ *   Pagefind metadata).
+ * - A query that names a page, its whole title whatever the case, the punctuation and the
+ *   endings of its words ("denoise" for Denoising), puts that page first, as with Material's
+ *   search (search-stemming.js), among the results whose data is loaded.
+ * - Keeping up with typing (as search-latest.js does for Material's worker): a query typed while
+ *   another is searched for waits, only the newest is searched for next, only the answer to the
+ *   newest query is drawn, and a query of one or two characters waits a moment for the next key.
+ * - Pagefind's script, its index's entry and its WebAssembly are loaded when the search box is
+ *   focused, not with every page.
+ */
+(function () {
+  "use strict";
+  var Native = window.Worker;
+  var script = document.currentScript && document.currentScript.src;
+  if (typeof Native !== "function" || !script) {
+    return;
+  }
+  var MATERIAL = /(?:^|\/)workers\/search\.[0-9a-f]+\.min\.js$/;
+  var BUNDLE = new URL("../../pagefind/pagefind.js", script).href;
+  // Under `mkdocs serve` (its live-reload script defines livereload), says "behind" while the
+  // index is written again after an edit (generator/plugin/pagefind_index.py).
+  var PENDING = new URL("../../search/pagefind-pending", script).href;
+  var BEHIND = " (search is being updated after an edit: it may be a few seconds behind)";
+  var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
+  var SHOWN = 20; // results whose data a query loads: Material draws 10, and 10 more on scrolling
+  var HUBS = ["Task", "Model"]; // the kinds of page a query looks for apart (Pagefind's filter "kind")
+  var HUBS_SHOWN = 3; // of each kind
+  var SHORT = 3; // characters
+  var SHORT_WAIT_MS = 250;
+  var pagefind = null;
+
+  function load() {
+    if (!pagefind) {
+      pagefind = import(BUNDLE).then(function (module) {
+        return module.options({ baseUrl: "/", excerptLength: 24, ranking: { termSimilarity: 0 } }).then(function () { return module; });
+      });
+    }
+    return pagefind;
+  }
+
+  function escaped(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  // Pagefind's excerpts are the page's text, escaped, with <mark> around the words found: kept
+  // as such, and anything else in them shown as text.
+  function excerpt(html) {
+    return escaped(String(html || "").replace(/<\/?mark>/g, "\u0001").replace(/&lt;/g, "<").replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"').replace(/&#0?39;/g, "'").replace(/&amp;/g, "&"))
+      .replace(/\u0001([^\u0001]*)\u0001/g, "<mark>$1</mark>").replace(/\u0001/g, "");
+  }
+
+  function words(text) {
+    return String(text).toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+
+  // Whether a query names a page: its words are the title's, whatever the case and punctuation,
+  // each as written or with another ending ("denoise" names Denoising, "deblur" Deblurring).
+  function names(asked, title) {
+    var named = words(title);
+    return asked.length === named.length && asked.every(function (word, i) {
+      var other = named[i], same = 0;
+      while (same < word.length && word.charAt(same) === other.charAt(same)) same++;
+      return same === word.length && same === other.length ||
+        same >= 3 && same >= Math.min(word.length, other.length) - 2;
+    });
+  }
+
+  // Material's result for one page: the page, then its sections (folded under it).
+  function group(data, terms) {
+    var location = data.url.replace(/^\//, "");
+    var tags = [];
+    for (var i = 0; data.meta["tag" + i] !== undefined; i++) tags.push(data.meta["tag" + i]);
+    var items = [{
+      location: location, title: escaped(data.meta.title || location), text: excerpt(data.excerpt),
+      tags: tags.length ? tags : undefined, score: 1, terms: terms
+    }];
+    (data.sub_results || []).forEach(function (section) {
+      var anchor = section.url.indexOf("#");
+      if (anchor < 0) return;
+      items.push({
+        location: location + section.url.slice(anchor), title: escaped(section.title), text: excerpt(section.excerpt),
+        score: 0.5, terms: terms
+      });
+    });
+    return items;
+  }
+
+  function PagefindSearch() {
+    var events = new EventTarget();
+    var latest = 0;
+    var shortTimer = null;
+    var busy = false;
+    var waiting = null; // the newest query typed while one was searched for
+
+    // One query at a time: what is typed meanwhile waits, and only the newest is searched for
+    // when the one before is answered, so that results follow the last key, not every key.
+    function submit(query, ticket) {
+      if (busy) {
+        waiting = { query: query, ticket: ticket };
+        return;
+      }
+      busy = true;
+      run(query, ticket).then(function () {
+        busy = false;
+        var next = waiting;
+        waiting = null;
+        if (next && next.ticket === latest) submit(next.query, next.ticket);
+      });
+    }
+
+    function answer(items, total) {
+      setTimeout(function () {
+        events.dispatchEvent(new MessageEvent("message", { data: { type: RESULT, data: { items: items } } }));
+        var meta = document.querySelector(".md-search-result__meta");
+        if (meta && total > items.length) {
+          meta.textContent = "The first " + items.length + " of " + total.toLocaleString("en") + " matching documents";
+        }
+        if (meta && typeof window.livereload === "function") {
+          fetch(PENDING, { cache: "no-store" }).then(function (response) {
+            return response.ok ? response.text() : "";
+          }).then(function (state) {
+            if (state === "behind" && meta.textContent.indexOf(BEHIND) < 0) meta.textContent += BEHIND;
+          }, function () {});
+        }
+      });
+    }
+
+    function run(query, ticket) {
+      var typed = query.trim();
+      if (!typed) return Promise.resolve(answer([], 0));
+      var terms = {};
+      typed.split(/\s+/).forEach(function (word) { terms[word.toLowerCase()] = true; });
+      return load().then(function (module) {
+        // And the hubs the query finds, apart: a task's or a model's name may be the start of
+        // many other names ("Segmentation"), which could push its page past the results loaded.
+        return Promise.all([module.search(typed)].concat(HUBS.map(function (kind) {
+          return module.search(typed, { filters: { kind: kind } });
+        })));
+      }).then(function (found) {
+        var search = found[0];
+        if (ticket !== latest || found.indexOf(null) >= 0) return null;
+        var top = search.results.slice(0, SHOWN);
+        var ids = top.map(function (result) { return result.id; });
+        found.slice(1).forEach(function (hubs) {
+          hubs.results.slice(0, HUBS_SHOWN).forEach(function (result) {
+            if (ids.indexOf(result.id) < 0) top.push(result), ids.push(result.id);
+          });
+        });
+        return Promise.all(top.map(function (result) { return result.data(); })).then(function (data) {
+          if (ticket !== latest) return;
+          var asked = words(query);
+          var named = data.filter(function (page) { return names(asked, page.meta.title || ""); });
+          var others = data.slice(0, SHOWN).filter(function (page) { return named.indexOf(page) < 0; });
+          answer(named.concat(others).map(function (page) { return group(page, terms); }), search.results.length);
+        });
+      }).catch(function (error) {
+        if (ticket === latest) answer([], 0);
+        console.warn("search: " + error);
+        // Under `mkdocs serve` the index may have been written again since it was loaded.
+        if (pagefind) pagefind.then(function (module) { return module.destroy(); }).catch(function () {});
+        pagefind = null;
+      });
+    }
+
+    this.addEventListener = events.addEventListener.bind(events);
+    this.removeEventListener = events.removeEventListener.bind(events);
+    this.dispatchEvent = events.dispatchEvent.bind(events);
+    this.terminate = function () { latest++; };
+    this.postMessage = function (message) {
+      if (!message) return;
+      if (message.type === SETUP) {
+        setTimeout(function () { events.dispatchEvent(new MessageEvent("message", { data: { type: READY } })); });
+        var field = document.querySelector("input.md-search__input");
+        if (field) field.addEventListener("focus", function () {
+          load().then(function (module) { return module.init(); }).catch(function () {});
+        }, { once: true });
+      } else if (message.type === QUERY && typeof message.data === "string") {
+        var ticket = ++latest; // an answer to any query before this one is no longer drawn
+        clearTimeout(shortTimer);
+        var length = message.data.trim().length;
+        if (length > 0 && length < SHORT) {
+          shortTimer = setTimeout(function () { submit(message.data, ticket); }, SHORT_WAIT_MS);
+        } else {
+          submit(message.data, ticket);
+        }
+      }
+    };
+  }
+
+  var Worker = function (url, options) {
+    if (MATERIAL.test(String(url))) return new PagefindSearch();
+    return new Native(url, options);
+  };
+  Worker.prototype = Native.prototype;
+  window.Worker = Worker;
+})();

@@ -1,0 +1,221 @@
+"""Search with Pagefind (``search: pagefind``, the default): an index split into chunks, of which
+a query loads only those it needs, so that search stays small however many prompts the site has.
+
+What is indexed is what Material's search plugin collects, page by page and section by section:
+its parser already leaves out what the site leaves out of search (``data-search-exclude`` on a
+heading drops the heading's whole section, a page with ``search: exclude`` has no entry), and
+the pages' front matter gives each page its tags and its boost. :func:`indexed_pages` writes
+each page's entries as a small HTML page in Pagefind's own terms: the title as the page's
+``<h1>`` with a ``data-pagefind-weight`` from the page's boost (a task's, a model's or a paper's
+page above the prompts naming it), a hub's name again in the pieces a reader sees in it
+("Txt2Img-StableDiffusionV1" as "Txt 2 Img Stable Diffusion V 1", which "stable diffusion"
+finds), the tags as ``data-pagefind-meta`` (what a result is: Task, Model, Paper, Prompt and a
+prompt's task) and a hub's kind as a ``data-pagefind-filter``, each section under its heading so
+that a result leads to the section. Pagefind's binary (from the ``pagefind-bin`` wheel, so
+offline) indexes those pages into ``site/pagefind/``; Material's ``search/search_index.json``
+is then written without its documents, so that Material's search box starts and no visitor
+downloads the whole index. ``docs/assets/javascripts/search-pagefind.js`` answers that box.
+
+Under ``mkdocs serve`` the index is written in a thread of its own after each build
+(:class:`BackgroundIndex`): the served site follows an edit as soon as the build is done, and
+search a few seconds later (``benchmarks/README.md`` has the figures); meanwhile
+``search/pagefind-pending`` says "behind", and the search box says that results may be behind.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+log = logging.getLogger("mkdocs.plugins.prompt_pages")
+
+#: Where Pagefind's bundle goes, under the site folder (its own default).
+BUNDLE = "pagefind"
+#: Files of Pagefind's bundle this site does not load: Pagefind's own search boxes (Material's is used).
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+#: Under ``mkdocs serve``, says whether the index is behind the pages (search-pagefind.js tells
+#: the visitor); always there, so that asking is never a failed request.
+PENDING = os.path.join("search", "pagefind-pending")
+BEHIND = b"behind"
+#: Material's index, which its search box fetches before it starts.
+MATERIAL_INDEX = os.path.join("search", "search_index.json")
+#: The weight of a page's title, as Pagefind weighs an ``<h1>`` (its default) ...
+TITLE_WEIGHT = 7.0
+#: ... and of the title of the page with the highest boost (a task's page).
+HUB_WEIGHT = 10.0
+#: Where a reader sees words in a name: case changes, letters against digits, punctuation.
+_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
+_SEPARATOR = re.compile(r"[^0-9A-Za-z]+")
+
+
+class SearchEngine(StrEnum):
+    """The plugin's ``search`` option: what answers Material's search box."""
+
+    PAGEFIND = "pagefind"  # an index in chunks, loaded as a query needs them (any size of site)
+    MATERIAL = "material"  # Material's own: one index every visitor downloads whole (small sites)
+
+
+@dataclass(frozen=True)
+class IndexRun:
+    """What one indexing did: pages indexed, the bundle's bytes, and the seconds it took."""
+
+    pages: int
+    bundle_bytes: int
+    seconds: float
+
+    def __str__(self) -> str:
+        return (f"prompt-pages: Pagefind indexed {self.pages:,} pages in {self.seconds:.1f} s "
+                f"({self.bundle_bytes / 1e6:.1f} MB in {BUNDLE}/)")
+
+
+def name_pieces(title: str) -> str:
+    """A name in the words a reader sees in it: "Txt2Img-StableDiffusionV1" -> "Txt 2 Img Stable Diffusion V 1"."""
+    words = []
+    for word in _SEPARATOR.split(title):
+        words += [piece for piece in _BOUNDARY.split(word) if piece]
+    return " ".join(words)
+
+
+#: A word a name is made of: letters and digits joined by hyphens, dots or underscores, or with
+#: the case changing inside ("Deblur-MSSNet-GoPro", "StableDiffusionV1").
+_NAME = re.compile(r"\b[0-9A-Za-z]+(?:[-_.][0-9A-Za-z]+)+\b|\b[0-9A-Za-z]*(?:[a-z][A-Z]|[A-Za-z][0-9]|[0-9][A-Za-z])[0-9A-Za-z]*\b")
+
+
+def name_words(text: str) -> str:
+    """The words inside the names of ``text`` (HTML), each once: Pagefind indexes
+    "Deblur-MSSNet-GoPro" whole and by its ends, so that "mssnet" would not find it."""
+    words: dict[str, None] = {}
+    for name in _NAME.findall(re.sub(r"<[^>]*>", " ", text)):
+        for segment in _SEPARATOR.split(name):
+            words.update(dict.fromkeys(filter(None, [segment, *_BOUNDARY.split(segment)])))
+    return " ".join(words)
+
+
+def _weight(boost: float, highest: float) -> float:
+    return TITLE_WEIGHT + (HUB_WEIGHT - TITLE_WEIGHT) * min(boost / highest, 1.0) if highest > 0 else TITLE_WEIGHT
+
+
+def indexed_pages(docs: list[dict]) -> dict[str, str]:
+    """Material's search entries (``search_index.json``'s ``docs``) as one HTML page per address,
+    for Pagefind. Titles and texts are HTML as Material's parser keeps them (escaped text and a
+    few tags); tags are escaped here."""
+    sections: dict[str, list[dict]] = {}
+    for doc in docs:
+        sections.setdefault(doc["location"].partition("#")[0], []).append(doc)
+    highest = max((float(doc.get("boost", 0)) for doc in docs), default=0.0)
+    pages = {}
+    for url, entries in sections.items():
+        page = next((entry for entry in entries if "#" not in entry["location"]), entries[0])
+        boost = float(page.get("boost", 0))
+        tags = [html.escape(str(tag)) for tag in page.get("tags") or ()]
+        plain_title = html.unescape(re.sub(r"<[^>]*>", "", page["title"]))
+        out = [f'<h1 data-pagefind-weight="{_weight(boost, highest):.1f}">{page["title"]}</h1>',
+               "<div data-pagefind-ignore>",
+               *(f'<span data-pagefind-meta="tag{i}">{tag}</span>' for i, tag in enumerate(tags)),
+               # The hubs only: the filter lists its pages, and prompts are most of them.
+               *(f'<span data-pagefind-filter="kind">{tags[0]}</span>' for _ in tags[:1] if boost > 0),
+               "</div>"]
+        if boost > 0 and (pieces := name_pieces(plain_title)) != plain_title:
+            out.append(f'<p data-pagefind-weight="{_weight(boost, highest):.1f}">{html.escape(pieces)}</p>')
+        for entry in entries:
+            anchor = entry["location"].partition("#")[2]
+            if anchor:
+                out.append(f'<h2 id="{html.escape(anchor)}">{entry["title"]}</h2>')
+            out.append(f"<div>{entry['text']}</div>")
+            if words := name_words(f"{entry['title']} {entry['text']}"):
+                out.append(f'<p data-pagefind-weight="0.5">{html.escape(words)}</p>')
+        pages[url] = f'<!DOCTYPE html><html lang="en"><body>{"".join(out)}</body></html>\n'
+    return pages
+
+
+def take_material_index(site_dir: str) -> list[dict]:
+    """The entries of the index Material's search plugin has just written, which is written
+    again without them: Material's search box starts on it, and no visitor downloads them."""
+    path = Path(site_dir, MATERIAL_INDEX)
+    index = json.loads(path.read_text(encoding="utf-8"))
+    docs = index.get("docs", [])
+    index["docs"] = []
+    path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
+    return docs
+
+
+def write_index(site_dir: str, docs: list[dict]) -> IndexRun:
+    """Pagefind's bundle of ``docs`` (Material's search entries) into ``site_dir/pagefind/``,
+    written whole in a folder of its own, then swapped in."""
+    from pagefind_bin import get_executable  # the binary of the pagefind-bin wheel
+
+    started = time.monotonic()
+    pages = indexed_pages(docs)
+    bundle = Path(site_dir, BUNDLE)
+    with tempfile.TemporaryDirectory(prefix="prompt-pages-pagefind-") as work:
+        source, output = Path(work, "pages"), Path(work, BUNDLE)
+        for url, text in pages.items():
+            path = source / url / "index.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        result = subprocess.run([str(get_executable()), "--site", str(source), "--output-path", str(output),
+                                 "--force-language", "en", "--silent"], capture_output=True, text=True)
+        if result.returncode != 0 or not (output / "pagefind-entry.json").is_file():
+            raise RuntimeError(f"Pagefind could not index the site: {(result.stderr or result.stdout).strip()[-2000:]}")
+        for name in UNUSED:
+            Path(output, name).unlink(missing_ok=True)
+        if bundle.exists():
+            bundle.rename(Path(work, "old"))
+        shutil.move(str(output), str(bundle))
+    size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())
+    return IndexRun(len(pages), size, time.monotonic() - started)
+
+
+class BackgroundIndex:
+    """Under ``mkdocs serve``: each build's index is written in this thread, the newest request
+    first (a request made while one runs replaces any still waiting), so that serving the
+    rebuilt pages does not wait for search."""
+
+    def __init__(self):
+        self._wanted: tuple[str, list[dict]] | None = None
+        self._done = threading.Condition()
+        self._busy = False
+        self.last: IndexRun | None = None
+        self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
+        self._thread.start()
+
+    def request(self, site_dir: str, docs: list[dict]) -> None:
+        """Index ``docs`` into ``site_dir`` once the run in progress (if any) is done."""
+        Path(site_dir, PENDING).write_bytes(BEHIND)
+        with self._done:
+            self._wanted = (site_dir, docs)
+            self._done.notify_all()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Until nothing is waiting or running (tests, the end of a serve)."""
+        with self._done:
+            return self._done.wait_for(lambda: self._wanted is None and not self._busy, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._done:
+                self._done.wait_for(lambda: self._wanted is not None)
+                (site_dir, docs), self._wanted, self._busy = self._wanted, None, True
+            try:
+                self.last = write_index(site_dir, docs)
+                log.info(str(self.last))
+            except Exception as error:  # a failed index leaves the last one served; the next edit tries again
+                log.warning(f"prompt-pages: search index not updated: {error}")
+            finally:
+                with self._done:
+                    self._busy = False
+                    if self._wanted is None:
+                        Path(site_dir, PENDING).write_bytes(b"")
+                    self._done.notify_all()
