@@ -156,13 +156,13 @@ def test_a_plugin_serve_does_not_know_makes_every_rebuild_whole(plugins, whole, 
 def test_the_site_dependencies_allowed_are_the_minor_releases_tested():
     """pyproject.toml allows each of the site's dependencies from the release constraints.txt
     pins (what the tests ran with) up to the next minor release, not beyond."""
-    pins = dict(line.lower().split("==") for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    pins = dict((re.sub(r"[-_.]+", "_", line.lower().split("==")[0]), line.split("==")[1]) for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
                 if "==" in line and not line.startswith("#"))
     dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     assert len(dependencies) >= 6
     for dependency in dependencies:
         name, low, high = re.fullmatch(r"([\w-]+)>=([\d.]+),<([\d.]+)", dependency).groups()
-        pinned = pins[name.lower()]
+        pinned = pins[re.sub(r"[-_.]+", "_", name.lower())]  # constraints.txt spells names as pip freeze does
         version, lowest = (tuple(map(int, text.split("."))) for text in (pinned, low))
         major, minor = version[:2]
         assert lowest <= version and lowest[:2] == (major, minor), f"{dependency}: tested with {pinned} only"
