@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache
 
 from .escape import mermaid_text
@@ -25,11 +26,25 @@ MAX_LABEL = 200
 _ROLE_WORDS = {"inference": "at run time", "training": "in training"}
 
 
+class NodeKind(StrEnum):
+    """What a node of the diagram is; its value is the node's Mermaid class (workflow.css and
+    workflow-diagrams.js style and read it)."""
+
+    INPUT = "input"
+    OUTPUT = "output"
+    MODEL = "model"  # a recommended model that does the task: ✓
+    MISMATCH = "mismatch"  # one that does not: ✗
+    UNCERTAIN = "uncertain"  # one whose fit is not known: ?
+    GAP = "gap"  # a missing step
+    FUSE = "fuse"  # models run side by side merge here
+    TECHNIQUE = "technique"  # a technique quoted from a related paper
+
+
 @dataclass(frozen=True)
 class Node:
     id: str
     label: tuple[str, ...]  # lines of the label
-    kind: str  # input, output, model, mismatch, gap, fuse, technique
+    kind: NodeKind
     target: str = ""  # the anchor of its entry in the page's References, if it has one
 
 
@@ -130,7 +145,7 @@ def plan_workflow(
 
     media = f" ({', '.join(q.media)})" if q.media else ""
     what_in = task.input if task else "the user's input"
-    nodes.append(Node("in", ("Input", _short(what_in + media)), "input"))
+    nodes.append(Node("in", ("Input", _short(what_in + media)), NodeKind.INPUT))
     steps.append(f"**Input**: {what_in}{media}, as the user describes it.")
 
     # By entry, not by name: two models of one name may differ (a summary that points elsewhere).
@@ -176,11 +191,12 @@ def plan_workflow(
         none_does = "no recommended model is known to do" if unsure else "no recommended model does"
         stand_in = paper_doing(prompt.source.papers, task.id, vocab)
         if stand_in is None:
-            nodes.append(Node("gap", ("Missing step", f"{none_does} {task.label.lower()}"), "gap"))
+            nodes.append(Node("gap", ("Missing step", f"{none_does} {task.label.lower()}"), NodeKind.GAP))
         else:
             index, paper = stand_in
             nodes.append(Node("gap", ("Missing step", f"{_short(short_title(paper.name))}: a related paper, "
-                                                      f"not a recommended model"), "gap", f"paper-{index}"))
+                                                      f"not a recommended model"), NodeKind.GAP,
+                              f"paper-{index}"))
         edges.append(Edge(previous, "gap", dotted=True))
         main_ids.append("gap")
         steps.append(
@@ -190,7 +206,7 @@ def plan_workflow(
 
     last = main_ids
     if len(main_ids) > 1:
-        nodes.append(Node("merge", ("Merge", f"compare or fuse {len(main_ids)} results"), "fuse"))
+        nodes.append(Node("merge", ("Merge", f"compare or fuse {len(main_ids)} results"), NodeKind.FUSE))
         edges.extend(Edge(node_id, "merge") for node_id in main_ids)
         steps.append(
             f"**Merge**: the {len(main_ids)} models run in parallel on the same input; "
@@ -200,7 +216,7 @@ def plan_workflow(
 
     scale = f" at {', '.join(q.scale)}" if q.scale and task and task.id == "super_resolution" else ""
     what_out = (task.output if task else "the result the user wants") + scale
-    nodes.append(Node("out", ("Output", _short(what_out)), "output"))
+    nodes.append(Node("out", ("Output", _short(what_out)), NodeKind.OUTPUT))
     for node_id in last:
         edges.append(Edge(node_id, "out", dotted=node_id == "gap"))
     steps.append(f"**Output**: {what_out}.")
@@ -223,7 +239,7 @@ def plan_workflow(
     for number, (paper, found) in enumerate(list(by_paper.items())[:MAX_TECHNIQUE_NODES], start=1):
         node_id = f"t{number}"
         names = ", ".join(t.label.lower() for t in found)
-        nodes.append(Node(node_id, (_short(short_title(paper)), _short(names[:1].upper() + names[1:])), "technique",
+        nodes.append(Node(node_id, (_short(short_title(paper)), _short(names[:1].upper() + names[1:])), NodeKind.TECHNIQUE,
                           paper_anchors.get(paper, "")))
         roles = {technique_vocab.techniques[t.id].role for t in found}
         label = " + ".join(_ROLE_WORDS[role] for role in sorted(roles))
@@ -250,20 +266,20 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
 
 
-def _kind(fit: ModelFit) -> str:
+def _kind(fit: ModelFit) -> NodeKind:
     """A model's node style, as the page's verdict has it: ✓ a box, ✗ dashed, ? dotted."""
-    return {True: "model", False: "mismatch", None: "uncertain"}[fit.fits]
+    return {True: NodeKind.MODEL, False: NodeKind.MISMATCH, None: NodeKind.UNCERTAIN}[fit.fits]
 
 
 #: What each node and line style means, in the order a reader meets them.
 _LEGEND_NODES = (
-    ("input", "rounded box: the input and the output"),
-    ("model", "box: a recommended model that does the task"),
-    ("mismatch", "dashed box: a recommended model that does not do the task (a clean-up step, or kept aside)"),
-    ("uncertain", "dotted box: a recommended model whose fit is not known (?)"),
-    ("gap", "dashed hexagon: a missing step, which no recommended model does"),
-    ("fuse", "circle: a merge, where the results of models run side by side are compared or fused"),
-    ("technique", "slanted box: a technique from a related paper"),
+    (NodeKind.INPUT, "rounded box: the input and the output"),
+    (NodeKind.MODEL, "box: a recommended model that does the task"),
+    (NodeKind.MISMATCH, "dashed box: a recommended model that does not do the task (a clean-up step, or kept aside)"),
+    (NodeKind.UNCERTAIN, "dotted box: a recommended model whose fit is not known (?)"),
+    (NodeKind.GAP, "dashed hexagon: a missing step, which no recommended model does"),
+    (NodeKind.FUSE, "circle: a merge, where the results of models run side by side are compared or fused"),
+    (NodeKind.TECHNIQUE, "slanted box: a technique from a related paper"),
 )
 
 
@@ -272,7 +288,8 @@ def workflow_legend(workflow: Workflow) -> str:
     sample of the style (drawn by workflow.css), and which node leads to which References entry
     (``data-targets``, read by the page's script)."""
     kinds = {node.kind for node in workflow.nodes}
-    items = [(kind, text) for kind, text in _LEGEND_NODES if kind in kinds or (kind == "input" and "output" in kinds)]
+    items = [(kind, text) for kind, text in _LEGEND_NODES
+             if kind in kinds or (kind is NodeKind.INPUT and NodeKind.OUTPUT in kinds)]
     items.append(("line", "solid arrow: the data flows to the next step"))
     if any(edge.dotted and edge.label == "does not fit" for edge in workflow.edges):
         items.append(("dotted", "dotted arrow “does not fit”: the input would reach a model that does not do the task"))
@@ -280,7 +297,7 @@ def workflow_legend(workflow: Workflow) -> str:
         items.append(("dotted", "dotted arrow “may not fit”: a model of another task, which nothing rules out"))
     if any(edge.dotted and "gap" in (edge.source, edge.target) for edge in workflow.edges):
         items.append(("dotted", "dotted arrow to or from the missing step: a step the recommended models cannot make"))
-    if "technique" in kinds:
+    if NodeKind.TECHNIQUE in kinds:
         items.append(("dotted", "dotted arrow from a technique: where it applies, at run time or in training"))
     targets = " ".join(f"{node.id}={node.target}" for node in workflow.nodes if node.target)
     samples = [f'<span class="legend-sample legend-{kind}" aria-hidden="true"></span> {text}' for kind, text in items]
@@ -291,14 +308,14 @@ def workflow_legend(workflow: Workflow) -> str:
 # ---- Mermaid ---------------------------------------------------------------------------
 
 _SHAPES = {
-    "input": ('(["', '"])'),
-    "output": ('(["', '"])'),
-    "model": ('["', '"]'),
-    "mismatch": ('["', '"]'),
-    "uncertain": ('["', '"]'),
-    "gap": ('{{"', '"}}'),
-    "fuse": ('(("', '"))'),
-    "technique": ('[/"', '"/]'),
+    NodeKind.INPUT: ('(["', '"])'),
+    NodeKind.OUTPUT: ('(["', '"])'),
+    NodeKind.MODEL: ('["', '"]'),
+    NodeKind.MISMATCH: ('["', '"]'),
+    NodeKind.UNCERTAIN: ('["', '"]'),
+    NodeKind.GAP: ('{{"', '"}}'),
+    NodeKind.FUSE: ('(("', '"))'),
+    NodeKind.TECHNIQUE: ('[/"', '"/]'),
 }
 _NODE_ID = re.compile(r"^[a-z][a-z0-9]*$")
 
