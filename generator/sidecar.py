@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import yaml
 
 from .records import Confirmation, Problem
-from .sources import MetaFile
+from .sources import TextFile
 from .vocabulary import Vocabulary
 
 KEYS = ("task", "note")
@@ -32,7 +32,7 @@ class Sidecar:
     problems: tuple[Problem, ...] = ()
 
 
-def read_sidecar(meta: MetaFile, vocab: Vocabulary) -> Sidecar:
+def read_sidecar(meta: TextFile, vocab: Vocabulary) -> Sidecar:
     if meta.text is None:
         return Sidecar(None, (meta.problem,))
     try:
@@ -69,5 +69,5 @@ def read_sidecar(meta: MetaFile, vocab: Vocabulary) -> Sidecar:
     return Sidecar(Confirmation(meta.path, task_id, values.get("note", ("", 0))[0]))
 
 
-def _refused(meta: MetaFile, line: int | None, message: str) -> Sidecar:
+def _refused(meta: TextFile, line: int | None, message: str) -> Sidecar:
     return Sidecar(None, (Problem(meta.path, line, message),))

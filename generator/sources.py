@@ -44,8 +44,9 @@ class AnswerFile:
 
 
 @dataclass(frozen=True)
-class MetaFile:
-    """A prompt's sidecar, ``NAME.meta.yaml``: what its maintainers settled."""
+class TextFile:
+    """A file read as UTF-8 text, or why it could not be: a prompt's sidecar
+    ``NAME.meta.yaml`` (what its maintainers settled), and what :func:`read_text` gives."""
 
     path: str  # as shown in messages
     text: str | None  # None when the file could not be read; see problem
@@ -59,7 +60,7 @@ class SourceFile:
     text: str | None  # None when the file could not be read; see problem
     problem: Problem | None = None
     answers: tuple[AnswerFile, ...] = ()
-    meta: MetaFile | None = None
+    meta: TextFile | None = None  # its sidecar, NAME.meta.yaml
 
 
 @dataclass(frozen=True)
@@ -259,30 +260,33 @@ def _shown_folder(folder: str, cwd: str) -> str:
     return "" if relative == "." else relative
 
 
-def read_text(file: str) -> tuple[str, str | None, Problem | None]:
-    """(path as shown, text, problem): the text of a UTF-8 file, or why there is none."""
+def read_text(file: str) -> TextFile:
+    """The text of a UTF-8 file, or why there is none (the path as messages show it)."""
     shown = display_path(file)
+
+    def refused(line: int | None, message: str) -> TextFile:
+        return TextFile(shown, None, Problem(shown, line, message))
+
     try:
         info = os.stat(file)
         if not stat.S_ISREG(info.st_mode):  # a FIFO would never end, a device never be text
-            return shown, None, Problem(shown, None, "is not a regular file; expected a UTF-8 text file")
+            return refused(None, "is not a regular file; expected a UTF-8 text file")
         size = info.st_size
         if size > MAX_PROMPT_BYTES:
-            return shown, None, Problem(
-                shown, None, f"is {size / 1048576:.1f} MB; a prompt or answer file may be at most {MAX_PROMPT_BYTES // 1048576} MB")
+            return refused(None, f"is {size / 1048576:.1f} MB; a prompt or answer file may be at most "
+                                 f"{MAX_PROMPT_BYTES // 1048576} MB")
         with open(file, "rb", buffering=0) as stream:
             data = stream.readall()
     except OSError as error:
-        return shown, None, Problem(shown, None, f"cannot be read: {error.strerror or error}")
+        return refused(None, f"cannot be read: {error.strerror or error}")
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        return shown, None, Problem(shown, line, "is a binary file (NUL byte); expected UTF-8 text")
+        return refused(line, "is a binary file (NUL byte); expected UTF-8 text")
     try:
-        return shown, data.decode("utf-8"), None
+        return TextFile(shown, data.decode("utf-8"))
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return shown, None, Problem(
-            shown, line, f"is not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8")
+        return refused(line, f"is not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8")
 
 
 class TextCache:
@@ -291,10 +295,10 @@ class TextCache:
     reads again only the files saved since its last build."""
 
     def __init__(self):
-        self._known: dict[str, tuple[tuple[int, ...], tuple]] = {}
-        self._used: dict[str, tuple[tuple[int, ...], tuple]] = {}
+        self._known: dict[str, tuple[tuple[int, ...], TextFile]] = {}
+        self._used: dict[str, tuple[tuple[int, ...], TextFile]] = {}
 
-    def read(self, file: str) -> tuple[str, str | None, Problem | None]:
+    def read(self, file: str) -> TextFile:
         """:func:`read_text`, from the cache when the file's status is the one it had then."""
         try:
             info = os.stat(file)
@@ -313,13 +317,13 @@ class TextCache:
 
 
 def read_source(file: PromptFile, slug: str, read=read_text) -> SourceFile:
-    shown, text, problem = read(file.path)
+    prompt = read(file.path)
     answers = []
     for answer_file, label in file.answers:
-        answer_shown, answer_text, answer_problem = read(answer_file)
-        answers.append(AnswerFile(answer_shown, label, answer_text, answer_problem))
-    meta = MetaFile(*read(file.meta)) if file.meta else None
-    return SourceFile(shown, slug, text, problem, tuple(answers), meta)
+        answer = read(answer_file)
+        answers.append(AnswerFile(answer.path, label, answer.text, answer.problem))
+    meta = read(file.meta) if file.meta else None
+    return SourceFile(prompt.path, slug, prompt.text, prompt.problem, tuple(answers), meta)
 
 
 def read_sources(arguments: list[str], read=read_text) -> tuple[list[SourceFile], list[Problem]]:
