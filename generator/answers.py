@@ -249,7 +249,7 @@ class _AnswerSyntax(Extension):
         md.preprocessors.register(_ListIndents(md), "list_indents", 20)  # after fenced code (25)
         md.preprocessors.register(_WholeIndent(md), "whole_indent", 29)  # after tabs are expanded (30), before fences
         # After code spans (190) and backslash escapes (180), so code and `\[cite: 1]` keep them.
-        md.inlinePatterns.register(_CitationMarker(_CITATION_MARKER), "citation_marker", 175)
+        md.inlinePatterns.register(_CitationMarker(CITATION_MARKER), "citation_marker", 175)
 
 
 class _WholeIndent(Preprocessor):
@@ -259,11 +259,16 @@ class _WholeIndent(Preprocessor):
     keeps the indentation it has beyond the answer's own, and so stays code."""
 
     def run(self, lines: list[str]) -> list[str]:
-        indents = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
-        common = min(indents, default=0)
-        if common < 2:
-            return lines
-        return [line[common:] for line in lines]
+        return without_whole_indent(lines)
+
+
+def without_whole_indent(lines: list[str]) -> list[str]:
+    """``lines`` without the indent of two spaces or more that every line that is not blank has."""
+    indents = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
+    common = min(indents, default=0)
+    if common < 2:
+        return lines
+    return [line[common:] for line in lines]
 
 
 #: The citation markers of chat exports: Gemini's ``[cite_start]`` (where a cited passage starts)
@@ -271,7 +276,7 @@ class _WholeIndent(Preprocessor):
 #: number passages of the chat's own retrieval (files, searches) that no reader of the page can
 #: see, so they are dropped: shown, they would be references to nothing. A marker that ends a
 #: passage takes the space before it along ("the model [cite: 6]." reads "the model.").
-_CITATION_MARKER = (
+CITATION_MARKER = (
     r"\[cite_(?:start|end)\]"
     r"|[ \t]*\[cite:[ \t]*\d+(?:[ \t]*[,\-–][ \t]*\d+)*[ \t]*\]"
     r"|[ \t]*【\d+(?::\d+)?†[^】\n]{0,80}】"

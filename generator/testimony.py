@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 
+from .answers import CITATION_MARKER, without_whole_indent
 from .classifier import features
 from .records import Answer, Statement
 from .vocabulary import CUE_WEIGHT, Vocabulary
 
-#: Citation markers of the common chat styles, which are not words of the answer.
-_CITATION = re.compile(r"\[cite_start\]|\[cite:\s*[\d,\s]*\]|【[^】]{0,40}】")
+_CITATION = re.compile(CITATION_MARKER)
 #: A line that opens a section: a Markdown heading, a numbered or lettered item, a bold line, or a
 #: line that starts with an emoji or a symbol.
 _OPENER = re.compile(
@@ -79,11 +79,9 @@ def task_statement(answer: Answer, model_names: tuple[str, ...], vocab: Vocabula
 
 
 def answer_lines(text: str) -> list[str]:
-    """The answer's lines without citation markers and without an indent shared by every line."""
-    lines = _CITATION.sub("", text).splitlines()
-    indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
-    cut = min(indents, default=0)
-    return [line[cut:] for line in lines]
+    """The answer's lines as its page reads them: without citation markers, and without an
+    indent shared by every line (generator/answers.py)."""
+    return without_whole_indent(_CITATION.sub("", text).splitlines())
 
 
 def _task_section(lines: list[str]) -> tuple[int, str, bool] | None:
