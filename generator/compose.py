@@ -19,10 +19,10 @@ from .links import label_url, url_spans
 from .paths import (
     TASK_INDEX, UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, site_url, task_page,
 )
-from .records import (AnswerAudit, Entry, Page, Problem, Prompt, ReviewedAnswer, TaskCheck, TaskInference, Technique,
-                      WorkflowSign)
+from .records import (AnswerAudit, Basis, Confidence, Entry, Page, Problem, Prompt, Relation, ReviewedAnswer,
+                      TaskCheck, TaskInference, Technique, WorkflowSign)
 from .vocabulary import Vocabulary
-from .verdict import fit_verdict
+from .verdict import FitCounts, fit_verdict
 from .workflow import Workflow, render_workflow, workflow_legend
 
 TITLE_LENGTH = 90
@@ -36,11 +36,12 @@ def unsearched(block: str, indent: str = "") -> str:
     return f"{block}\n{indent}{{ {SEARCH_EXCLUDE} }}"
 
 
-_FIT_MARK = {"same": "✓ Yes", "related": "✗ No, a related step", "different": "✗ No",
-             "possible": "? Not ruled out", "unconfirmed": "? Not confirmed", "unknown": "? Unknown"}
+_FIT_MARK = {Relation.SAME: "✓ Yes", Relation.RELATED: "✗ No, a related step", Relation.DIFFERENT: "✗ No",
+             Relation.POSSIBLE: "? Not ruled out", Relation.UNCONFIRMED: "? Not confirmed",
+             Relation.UNKNOWN: "? Unknown"}
 #: When the task is only "likely", what the verdicts say instead.
-_LIKELY_FIT_MARK = {**_FIT_MARK, "same": "✓ Probably", "related": "✗ Probably not, a related step",
-                    "different": "✗ Probably not"}
+_LIKELY_FIT_MARK = {**_FIT_MARK, Relation.SAME: "✓ Probably", Relation.RELATED: "✗ Probably not, a related step",
+                    Relation.DIFFERENT: "✗ Probably not"}
 _CONFIDENCE = {
     "clear": "The question itself points to this task, well ahead of any other.",
     "likely": "The question points to this task, but not far ahead of the others below.",
@@ -93,9 +94,6 @@ def compose_page(
     return Page(prompt.slug, prompt.path, title, tuple(blocks))
 
 
-#: A model's verdict in the card at the top: its mark and what it says, by relation.
-_CARD_MARK = {"same": "✓", "related": "✗", "different": "✗", "possible": "?", "unconfirmed": "?", "unknown": "?"}
-
 
 def _summary_card(folder: str, inference: TaskInference, models: tuple[Entry, ...], papers: tuple[Entry, ...],
                   answers: tuple[ReviewedAnswer, ...], vocab: Vocabulary) -> str:
@@ -109,9 +107,9 @@ def _summary_card(folder: str, inference: TaskInference, models: tuple[Entry, ..
         sure = {"clear": "clear: the question itself says so",
                 "likely": "likely: the question leans this way, without certainty",
                 "confirmed": "confirmed by the maintainers"}[inference.confidence]
-        if inference.basis == "models":
+        if inference.basis is Basis.MODELS:
             sure = "likely: the question is vague, the recommended models point this way"
-        elif inference.basis == "answers":
+        elif inference.basis is Basis.ANSWERS:
             sure = "likely: the question is not clear, the answers agree on it"
         lines.append(unsearched(f"    **The user wants:** {task_link} ({sure})", "    "))
     else:
@@ -121,13 +119,12 @@ def _summary_card(folder: str, inference: TaskInference, models: tuple[Entry, ..
     for opinion in _second_opinions(inference, vocab):
         lines += ["", unsearched(f"    {opinion}", "    ")]
     lines += ["", f"    **Verdict:** {verdict.text}\n    {{ {SEARCH_EXCLUDE} .verdict-line }}", ""]
-    likely = inference.confidence == "likely"
+    likely = inference.confidence is Confidence.LIKELY
     for index, fit in enumerate(inference.model_fits, start=1):
-        mark = _CARD_MARK[fit.relation]
-        hedge = "probably " if likely and fit.relation in ("same", "related", "different") else ""
-        lines.append(unsearched(f"    - {mark} [{markdown_text(plain_math(fit.name))}](#model-{index}): "
+        hedge = "probably " if likely and fit.fits is not None else ""
+        lines.append(unsearched(f"    - {fit.mark} [{markdown_text(plain_math(fit.name))}](#model-{index}): "
                                 f"{hedge}{markdown_text(fit.reason)}", "      "))
-    doing = sum(1 for fit in inference.model_fits if fit.relation == "same")
+    doing = FitCounts.of(inference).doing
     counts = [f"{len(models)} recommended model{'s' * (len(models) != 1)} ({doing} doing the task)",
               f"{len(papers)} related paper{'s' * (len(papers) != 1)}"]
     jumps = ["[Workflow](#workflow)", "[References](#references)"]
@@ -164,9 +161,9 @@ def _page_head(question: str, task_id: str | None, task_label: str | None) -> tu
 
 def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> list[str]:
     out = ["## Task"]
-    likely = inference.confidence == "likely"
+    likely = inference.confidence is Confidence.LIKELY
     if inference.task_id:
-        basis = inference.confidence if inference.basis == "question" else inference.basis
+        basis = inference.confidence if inference.basis is Basis.QUESTION else inference.basis
         out.append(_task_box(inference.task_id, inference.confidence, basis, vocab))
         if inference.note:
             out.append(f"**The maintainers' note:** {markdown_text(inference.note)}")
@@ -209,7 +206,7 @@ def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> l
                        folder, likely)
               for index, fit in enumerate(inference.model_fits, start=1)]
     out.append("\n".join(table))
-    misfits = [fit for fit in inference.model_fits if fit.relation in ("related", "different")]
+    misfits = [fit for fit in inference.model_fits if fit.fits is False]
     if misfits and inference.task_id:
         task = vocab.tasks[inference.task_id]
         verb = "probably do not do" if likely else "do not do"
@@ -222,8 +219,8 @@ def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> l
 
 
 @lru_cache(maxsize=1 << 13)  # the same model at the same place in the table of many prompts
-def _fit_row(index: int, name: str, label: str | None, task_id: str | None, relation: str, reason: str, folder: str,
-             likely: bool) -> str:
+def _fit_row(index: int, name: str, label: str | None, task_id: str | None, relation: Relation, reason: str,
+             folder: str, likely: bool) -> str:
     own = f"[{markdown_text(label)}]({folder_link(folder, task_page(task_id))})" if task_id else "unknown"
     mark = (_LIKELY_FIT_MARK if likely else _FIT_MARK)[relation]
     return f"| [{markdown_text(plain_math(name))}](#model-{index}) | {own} | {mark}: {markdown_text(reason)} |"

@@ -134,7 +134,7 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
             if not group.prompts or group.prompts[-1][0] is not result:  # a model listed twice: one row
                 group.prompts.append((result, title, note("asked", asked, _FIT_WORD[fit.relation])))
                 if inference.task_id:
-                    group.marks[{True: "✓", False: "✗", None: "?"}[fit.fits]] += 1
+                    group.marks[fit.mark] += 1
         for paper in result.prompt.source.papers:
             group = _group(papers, slugify(paper.name), paper.name)
             group.entries.append(paper)

@@ -297,6 +297,11 @@ class ModelFit:
     def fits(self) -> bool | None:
         return self.relation.fits
 
+    @property
+    def mark(self) -> str:
+        """✓, ✗ or ?, as every page marks the model."""
+        return {True: "✓", False: "✗", None: "?"}[self.fits]
+
 
 @dataclass(frozen=True)
 class Statement:

@@ -16,7 +16,7 @@ from functools import cache
 from .escape import mermaid_text
 from .infer import model_task
 from .latex import plain_math
-from .records import Entry, ModelFit, Prompt, TaskInference, Technique
+from .records import Entry, ModelFit, Prompt, Relation, TaskInference, Technique
 from .vocabulary import CueMatcher, Cue, Vocabulary, read_data, remember
 
 #: Papers drawn as technique side nodes; the text under the diagram lists them all.
@@ -154,9 +154,9 @@ def plan_workflow(
     aside: list[tuple[int, Entry, ModelFit]] = []
     for index, (model, fit) in enumerate(zip(prompt.source.models, inference.model_fits), start=1):
         own = vocab.tasks.get(fit.task_id) if fit.task_id else None
-        if task is None or fit.relation in ("same", "unconfirmed") or (fit.relation == "unknown" and not fit.task_id):
+        if task is None or fit.relation in (Relation.SAME, Relation.UNCONFIRMED) or not fit.task_id:
             main.append((index, model, fit))
-        elif fit.relation in ("related", "possible") and own is not None and own.stage == "pre":
+        elif fit.relation in (Relation.RELATED, Relation.POSSIBLE) and own is not None and own.stage == "pre":
             pre.append((index, model, fit))
         else:
             aside.append((index, model, fit))
