@@ -122,6 +122,22 @@ def git(cwd: Path, *args: str) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
+def seeds_on_a_branch(repository: Path, seeds: int, branch: str) -> Path:
+    """A git repository whose `main` holds the first ``seeds`` seeds in `sources/`, checked out
+    on a new ``branch``; returns its `sources/` folder."""
+    from conftest import SEEDS
+
+    sources = repository / "sources"
+    sources.mkdir(parents=True)
+    for seed in SEEDS[:seeds]:
+        shutil.copy(seed, sources / seed.name)
+    git(repository, "init", "-q", "-b", "main")
+    git(repository, "add", ".")
+    git(repository, "commit", "-q", "-m", "base")
+    git(repository, "checkout", "-q", "-b", branch)
+    return sources
+
+
 def pull_request_repository(repository: Path) -> dict[str, str]:
     """A git repository whose branch `add-denoising` changes prompts the ways a pull request
     does, against `main`: it edits one seed, answers another (citing a link that is not in its
@@ -129,14 +145,7 @@ def pull_request_repository(repository: Path) -> dict[str, str]:
     Returns the paths (relative to the repository) of each, by role."""
     from conftest import SEEDS, make_prompt
 
-    sources = repository / "sources"
-    sources.mkdir(parents=True)
-    for seed in SEEDS[:4]:
-        shutil.copy(seed, sources / seed.name)
-    git(repository, "init", "-q", "-b", "main")
-    git(repository, "add", ".")
-    git(repository, "commit", "-q", "-m", "base")
-    git(repository, "checkout", "-q", "-b", "add-denoising")
+    sources = seeds_on_a_branch(repository, 4, "add-denoising")
     edited, answered, deleted, renamed = (sources / seed.name for seed in SEEDS[:4])
     edited.write_text(edited.read_text(encoding="utf-8").replace("3×", "4×"), encoding="utf-8")
     (sources / (answered.stem + ".answer.md")).write_text(

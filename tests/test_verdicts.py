@@ -320,15 +320,8 @@ def test_one_story_per_page(folder, request):
 
 
 def test_the_job_summary_lists_the_changed_prompts_that_need_review(tmp_path):
-    from site_helpers import git
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    for seed in SEEDS[:2]:
-        shutil.copy(seed, sources / seed.name)
-    git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "add", ".")
-    git(tmp_path, "commit", "-q", "-m", "base")
-    git(tmp_path, "checkout", "-q", "-b", "change")
+    from site_helpers import git, seeds_on_a_branch
+    sources = seeds_on_a_branch(tmp_path, 2, "change")
     (sources / "zz.txt").write_text(make_prompt("Please enlarge this photo 4x so the small text is readable.",
                                                 "Model: SISR-CARN-4x\n"))
     (sources / "zz.answers").mkdir()
