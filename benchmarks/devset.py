@@ -100,7 +100,7 @@ SETTINGS = ("question alone", "question + own model", "question + misfired model
 def measure(items, vocab_for) -> dict[str, Counter]:
     """Right, wrong and confidently wrong ("clear" and wrong) per setting; ``vocab_for(question)``
     is the vocabulary to infer it with."""
-    from generator.infer import infer_task
+    from generator.steps.infer import infer_task
     from generator.records import Entry, SourceBlock
 
     counts = {setting: Counter() for setting in SETTINGS}
@@ -154,7 +154,7 @@ def fold_vocabularies(folds: int = 10, by_model: bool = False) -> dict[str, obje
 def blind_report(which: str, vocab_for) -> str:
     """How often the blind reading's best task is one the labels accept (about the most a reader of
     the question alone can expect), and how the inference compares with both; totals only."""
-    from generator.infer import infer_task
+    from generator.steps.infer import infer_task
     from generator.records import SourceBlock
 
     counts = Counter()

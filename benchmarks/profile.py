@@ -106,14 +106,14 @@ STAGES = (
     ("generator.pipeline", "find_techniques", "find techniques in paper summaries"),
     ("generator.pipeline", "plan_workflow", "plan the workflow"),
     ("generator.pipeline", "compose_page", "compose the page (all of it)"),
-    ("generator.compose", "front_matter", "  of which: front matter (yaml.safe_dump)"),
-    ("generator.compose", "_task_section", "  of which: Task section"),
-    ("generator.compose", "_workflow_section", "  of which: Workflow section (incl. Mermaid)"),
-    ("generator.compose", "_references_section", "  of which: References section"),
+    ("generator.steps.compose", "front_matter", "  of which: front matter (yaml.safe_dump)"),
+    ("generator.steps.compose", "_task_section", "  of which: Task section"),
+    ("generator.steps.compose", "_workflow_section", "  of which: Workflow section (incl. Mermaid)"),
+    ("generator.steps.compose", "_references_section", "  of which: References section"),
     ("generator.pipeline", "page_links", "provenance check: collect the page's links"),
     ("generator.pipeline", "check_links", "provenance check: compare with the source block"),
     ("generator.site", "build_indexes", "index pages (all of it)"),
-    ("generator.indexes", "front_matter", "  of which: front matter (yaml.safe_dump)"),
+    ("generator.collection.indexes", "front_matter", "  of which: front matter (yaml.safe_dump)"),
     ("generator.site", "page_links", "index pages: collect links"),
     ("generator.site", "check_links", "index pages: compare links"),
 )
@@ -165,7 +165,7 @@ def stage_times(sources: Path) -> str:
 
 _HOOK_TIMER = r"""
 import json, sys, time
-import generator.check as check
+import generator.steps.check as check
 import generator.plugin.plugin as plugin
 totals = {}
 def timed(owner, name, key):
@@ -250,9 +250,9 @@ def profile_mkdocs(sources: Path, out: Path) -> str:
     ]
     report += [f"{seconds:9.3f} s  {100 * seconds / total_time(plugin):5.1f} % of the build  {hook}"
                for hook, seconds in hooks.items()]
-    for hook_file, name in (("generator/site.py", "generate_site"), ("generator/check.py", "html_links"),
-                            ("generator/check.py", "check_links"), ("generator/check.py", "page_links"),
-                            ("generator/check.py", "markdown_links")):
+    for hook_file, name in (("generator/site.py", "generate_site"), ("generator/steps/check.py", "html_links"),
+                            ("generator/steps/check.py", "check_links"), ("generator/steps/check.py", "page_links"),
+                            ("generator/steps/check.py", "markdown_links")):
         report.append(f"{cumulative_of(plugin, hook_file, name):9.3f} s  {name} (cumulative, all calls)")
     report += ["", "-- own time by package, with the plugin / without", ""]
     without = dict(own_time_by_package(plain_stats))

@@ -182,7 +182,7 @@ def _said(result: dict) -> str:
 
 
 def _slug(project: Path, prompt: Path) -> str:
-    from generator.sources import slug_for
+    from generator.files.sources import slug_for
 
     return slug_for(prompt, project / "sources")
 

@@ -12,21 +12,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import partial
 
-from .answers import answer_problems, collect_answers, review_answer
-from .audit import audit_answer
-from .check import block_links, check_links
-from .compose import compose_error_page, compose_page
-from .infer import infer_task
-from .misplaced import QuestionIndex, find_misplaced, question_index
-from .parse import parse_prompt
+from .steps.answers import answer_problems, collect_answers, review_answer
+from .steps.audit import audit_answer
+from .steps.check import block_links, check_links
+from .steps.compose import compose_error_page, compose_page
+from .steps.infer import infer_task
+from .steps.misplaced import QuestionIndex, find_misplaced, question_index
+from .steps.parse import parse_prompt
 from .records import (Confirmation, Page, Problem, Prompt, PromptError, ReviewedAnswer, Statement, TaskInference,
                       Technique)
-from .render import render_html
-from .sidecar import read_sidecar
-from .sources import SourceFile
-from .testimony import task_statement
+from .markup.html import render_html
+from .steps.sidecar import read_sidecar
+from .files.sources import SourceFile
+from .steps.testimony import task_statement
 from .vocabulary import load_vocabulary
-from .workflow import Workflow, find_techniques, load_techniques, plan_workflow
+from .steps.workflow import Workflow, find_techniques, load_techniques, plan_workflow
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ class Prompt:
 
 @dataclass(frozen=True)
 class Answer:
-    """One model-written answer to a prompt (see generator/answers.py for where they live)."""
+    """One model-written answer to a prompt (see generator/steps/answers.py for where they live)."""
 
     label: str  # its place: "inline", "answer" or the file's name in an answers folder
     path: str  # the file it was read from, as shown in messages
@@ -124,7 +124,7 @@ class Citation:
 
 @dataclass(frozen=True)
 class Misplaced:
-    """Why an answer seems to answer another prompt's question (see generator/misplaced.py)."""
+    """Why an answer seems to answer another prompt's question (see generator/steps/misplaced.py)."""
 
     question: str  # that question: another prompt's, or as the answer quotes it
     slug: str | None  # the prompt of the collection that asks it, None when none does
@@ -134,7 +134,7 @@ class Misplaced:
 
 
 class TaskCheck(StrEnum):
-    """Whether the task an answer states is the page's (see generator/audit.py)."""
+    """Whether the task an answer states is the page's (see generator/steps/audit.py)."""
 
     AGREES = "agrees"  # ✓
     DIFFERS = "differs"  # ✗
@@ -148,7 +148,7 @@ class TaskCheck(StrEnum):
 
 
 class WorkflowSign(StrEnum):
-    """What shows that an answer gives an input → model → output workflow (see generator/audit.py)."""
+    """What shows that an answer gives an input → model → output workflow (see generator/steps/audit.py)."""
 
     CHAIN = "chain"  # a line chaining three steps or more with arrows
     STEPS = "steps"  # an "Input" step and an "Output" step
@@ -158,7 +158,7 @@ class WorkflowSign(StrEnum):
 
 @dataclass(frozen=True)
 class AnswerAudit:
-    """What an answer did of what its prompt asked, each field with its evidence (generator/audit.py)."""
+    """What an answer did of what its prompt asked, each field with its evidence (generator/steps/audit.py)."""
 
     task: TaskCheck
     statement: Statement | None  # the answer's own words for the task, when it states one
@@ -267,7 +267,7 @@ class Relation(StrEnum):
 
 
 class Confidence(StrEnum):
-    """How sure a page is of the user's task (see generator/infer.py)."""
+    """How sure a page is of the user's task (see generator/steps/infer.py)."""
 
     CONFIRMED = "confirmed"  # a maintainer set it (sources/NAME.meta.yaml)
     CLEAR = "clear"
@@ -305,7 +305,7 @@ class ModelFit:
 
 @dataclass(frozen=True)
 class Statement:
-    """What one answer says the user's task is, read from its first section (generator/testimony.py)."""
+    """What one answer says the user's task is, read from its first section (generator/steps/testimony.py)."""
 
     answer: str  # the answer's title: the model that wrote it, else its label
     phrase: str  # the answer's own words for the task
@@ -380,7 +380,7 @@ class Page:
 
 @lru_cache(maxsize=1 << 14)  # the same catalog entries recur across thousands of prompts
 def _entry_links(values: tuple[str | None, ...]) -> tuple[str, ...]:
-    from .links import extract_urls
+    from .markup.links import extract_urls
 
     return tuple(dict.fromkeys(url for value in values if value for url in extract_urls(value)))
 

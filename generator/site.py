@@ -11,17 +11,17 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
-from .check import check_links, page_links
-from .collector import no_collections
-from .indexes import build_indexes
-from .paths import prompt_page
-from .misplaced import QuestionIndex, find_misplaced
+from .steps.check import check_links, page_links
+from .runtime.collector import no_collections
+from .collection.indexes import build_indexes
+from .collection.paths import prompt_page
+from .steps.misplaced import QuestionIndex, find_misplaced
 from .pipeline import Generated, collection_questions, generate_all, rendered_links, with_html_links
 from .records import Problem
-from .sources import SourceFile, read_sources, read_text
+from .files.sources import SourceFile, read_sources, read_text
 from .vocabulary import load_vocabulary
-from .workers import map_batches, usable_cpus
-from .workflow import load_techniques
+from .runtime.workers import map_batches, usable_cpus
+from .steps.workflow import load_techniques
 
 #: Told when a worker fails (stderr under the CLI).
 log = logging.getLogger("generator")
@@ -42,7 +42,7 @@ class Site:
     results: list[Generated]
     pages: list[CheckedPage]
     problems: list[Problem]
-    #: The collection's questions, against which its answers were read (generator/misplaced.py).
+    #: The collection's questions, against which its answers were read (generator/steps/misplaced.py).
     questions: QuestionIndex | None = None
 
 

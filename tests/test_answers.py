@@ -15,11 +15,11 @@ from markdown.extensions.fenced_code import FencedCodeExtension
 
 from benchmarks.synth import load_catalog, synth_prompt
 from conftest import DATA, ROOT, SEEDS, make_prompt
-from generator.answers import answer_links, answer_problems, answer_syntax, review_answer
-from generator.check import page_links
-from generator.links import extract_urls
+from generator.steps.answers import answer_links, answer_problems, answer_syntax, review_answer
+from generator.steps.check import page_links
+from generator.markup.links import extract_urls
 from generator.records import Answer
-from generator.render import render_html
+from generator.markup.html import render_html
 from generator.site import generate_site
 from site_helpers import copy_project, mkdocs
 
@@ -441,7 +441,7 @@ def test_an_answer_indented_as_a_whole_is_read_as_if_it_were_not():
 
 def test_the_unsupported_links_at_the_top_of_an_answer_are_a_list_each_with_its_mark():
     reviewed = review_answer(_answer(f"Read {FOREIGN} and\n[this](https://example.org/a) too.\n"), ALLOWED)
-    from generator.compose import _answer_html
+    from generator.steps.compose import _answer_html
 
     soup = BeautifulSoup(_answer_html(reviewed, "prompts/p.md"), "html.parser")
     items = soup.select(".admonition.warning ul.answer-unsupported-list > li")
@@ -538,7 +538,7 @@ def test_an_answer_misplaced_by_a_deleted_prompt_is_read_again_when_served(tmp_p
 
 
 def test_links_on_generated_pages_stay_errors_and_answers_warnings_fail_only_when_strict():
-    from generator.check import check_links
+    from generator.steps.check import check_links
     from generator.records import Level
 
     (page_link,) = check_links("p.txt", [FOREIGN], ALLOWED)

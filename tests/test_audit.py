@@ -15,14 +15,14 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from generator.audit import outside_names
-from generator.compose import audit_row
-from generator.parse import parse_prompt
+from generator.steps.audit import outside_names
+from generator.steps.compose import audit_row
+from generator.steps.parse import parse_prompt
 from generator.records import AnswerAudit, TaskCheck, WorkflowSign
-from generator.render import render_html
-from generator.reportcards import MEASURES
+from generator.markup.html import render_html
+from generator.collection.reportcards import MEASURES
 from generator.site import generate_site
-from generator.testimony import answer_lines
+from generator.steps.testimony import answer_lines
 
 from conftest import DATA, ROOT, SEEDS
 

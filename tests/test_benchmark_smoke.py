@@ -21,8 +21,8 @@ from conftest import ROOT, SEEDS
 
 from benchmarks.run import plain_config
 from benchmarks.synth import PREAMBLE, load_catalog, synth_prompt, write_corpus
-from generator import collector
-from generator.parse import parse_prompt
+from generator.runtime import collector
+from generator.steps.parse import parse_prompt
 from generator.site import generate_site
 
 

@@ -1,9 +1,9 @@
 """The provenance check: a page may only carry links of its prompt's source block."""
 
-from generator.check import check_links, html_links, markdown_links, page_links
+from generator.steps.check import check_links, html_links, markdown_links, page_links
 from generator.pipeline import generate
-from generator.render import render_html
-from generator.sources import SourceFile
+from generator.markup.html import render_html
+from generator.files.sources import SourceFile
 
 from conftest import SEEDS
 

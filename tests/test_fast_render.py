@@ -22,8 +22,8 @@ from mkdocs.structure.pages import Page
 from benchmarks.synth import write_corpus
 from conftest import DATA
 from site_helpers import copy_project
-from generator import blockhtml
-from generator.check import page_links
+from generator.markup import blockhtml
+from generator.steps.check import page_links
 from generator.plugin import fast_render
 
 

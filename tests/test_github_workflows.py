@@ -233,7 +233,7 @@ def test_the_check_workflow_runs_once_per_commit_with_the_pinned_tools():
     assert uploads["test-screenshots"]["if"] == "failure()"
     assert uploads["test-screenshots"]["with"]["path"].rstrip("/") == "tests/artifacts"
     # Every problem, beyond GitHub's 10 annotations per level and its 1 MiB of job summary.
-    from generator.report import PROBLEMS_ARTIFACT, PROBLEMS_FILE
+    from generator.cli.report import PROBLEMS_ARTIFACT, PROBLEMS_FILE
 
     problems = uploads[PROBLEMS_ARTIFACT]
     assert problems["if"] == "${{ !cancelled() }}"

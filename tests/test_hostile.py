@@ -40,9 +40,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import DATA, ROOT, SEEDS, make_prompt
-from generator.check import URL_ATTRIBUTES
-from generator.answers import INLINE_LABEL
-from generator.sources import ANSWER_FILE_LABEL, ANSWER_SUFFIX, ANSWERS_FOLDER_SUFFIX, PROMPT_SUFFIX, slug_for
+from generator.steps.check import URL_ATTRIBUTES
+from generator.steps.answers import INLINE_LABEL
+from generator.files.sources import ANSWER_FILE_LABEL, ANSWER_SUFFIX, ANSWERS_FOLDER_SUFFIX, PROMPT_SUFFIX, slug_for
 from site_helpers import copy_project, mkdocs, pagefind_pages
 
 HOSTILE = DATA / "hostile"
@@ -472,7 +472,7 @@ def test_hostile_labels_cannot_change_the_diagram(sites, corpus):
 # ---- Fast checks of single cases, in process ---------------------------------------------
 
 def test_a_url_ending_in_a_million_brackets_is_read_in_linear_time():
-    from generator.links import extract_urls, normalise_url
+    from generator.markup.links import extract_urls, normalise_url
 
     assert extract_urls("https://x.org/a" + ")" * 1_000_000) == ["https://x.org/a"]
     assert normalise_url("https://x.org/a" + ".)]" * 300_000) == "https://x.org/a"
@@ -487,7 +487,7 @@ def test_a_url_ending_in_a_million_brackets_is_read_in_linear_time():
 ])
 def test_no_line_makes_the_parser_backtrack(line):
     """Each of these took minutes before the parser's patterns lost their nested whitespace."""
-    from generator.parse import parse_prompt
+    from generator.steps.parse import parse_prompt
     from generator.records import PromptError
 
     text = make_prompt("Upscale my photo 2x", "Model: SISR-CARN-2x\n" + line + "\n", line + "\n")
@@ -498,8 +498,8 @@ def test_no_line_makes_the_parser_backtrack(line):
 
 
 def test_credentials_and_backslashes_never_make_a_link():
-    from generator.escape import markdown_text
-    from generator.links import extract_urls, is_safe_url, label_url
+    from generator.markup.escape import markdown_text
+    from generator.markup.links import extract_urls, is_safe_url, label_url
 
     assert extract_urls("https://user:pass@evil.example/x and https://x.org\\@evil.example/") == []
     assert not is_safe_url("https://github.com\\evil.example/")
@@ -512,7 +512,7 @@ def test_credentials_and_backslashes_never_make_a_link():
 
 def test_a_url_with_underscores_in_the_question_or_a_technique_sentence_is_no_problem():
     from generator.pipeline import generate
-    from generator.sources import SourceFile
+    from generator.files.sources import SourceFile
 
     text = make_prompt(
         "Upscale my photo 2x like https://github.com/a/b_c does", "Model: SISR-CARN-2x\nPaper: https://arxiv.org/abs/1\n",

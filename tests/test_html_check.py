@@ -10,8 +10,8 @@ from benchmarks.synth import write_corpus
 from generator import site as site_module
 from generator.pipeline import generate, with_html_links
 from generator.site import PARALLEL_FROM, generate_site
-from generator.sources import SourceFile
-from generator.workers import usable_cpus
+from generator.files.sources import SourceFile
+from generator.runtime.workers import usable_cpus
 
 
 def test_many_pages_checked_on_every_core_give_what_one_page_at_a_time_gives(tmp_path):

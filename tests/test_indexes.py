@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import DATA, SEEDS, make_prompt
-from generator.indexes import PROMPTS_PER_PAGE, SEARCH_BOOST
+from generator.collection.indexes import PROMPTS_PER_PAGE, SEARCH_BOOST
 from generator.site import generate_site
 
 LINK = re.compile(r"\]\(([^)\s]+\.md)(?:#[^)]*)?\)")

@@ -8,13 +8,13 @@ from bs4 import BeautifulSoup
 
 from benchmarks import devset
 from generator.classifier import EVIDENCE_SUPPORT, features, train
-from generator.infer import CLEAR_MARGIN, MODEL_VOTE, PLAUSIBLE_NATS, VAGUE_VOTE, find_scales, infer_task, read_question
-from generator.parse import parse_prompt
+from generator.steps.infer import CLEAR_MARGIN, MODEL_VOTE, PLAUSIBLE_NATS, VAGUE_VOTE, find_scales, infer_task, read_question
+from generator.steps.parse import parse_prompt
 from generator.records import Entry, SourceBlock
 from generator.vocabulary import load_vocabulary
 
 from conftest import DATA, SEEDS, make_prompt
-from generator.render import render_html
+from generator.markup.html import render_html
 from generator.site import generate_site
 
 REQUIRED_EXTRA_IDS = [

@@ -1,9 +1,9 @@
-"""Simple LaTeX in names, titles and summaries shows as a reader reads it (generator/latex.py)."""
+"""Simple LaTeX in names, titles and summaries shows as a reader reads it (generator/markup/latex.py)."""
 
 import pytest
 from hypothesis import given, strategies as st
 
-from generator.latex import plain_math
+from generator.markup.latex import plain_math
 
 
 @pytest.mark.parametrize(("written", "read"), [

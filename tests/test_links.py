@@ -1,8 +1,8 @@
-"""URL extraction and normalisation: the rules in generator/links.py, one test each."""
+"""URL extraction and normalisation: the rules in generator/markup/links.py, one test each."""
 
 import pytest
 
-from generator.links import extract_urls, is_safe_url, label_url, normalise_url
+from generator.markup.links import extract_urls, is_safe_url, label_url, normalise_url
 
 
 @pytest.mark.parametrize(

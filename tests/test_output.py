@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SEEDS, make_prompt
-from generator import output
-from generator.output import MANIFEST, write_atomic, write_pages
+from generator.files import output
+from generator.files.output import MANIFEST, write_atomic, write_pages
 
 from benchmarks.synth import write_corpus
 
@@ -202,7 +202,7 @@ def replace(source, target, **kwargs):
 
 os.fdopen, os.replace = fdopen, replace
 if sys.argv[4] == "--plan":
-    from generator.output import write_pages
+    from generator.files.output import write_pages
     problems = write_pages(Path(sys.argv[6]), json.loads(Path(sys.argv[5]).read_text(encoding="utf-8")))
     print("\\n".join(map(str, problems)), file=sys.stderr)
     sys.exit(1 if problems else 0)

@@ -3,7 +3,7 @@ line of anything it cannot read."""
 
 import pytest
 
-from generator.parse import parse_prompt
+from generator.steps.parse import parse_prompt
 from generator.records import PromptError
 
 from conftest import SEEDS, make_prompt

@@ -28,15 +28,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from mkdocs.utils.meta import get_data
 
-from generator.check import markdown_links, page_links
-from generator.escape import front_matter, markdown_text, mermaid_text, yaml_scalar
-from generator.infer import infer_task
-from generator.links import extract_urls, is_safe_url, normalise_url, url_spans
-from generator.parse import _EMPTY_VALUES, _KEYS, parse_prompt
+from generator.steps.check import markdown_links, page_links
+from generator.markup.escape import front_matter, markdown_text, mermaid_text, yaml_scalar
+from generator.steps.infer import infer_task
+from generator.markup.links import extract_urls, is_safe_url, normalise_url, url_spans
+from generator.steps.parse import _EMPTY_VALUES, _KEYS, parse_prompt
 from generator.records import Entry, PromptError
-from generator.render import render_html
+from generator.markup.html import render_html
 from generator.vocabulary import _GAP, _TOKEN, CueMatcher, load_vocabulary
-from generator.workflow import (
+from generator.steps.workflow import (
     MAX_LABEL, find_techniques, load_techniques, plan_workflow, render_workflow, short_title,
 )
 

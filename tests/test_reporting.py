@@ -237,7 +237,7 @@ def test_exit_codes_as_documented(tmp_path):
     result = run("build", "sources", "--out", str(blocker / "out"))
     assert result.returncode == 2 and "cannot be written into" in result.stderr
     assert run("frobnicate").returncode == 2  # usage
-    broken = subprocess.run([sys.executable, "-c", "import sys, generator.cli as cli\n"
+    broken = subprocess.run([sys.executable, "-c", "import sys, generator.cli.commands as cli\n"
                              "cli.generate_site = lambda *a, **k: 1 / 0\nsys.exit(cli.main(['check', 'sources']))"],
                             cwd=ROOT, capture_output=True, text=True)
     assert broken.returncode == 3 and "internal error: ZeroDivisionError" in broken.stderr

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from generator.render import PAGE_EXTENSIONS
+from generator.markup.html import PAGE_EXTENSIONS
 from site_helpers import build_site, copy_project, mkdocs, mkdocs_serve, pagefind_pages, wait_for
 
 from conftest import ROOT, SEEDS, make_prompt

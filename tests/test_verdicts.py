@@ -13,16 +13,16 @@ import yaml
 from bs4 import BeautifulSoup
 
 from benchmarks import devset
-from generator.answers import collect_answers
-from generator.infer import infer_task
-from generator.parse import parse_prompt
+from generator.steps.answers import collect_answers
+from generator.steps.infer import infer_task
+from generator.steps.parse import parse_prompt
 from generator.records import Entry, Relation, SourceBlock
-from generator.render import render_html
-from generator.review import Urgency, needs_review
+from generator.markup.html import render_html
+from generator.collection.review import Urgency, needs_review
 from generator.site import generate_site
-from generator.sources import read_sources
-from generator.testimony import task_statement
-from generator.verdict import FitCounts, VerdictCode, fit_verdict
+from generator.files.sources import read_sources
+from generator.steps.testimony import task_statement
+from generator.steps.verdict import FitCounts, VerdictCode, fit_verdict
 from generator.vocabulary import load_vocabulary
 
 from conftest import DATA, SEEDS, SOURCES, make_prompt

@@ -1,4 +1,4 @@
-"""Worker processes (generator/workers.py): how many, on systems without Linux's
+"""Worker processes (generator/runtime/workers.py): how many, on systems without Linux's
 ``sched_getaffinity`` (macOS) or Python 3.13's ``process_cpu_count`` too; and a worker that dies
 or raises, in the CLI's HTML check and in the plugin's second process, changes nothing but a
 log line: its work is done in the main process, with the same result."""
@@ -18,7 +18,8 @@ from mkdocs.config import load_config
 from site_helpers import copy_project
 
 from benchmarks.synth import write_corpus
-from generator import cli, workers
+from generator.cli import commands as cli
+from generator.runtime import workers
 from generator import site as site_module
 from generator.plugin import fast_render, htmlcheck
 from generator.site import PARALLEL_FROM, generate_site

@@ -2,11 +2,11 @@
 
 import re
 
-from generator.escape import mermaid_text
-from generator.infer import infer_task
-from generator.parse import parse_prompt
+from generator.markup.escape import mermaid_text
+from generator.steps.infer import infer_task
+from generator.steps.parse import parse_prompt
 from generator.vocabulary import load_vocabulary
-from generator.workflow import (
+from generator.steps.workflow import (
     Edge, Node, Workflow, find_techniques, load_techniques, plan_workflow, render_workflow,
 )
 
@@ -108,7 +108,7 @@ def test_a_related_paper_that_does_the_task_is_offered_for_the_missing_step():
 
 def test_a_technique_is_glossed_only_when_its_sentence_says_so():
     from generator.records import Entry
-    from generator.workflow import find_techniques, load_techniques
+    from generator.steps.workflow import find_techniques, load_techniques
 
     (architecture,) = find_techniques((Entry("P", 1, summary="We propose a multi-scale encoder with attention."),),
                                       load_techniques())

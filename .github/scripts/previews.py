@@ -64,8 +64,8 @@ from urllib.parse import quote
 # prompt, and the verdicts' words; both need nothing beyond the standard library, so the
 # comment job runs without the project's packages. Only `gather` loads the task vocabulary.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from generator.changes import from_github_files, prompt_changes  # noqa: E402
-from generator.verdict import TEXTS as VERDICTS  # noqa: E402
+from generator.files.changes import from_github_files, prompt_changes  # noqa: E402
+from generator.steps.verdict import TEXTS as VERDICTS  # noqa: E402
 
 #: The label that switches a fork's previews on (the approval itself is a review).
 APPROVAL_LABEL = "preview-approved"

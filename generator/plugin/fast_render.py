@@ -1,7 +1,7 @@
 """MkDocs' ``Page.render`` for generated pages, each distinct block converted once.
 
 :class:`PageRenderer` gives a page what ``Page.render`` would (content, table of contents,
-title, anchors, links to anchors) from the blocks of its Markdown as :mod:`generator.blockhtml`
+title, anchors, links to anchors) from the blocks of its Markdown as :mod:`generator.markup.blockhtml`
 converts them: with one Markdown instance configured as ``Page.render`` configures its own (the
 site's ``markdown_extensions`` and MkDocs' own processors) for every page of a build. A page is
 left to ``Page.render`` itself when its blocks cannot be joined, when converting a block logs
@@ -32,9 +32,9 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import meta
 
-from .. import blockhtml
-from ..check import fragment_links, fragments_links
-from ..workers import WorkerResults, spawn_pool, usable_cpus
+from ..markup import blockhtml
+from ..steps.check import fragment_links, fragments_links
+from ..runtime.workers import WorkerResults, spawn_pool, usable_cpus
 from . import mkdocs_internals
 from .config import SecondProcessConfig
 

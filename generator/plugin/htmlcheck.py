@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 
-from ..check import check_links, fragment_links, fragments_links
+from ..steps.check import check_links, fragment_links, fragments_links
 from ..records import Problem
 from .fast_render import SecondProcess
 

@@ -35,9 +35,9 @@ import jinja2
 from mkdocs import utils
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .. import collector
+from ..runtime import collector
 from ..site import CheckedPage, Site
-from ..sources import TextCache
+from ..files.sources import TextCache
 from .mkdocs_internals import MaterialSearch, ServePlugins, serve_plugins
 
 log = logging.getLogger("mkdocs.plugins.prompt_pages")

@@ -23,12 +23,12 @@ from pathlib import Path
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
-from .. import collector
+from ..runtime import collector
 from ..records import Problem
-from ..report import summary_line
+from ..cli.report import summary_line
 from ..site import CheckedPage, Site, generate_site
-from ..sources import read_text
-from ..workers import WorkerResults
+from ..files.sources import read_text
+from ..runtime.workers import WorkerResults
 from . import mkdocs_internals
 from .config import PromptPagesConfig
 from .htmlcheck import HTMLCheck

@@ -150,7 +150,7 @@
     });
   }
 
-  // A diagram's Mermaid source (generator/workflow.py's): its node lines by id, in the order they
+  // A diagram's Mermaid source (generator/steps/workflow.py's): its node lines by id, in the order they
   // are declared, its edges, and its other lines (the header, the classes).
   function parse(source) {
     var graph = { ids: [], lines: {}, edges: [], rest: [] };

@@ -18,7 +18,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .records import Problem
+from ..records import Problem
 
 MANIFEST = ".generator-manifest.json"
 #: write_atomic's temporary files, ``.NAME.XXXXXXXX.tmp`` (tempfile.mkstemp's eight random characters).

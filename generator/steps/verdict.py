@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .records import Confidence, TaskInference
+from ..records import Confidence, TaskInference
 
 
 class VerdictCode(StrEnum):

@@ -20,15 +20,15 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .changes import PromptChanges, from_git_name_status, prompt_changes
-from .export import brief_record, export_record
-from .review import review_list
-from .output import write_pages
+from ..files.changes import PromptChanges, from_git_name_status, prompt_changes
+from ..collection.export import brief_record, export_record
+from ..collection.review import review_list
+from ..files.output import write_pages
 from .progress import ProgressBar
 from .report import (PROBLEMS_FILE, SUMMARY_LIMIT_BYTES, capped_summary, job_summary, problem_lines, repository_path,
                      summary_line)
-from .site import generate_site
-from .vocabulary import load_vocabulary
+from ..site import generate_site
+from ..vocabulary import load_vocabulary
 
 OK, PROBLEMS, USAGE, INTERNAL, INTERRUPTED, CLOSED = 0, 1, 2, 3, 130, 141
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from .pipeline import Generated
-from .records import Basis, Confidence, TaskInference
-from .vocabulary import Vocabulary
+from ..pipeline import Generated
+from ..records import Basis, Confidence, TaskInference
+from ..vocabulary import Vocabulary
 
 
 class Urgency(IntEnum):

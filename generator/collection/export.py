@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .pipeline import Generated
-from .records import AnswerAudit, Entry, Misplaced
-from .verdict import fit_verdict
-from .vocabulary import Vocabulary
+from ..pipeline import Generated
+from ..records import AnswerAudit, Entry, Misplaced
+from ..steps.verdict import fit_verdict
+from ..vocabulary import Vocabulary
 
 
 def brief_record(generated: Generated, vocab: Vocabulary) -> dict:
@@ -77,7 +77,7 @@ def export_record(generated: Generated, vocab: Vocabulary) -> dict:
 
 
 def audit_record(audit: AnswerAudit | None) -> dict | None:
-    """The answer's audit (generator/audit.py), each field with its evidence."""
+    """The answer's audit (generator/steps/audit.py), each field with its evidence."""
     if audit is None:
         return None
     statement = audit.statement

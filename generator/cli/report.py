@@ -16,13 +16,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .changes import PromptChanges
-from .escape import markdown_text
-from .pipeline import Generated
-from .records import Level, Problem
-from .review import review_list
-from .verdict import fit_verdict
-from .vocabulary import Vocabulary
+from ..files.changes import PromptChanges
+from ..markup.escape import markdown_text
+from ..pipeline import Generated
+from ..records import Level, Problem
+from ..collection.review import review_list
+from ..steps.verdict import fit_verdict
+from ..vocabulary import Vocabulary
 
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

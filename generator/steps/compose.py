@@ -1,6 +1,6 @@
 """Prompt + inference + workflow -> the Markdown of its page (:class:`Page`).
 
-Every piece of prompt text goes through :mod:`generator.escape`; every link is one of the
+Every piece of prompt text goes through :mod:`generator.markup.escape`; every link is one of the
 source block's URLs, written with :func:`escape.markdown_link`, which refuses anything else.
 """
 
@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .answers import UNSUPPORTED_MARK, inert_text
-from .escape import front_matter, markdown_link, markdown_text, yaml_title
-from .latex import plain_math
-from .links import label_url, url_spans
-from .paths import (
+from ..markup.escape import front_matter, markdown_link, markdown_text, yaml_title
+from ..markup.latex import plain_math
+from ..markup.links import label_url, url_spans
+from ..collection.paths import (
     TASK_INDEX, UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, site_url, task_page,
 )
-from .records import (AnswerAudit, Basis, Confidence, Entry, Page, Problem, Prompt, Relation, ReviewedAnswer,
+from ..records import (AnswerAudit, Basis, Confidence, Entry, Page, Problem, Prompt, Relation, ReviewedAnswer,
                       TaskCheck, TaskInference, Technique, WorkflowSign)
-from .vocabulary import Vocabulary
+from ..vocabulary import Vocabulary
 from .verdict import FitCounts, fit_verdict
 from .workflow import Workflow, render_workflow, workflow_legend
 
@@ -368,7 +368,7 @@ def linked_text(text: str) -> str:
 
 
 def _answers_section(here: str, answers: tuple[ReviewedAnswer, ...], unreadable: tuple[Problem, ...]) -> list[str]:
-    """The answers as raw HTML built by generator.answers: one as is, several as Material content tabs.
+    """The answers as raw HTML built by generator.steps.answers: one as is, several as Material content tabs.
 
     The HTML is one block without blank lines, so Markdown passes it through untouched.
     """

@@ -11,8 +11,8 @@ import re
 from functools import lru_cache
 from html.parser import HTMLParser
 
-from .links import extract_urls, is_safe_url, normalise_url
-from .records import Problem
+from ..markup.links import extract_urls, is_safe_url, normalise_url
+from ..records import Problem
 
 #: Attributes through which HTML can make a browser fetch or navigate.
 URL_ATTRIBUTES = (

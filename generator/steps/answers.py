@@ -13,7 +13,7 @@ around them, and rebuilds the tree so that:
   inert text (its ``:`` and brackets as character references, so neither a browser nor the
   page's own provenance check sees a link in it) with a visible "not in the sources" mark;
 - images are never loaded (a tracking pixel is one): a supported image becomes a link;
-- bare URLs in the text are found by :mod:`generator.links`, as everywhere else.
+- bare URLs in the text are found by :mod:`generator.markup.links`, as everywhere else.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ from markdown.serializers import RE_AMP
 from markdown.treeprocessors import Treeprocessor
 
 from .check import MD_AUTOLINK, is_external
-from .links import is_safe_url, normalise_url, url_spans
-from .records import Answer, Citation, Level, Problem, Prompt, ReviewedAnswer
-from .sources import AnswerFile
+from ..markup.links import is_safe_url, normalise_url, url_spans
+from ..records import Answer, Citation, Level, Problem, Prompt, ReviewedAnswer
+from ..files.sources import AnswerFile
 
 #: The label of the text after a prompt's own ``Answer:`` line.
 INLINE_LABEL = "inline"
@@ -165,7 +165,7 @@ def inert_text(text: str) -> str:
     """HTML text that no renderer or link scanner reads as a link or as markup.
 
     Also the form in which unsupported URLs appear anywhere on the site: ``https&#58;//…``
-    shows as ``https://…`` but is no URL to a browser, Markdown or :mod:`generator.check`.
+    shows as ``https://…`` but is no URL to a browser, Markdown or :mod:`generator.steps.check`.
     """
     return _INERT_CHAR.sub(_inert_ref, text)
 

@@ -15,13 +15,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .answers import inert_text
-from .compose import SEARCH_EXCLUDE, short_name
-from .escape import front_matter, markdown_text
+from ..steps.answers import inert_text
+from ..steps.compose import SEARCH_EXCLUDE, short_name
+from ..markup.escape import front_matter, markdown_text
 from .paths import REPORT_INDEX, link, model_page, prompt_page, slugify, task_page
-from .pipeline import Generated
-from .records import AnswerAudit, TaskCheck
-from .vocabulary import Vocabulary
+from ..pipeline import Generated
+from ..records import AnswerAudit, TaskCheck
+from ..vocabulary import Vocabulary
 
 #: Rows of the retriever's bar chart (the largest tasks; the table below it has them all).
 CHART_TASKS = 15

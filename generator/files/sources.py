@@ -6,7 +6,7 @@ becomes a :class:`Problem` for that file; the other files go on.
 Answers to ``NAME.txt`` live beside it: ``NAME.answer.md`` (labelled "answer") and every
 ``NAME.answers/LABEL.md`` (labelled by the file name). The text after the prompt's own
 ``Answer:`` line is found by the parser. What a maintainer settled about a prompt (its task)
-lives in ``NAME.meta.yaml`` beside it (read by :mod:`generator.sidecar`).
+lives in ``NAME.meta.yaml`` beside it (read by :mod:`generator.steps.sidecar`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .changes import PROMPT_SUFFIX
-from .records import Problem
+from ..records import Problem
 
 ANSWER_SUFFIX = ".answer.md"
 ANSWERS_FOLDER_SUFFIX = ".answers"

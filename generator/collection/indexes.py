@@ -17,21 +17,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .compose import SEARCH_EXCLUDE, linked_text
-from .escape import front_matter, inert_url, markdown_link, markdown_text, yaml_title
-from .latex import plain_math
-from .links import label_url
+from ..steps.compose import SEARCH_EXCLUDE, linked_text
+from ..markup.escape import front_matter, inert_url, markdown_link, markdown_text, yaml_title
+from ..markup.latex import plain_math
+from ..markup.links import label_url
 from .paths import (
     HOME, MODEL_INDEX, PAPER_INDEX, PROMPTS, REPORT_INDEX, TASK_INDEX, UNSUPPORTED_INDEX, folder_link, index_page, link, model_page,
     paper_page, prompt_page, site_url, slugify, task_page,
 )
-from .infer import model_task
-from .pipeline import Generated
-from .records import Confidence, Entry, Task
+from ..steps.infer import model_task
+from ..pipeline import Generated
+from ..records import Confidence, Entry, Task
 from .reportcards import build_report
-from .verdict import FitCounts, VerdictCode, fit_verdict
-from .workflow import split_sentences
-from .vocabulary import Vocabulary
+from ..steps.verdict import FitCounts, VerdictCode, fit_verdict
+from ..steps.workflow import split_sentences
+from ..vocabulary import Vocabulary
 
 #: Prompts listed on one page of a task, model or paper.
 PROMPTS_PER_PAGE = 100

@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .records import Misplaced, Prompt
+from ..records import Misplaced, Prompt
 
 #: A question found by an answer's words must have at least this share of its weight covered…
 OTHER_COVERED = 0.55

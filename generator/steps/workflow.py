@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 
-from .escape import mermaid_text
+from ..markup.escape import mermaid_text
 from .infer import model_task
-from .latex import plain_math
-from .records import Entry, ModelFit, Prompt, Relation, TaskInference, Technique
-from .vocabulary import CueMatcher, Cue, Vocabulary, read_data, remember
+from ..markup.latex import plain_math
+from ..records import Entry, ModelFit, Prompt, Relation, TaskInference, Technique
+from ..vocabulary import CueMatcher, Cue, Vocabulary, read_data, remember
 
 #: Papers drawn as technique side nodes; the text under the diagram lists them all.
 MAX_TECHNIQUE_NODES = 5

@@ -5,7 +5,7 @@ A prompt's task is inferred; where the inference is wrong or unsure a maintainer
     task: txt2img                        # an id of generator/data/tasks.yaml
     note: the user typed a text prompt   # optional, shown on the page
 
-A confirmed task wins over inference (see :func:`generator.infer.infer_task`). A sidecar that
+A confirmed task wins over inference (see :func:`generator.steps.infer.infer_task`). A sidecar that
 cannot be used (bad YAML, an unknown key or task id) is a ``path:line: message`` problem, and the
 page is built from inference as if there were none.
 """
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import yaml
 
-from .records import Confirmation, Problem
-from .sources import TextFile
-from .vocabulary import Vocabulary
+from ..records import Confirmation, Problem
+from ..files.sources import TextFile
+from ..vocabulary import Vocabulary
 
 KEYS = ("task", "note")
 

@@ -25,8 +25,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from .links import URL_CANDIDATE, extract_urls, is_safe_url, normalise_url
-from .records import Entry, Problem, Prompt, PromptError, SourceBlock
+from ..markup.links import URL_CANDIDATE, extract_urls, is_safe_url, normalise_url
+from ..records import Entry, Problem, Prompt, PromptError, SourceBlock
 
 _QUESTION_MARKER = re.compile(r"asked\s+the\s+following\s+question\s*:?\s*(.*)$", re.IGNORECASE)
 _QUESTION_LINE = re.compile(r"^\W{0,4}(?:user\s+)?question\W{0,4}:\s*(.*)$", re.IGNORECASE)

@@ -37,9 +37,9 @@ from functools import lru_cache
 from statistics import median
 from typing import NamedTuple
 
-from .records import (Basis, Candidate, Confidence, Confirmation, Entry, Evidence, ModelFit, Qualifiers, Relation,
+from ..records import (Basis, Candidate, Confidence, Confirmation, Entry, Evidence, ModelFit, Qualifiers, Relation,
                       SourceBlock, Statement, TaskInference, agreed_task)
-from .vocabulary import CUE_WEIGHT, FIND_CACHE, Vocabulary
+from ..vocabulary import CUE_WEIGHT, FIND_CACHE, Vocabulary
 
 #: What one nat of the classifier's log-likelihood counts, against a strong cue's 3 points; and
 #: the most nats it can take from a task (12 nats: 3 points, one strong cue's worth).

@@ -4,7 +4,7 @@ The prompt asks an answer to (1) say what task the user is trying to perform, (2
 recommended models work in an input → model → output workflow, and (3) use only the provided
 models and papers. For each answer:
 
-- **Task**: the answer's :class:`Statement` (read by generator/testimony.py, found in
+- **Task**: the answer's :class:`Statement` (read by generator/steps/testimony.py, found in
   ``inference.statements`` by the answer's title) compared with the page's task. A misplaced
   answer has no statement here: it answers another question.
 - **Workflow**: given when a line chains three steps or more with arrows (``→``, ``->``, ``⟶``,
@@ -28,7 +28,7 @@ models and papers. For each answer:
   run of three words or more that opens a list item. A small stoplist keeps out the names of
   tools and formats every answer may name (CNAPS, GPU, PyTorch, JSON, GitHub…).
 - **Builds on ✗**: the models used whose fit the page marks ✗.
-- **Links**: the citations, and how many are not in the sources (generator/answers.py).
+- **Links**: the citations, and how many are not in the sources (generator/steps/answers.py).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .records import (AnswerAudit, Entry, ReviewedAnswer, SourceBlock, TaskCheck, TaskInference, WorkflowSign)
+from ..records import (AnswerAudit, Entry, ReviewedAnswer, SourceBlock, TaskCheck, TaskInference, WorkflowSign)
 from .testimony import answer_lines
 
 _ARROW = re.compile(r"\s*(?:→|->|⟶|⇒|=>|➔|➜|⟹)\s*")
