@@ -21,7 +21,8 @@ confidence:
   and still that far ahead once the models have voted (a model that agrees does not make a
   page surer than its question: a misfired model agreeing with a wrong reading would);
 - likely: closer, or a task only the models point to; the page's fit verdicts say "probably",
-  and no model is said to do the task when the task was read from the models themselves;
+  and when the task was read from the models themselves, a model is said to do it only if the
+  question's words allow it (:meth:`QuestionReading.allows`);
 - unclear: no task is asserted; the page lists the candidates.
 
 The constants were chosen by cross-validation on the dev half of the catalog's questions
@@ -61,11 +62,13 @@ MIN_STRENGTH = 2.0
 #: A ✗ (see :class:`FitJudge`): the classifier finds the model's task at least AGAINST_NATS
 #: less likely than the task asked, which leads the runner-up by AGAINST_MARGIN; or FAR_NATS less
 #: likely, whatever the lead. A task read from the models is ✓ only when the classifier ranks it
-#: within ALLOWED_NATS of the question's best.
+#: among the question's ALLOWED_RANK best tasks and within ALLOWED_NATS of the best: the question's
+#: words allow it, though not enough to name it.
 AGAINST_NATS = 10.0
 AGAINST_MARGIN = 1.0
 FAR_NATS = 12.0
-ALLOWED_NATS = 0.0
+ALLOWED_RANK = 2
+ALLOWED_NATS = 4.5
 #: How many tasks a page lists as candidates.
 CANDIDATES = 5
 #: Weights of cues in a model's own name and summary, relative to the vocabulary's.
@@ -176,8 +179,7 @@ class FitJudge:
         if self.task_id is None or own is None:
             return Relation.UNKNOWN
         if own == self.task_id:
-            confirmed = (self.basis is not Basis.MODELS or own == self.agreed
-                         or self.reading.learned.get(own, -LEARNED_FLOOR) >= -ALLOWED_NATS)
+            confirmed = self.basis is not Basis.MODELS or own == self.agreed or self.reading.allows(own)
             return Relation.SAME if confirmed else Relation.UNCONFIRMED
         if not self._against(own):
             return Relation.POSSIBLE
@@ -212,6 +214,13 @@ class QuestionReading(NamedTuple):
     evidence: tuple[Evidence, ...]
     qualifiers: Qualifiers
     cues: dict[str, float]  # the points of each task that a cue of the question names
+
+    def allows(self, task_id: str) -> bool:
+        """The classifier ranks the task among the question's ALLOWED_RANK best, within
+        ALLOWED_NATS of the best."""
+        nats = self.learned.get(task_id, -LEARNED_FLOOR)
+        ahead = sum(1 for other in self.learned.values() if other > nats)
+        return ahead < ALLOWED_RANK and nats >= -ALLOWED_NATS
 
 
 @lru_cache(maxsize=FIND_CACHE)  # one question is asked in many prompts (with other models, papers)
