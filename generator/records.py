@@ -215,6 +215,11 @@ class Task:
     #: "pre" tasks clean an image and can run before a "main" task in a chain.
     stage: str = "main"
 
+    @property
+    def takes_text(self) -> bool:
+        """Its input is a text ("text", "text prompt", "text query", "text or image")."""
+        return self.input.startswith("text")
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -239,6 +244,11 @@ class Qualifiers:
     device: tuple[str, ...] = ()
     media: tuple[str, ...] = ()
     goals: tuple[str, ...] = ()
+    input: tuple[str, ...] = ()  # what the user gave the model: "typed text" (a quoted prompt)
+
+    @property
+    def typed_text(self) -> bool:
+        return "typed text" in self.input
 
     def as_dict(self) -> dict[str, list[str]]:
         return {
@@ -246,6 +256,7 @@ class Qualifiers:
             "device": list(self.device),
             "media": list(self.media),
             "goals": list(self.goals),
+            "input": list(self.input),
         }
 
 

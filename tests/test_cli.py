@@ -50,7 +50,7 @@ def test_export_on_the_seeds():
         assert {"slug", "source", "question", "task", "qualifiers", "models", "papers", "source_links", "page_links"} <= set(record)
         assert {"id", "label", "confidence", "evidence", "candidates"} <= set(record["task"])
         assert record["task"]["confidence"] in ("clear", "likely", "unclear")
-        assert set(record["qualifiers"]) == {"scale", "device", "media", "goals"}
+        assert set(record["qualifiers"]) == {"scale", "device", "media", "goals", "input"}
     assert records[0]["qualifiers"]["scale"] == ["3×"]
     assert records[0]["models"][0]["links"] == {
         "paper": "https://cg.postech.ac.kr/Research/MSSNet/MSSNet.pdf", "github": "https://github.com/kky7/MSSNet"}

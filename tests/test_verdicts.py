@@ -16,7 +16,7 @@ from benchmarks import devset
 from generator.steps.answers import collect_answers
 from generator.steps.infer import infer_task
 from generator.steps.parse import parse_prompt
-from generator.records import Entry, Relation, SourceBlock
+from generator.records import Confidence, Entry, Relation, SourceBlock
 from generator.markup.html import render_html
 from generator.collection.review import Urgency, needs_review
 from generator.site import generate_site
@@ -73,7 +73,7 @@ def held_out():
 
 def test_a_right_recommendation_is_rarely_accused_and_misfires_are_still_caught(held_out):
     """The held-out half (never trained on, never used to choose the rule). Floors are this
-    session's figures rounded: own ✗ 3.0 %, own ✓ 82.2 %, misfired ✗ 73.5 %, misfired ✓ 2.7 %
+    session's figures rounded: own ✗ 3.0 %, own ✓ 82.2 %, misfired ✗ 73.2 %, misfired ✓ 2.7 %
     (before issue 24: own ✗ 8 %, own ✓ 69 %, misfired ✓ 1 %). README, Task inference, gives them."""
     share, pages = held_out
     assert share["own"]["✗"] <= 0.031 and share["own"]["✓"] >= 0.82
@@ -108,6 +108,40 @@ def test_a_model_the_question_allows_is_never_accused(vocab):
     assert inference.confidence != "clear" and fit.fits is None and fit.relation is Relation.POSSIBLE
     assert "nothing rules out" in fit.reason
     assert fit_verdict(inference).code is VerdictCode.UNKNOWN
+
+
+
+#: Written for this test: a user quotes the text they typed, then describes what came back in
+#: words of other tasks (style, depth, texture); and questions with no typed text.
+TYPED = [
+    'I wrote \u201can astronaut riding a horse, oil painting\u201d and got a painting in exactly that style in '
+    'seconds. What makes it so fast?',
+    'I typed "a cozy cabin in the snow at dusk" and the picture that came back had real depth and texture. How?',
+    "My prompt was 'a fox in a misty forest, watercolor' and the brush strokes looked hand-made.",
+]
+NOT_TYPED = ["Turn this photo of my street into a Van Gogh painting, in exactly his style.",
+             "I wrote a story about a fox and typed it into my blog; can it estimate the depth of my photo?"]
+
+
+@pytest.mark.parametrize("question", TYPED)
+def test_a_text_model_is_never_accused_when_the_user_quotes_the_text_they_typed(vocab, question):
+    inference = infer_task(SourceBlock(question, 1, (Entry("Txt2Img-StableDiffusionV1-5", 1),), ()), vocab)
+    (fit,) = inference.model_fits
+    assert inference.qualifiers.input == ("typed text",)
+    assert fit.fits is not False
+    if inference.task_id and not vocab.tasks[inference.task_id].takes_text:
+        assert inference.confidence is not Confidence.CLEAR  # its words describe what came back
+
+
+@pytest.mark.parametrize("question", NOT_TYPED)
+def test_without_a_typed_text_the_question_is_read_as_before(vocab, question):
+    assert infer_task(SourceBlock(question, 1, (), ()), vocab).qualifiers.input == ()
+
+
+def test_the_page_says_what_the_user_typed(tmp_path):
+    result = _prompt_with_answers(tmp_path, TYPED[0], "Txt2Img-StableDiffusionV1-5", {})
+    text = " ".join(BeautifulSoup(render_html(result.page.markdown), "html.parser").get_text(" ").split())
+    assert "Input typed text" in text or "Input : typed text" in text or "Input: typed text" in text, text[:2000]
 
 
 # --- The answers testify -------------------------------------------------------------------

@@ -49,7 +49,7 @@ _CONFIDENCE = {
     "answers": "The question does not say clearly which task it is; the answers agree on this one.",
     "maintainers": "A maintainer confirmed this task (sources/NAME.meta.yaml).",
 }
-_QUALIFIER_NAMES = (("scale", "Scale"), ("device", "Device"), ("media", "Media"), ("goals", "Goals"))
+_QUALIFIER_NAMES = (("input", "Input"), ("scale", "Scale"), ("device", "Device"), ("media", "Media"), ("goals", "Goals"))
 
 
 def page_title(question: str) -> str:

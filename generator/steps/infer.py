@@ -19,7 +19,9 @@ confidence:
 
 - clear: the question itself points to the task, at least CLEAR_MARGIN ahead of the runner-up,
   and still that far ahead once the models have voted (a model that agrees does not make a
-  page surer than its question: a misfired model agreeing with a wrong reading would);
+  page surer than its question: a misfired model agreeing with a wrong reading would); and the
+  task takes text when the user quotes a text they typed (then the question's words describe
+  what came back: "a painting in exactly that style" is no style transfer);
 - likely: closer, or a task only the models point to; the page's fit verdicts say "probably",
   and when the task was read from the models themselves, a model is said to do it only if the
   question's words allow it (:meth:`QuestionReading.allows`);
@@ -122,7 +124,8 @@ def infer_task(block: SourceBlock, vocab: Vocabulary, statements: tuple[Statemen
     stands_out = top - reading.median >= MIN_STRENGTH and top - second >= UNCLEAR_MARGIN
     if stands_out and (from_question or best in votes):
         task_id = best
-        clear = from_question and reading.margin >= CLEAR_MARGIN and top - second >= CLEAR_MARGIN
+        clear = (from_question and reading.margin >= CLEAR_MARGIN and top - second >= CLEAR_MARGIN
+                 and not (reading.qualifiers.typed_text and not vocab.tasks[best].takes_text))
         confidence = Confidence.CLEAR if clear else Confidence.LIKELY
         basis = Basis.QUESTION if from_question else Basis.MODELS
         shown = {e.text.lower() for e in evidence}
@@ -181,12 +184,12 @@ class FitJudge:
         if own == self.task_id:
             confirmed = self.basis is not Basis.MODELS or own == self.agreed or self.reading.allows(own)
             return Relation.SAME if confirmed else Relation.UNCONFIRMED
-        if not self._against(own):
+        if not self._against(own, vocab):
             return Relation.POSSIBLE
         target, mine = vocab.tasks[self.task_id], vocab.tasks[own]
         return Relation.RELATED if own in target.related or self.task_id in mine.related else Relation.DIFFERENT
 
-    def _against(self, own: str) -> bool:
+    def _against(self, own: str, vocab: Vocabulary) -> bool:
         if self.basis is Basis.MAINTAINERS:
             return True
         if own == self.agreed or self.basis is Basis.MODELS:
@@ -194,6 +197,8 @@ class FitJudge:
         reading, nats = self.reading, self.reading.learned.get(own, -LEARNED_FLOOR)
         if reading.cues.get(own, 0.0) > 0:
             return False  # the question names the model's task too
+        if reading.qualifiers.typed_text and vocab.tasks[own].takes_text:
+            return False  # the user typed a text for the model: its words describe what came back
         if self.basis is Basis.ANSWERS:
             return self.agreed == self.task_id and nats <= -AGAINST_NATS
         asked_clearly = self.task_id == reading.points_to and reading.margin >= AGAINST_MARGIN
@@ -325,6 +330,7 @@ def find_qualifiers(question: str, vocab: Vocabulary) -> Qualifiers:
         device=tuple(found["device"]),
         media=tuple(found["media"]),
         goals=tuple(found["goals"]),
+        input=tuple(found["input"]),
     )
 
 
