@@ -148,18 +148,40 @@ def _task_named(phrase: str, vocab: Vocabulary, learned: bool) -> str | None:
     than any other), else (``learned``: a phrase the answer stresses or a clause about the task,
     not a whole section) by the classifier well ahead of the runner-up; else None."""
     points: dict[str, float] = {}
-    for hit in vocab.cues.find(phrase, patterns=False):
+    hits = vocab.cues.find(phrase, patterns=False)
+    for hit in hits:
         points[hit.cue.key] = points.get(hit.cue.key, 0.0) + hit.cue.weight
     if points:
         ranked = sorted(points.items(), key=lambda item: (-item[1], vocab.order[item[0]]))
         if ranked[0][1] >= CUE_WEIGHT and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
             return ranked[0][0]
+        tied = {task_id for task_id, score in ranked if score == ranked[0][1] >= CUE_WEIGHT}
+        if len(tied) == 2 and (kind := _modifier(phrase, [hit for hit in hits if hit.cue.key in tied])):
+            return kind
     if not learned or len(features(phrase)) < 2:
         return None  # a whole section, or a word or two: only a cue that names the task counts
     scores = vocab.classifier.log_scores(phrase)
     ranked = sorted(scores.values(), reverse=True)
     if len(ranked) > 1 and ranked[0] - ranked[1] >= LEARNED_MARGIN and not points:
         return max(scores, key=scores.get)
+    return None
+
+
+_COMPOUND_GAP = re.compile(r"[\s\-–]*")
+
+
+def _modifier(phrase: str, hits: list) -> str | None:
+    """In a compound of two tasks' names ("image-to-video generation", "talking-head video
+    generation"), the first names the kind of the second, the generic one: its task. None when
+    the names are apart ("super-resolution and deblurring" names two tasks)."""
+    lowered, spans = phrase.lower(), []
+    for hit in hits:
+        start = lowered.find(hit.found.lower())
+        spans.append((start, start + len(hit.found), hit.cue.key))
+    spans.sort()
+    for (_, end, first), (start, _, second) in zip(spans, spans[1:]):
+        if first != second and _COMPOUND_GAP.fullmatch(lowered[end:start]):
+            return first
     return None
 
 
