@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from .steps.answers import answer_problems, collect_answers, review_answer
-from .steps.audit import audit_answer
+from .steps.audit import answer_workflow, audit_answer
 from .steps.check import block_links, check_links
 from .steps.compose import compose_error_page, compose_page
 from .steps.infer import infer_task
@@ -24,7 +24,7 @@ from .records import (Confirmation, Page, Problem, Prompt, PromptError, Reviewed
 from .markup.html import render_html
 from .steps.sidecar import read_sidecar
 from .files.sources import SourceFile
-from .steps.testimony import task_statement
+from .steps.testimony import answer_lines, task_statement
 from .vocabulary import load_vocabulary
 from .steps.workflow import Workflow, find_techniques, load_techniques, plan_workflow
 
@@ -64,11 +64,16 @@ def _parse(draft: Draft) -> Draft:
 
 
 def _read_testimony(draft: Draft) -> Draft:
-    names = tuple(entry.name for entry in draft.prompt.source.models)
+    """What each answer says the task is, and the workflow it gives (the models it builds on)."""
+    source = draft.prompt.source
+    names = tuple(entry.name for entry in source.models)
+    answers = tuple(replace(reviewed, workflow=answer_workflow(answer_lines(reviewed.answer.text), source))
+                    for reviewed in draft.answers)
     # An answer to another prompt's question states that prompt's task: it is no witness here.
     statements = (task_statement(reviewed.answer, names, load_vocabulary())
-                  for reviewed in draft.answers if not reviewed.misplaced)
-    return replace(draft, statements=tuple(statement for statement in statements if statement is not None))
+                  for reviewed in answers if not reviewed.misplaced)
+    return replace(draft, answers=answers,
+                   statements=tuple(statement for statement in statements if statement is not None))
 
 
 def _read_sidecar(draft: Draft) -> Draft:
@@ -79,7 +84,8 @@ def _read_sidecar(draft: Draft) -> Draft:
 
 
 def _infer_task(draft: Draft) -> Draft:
-    inference = infer_task(draft.prompt.source, load_vocabulary(), draft.statements, draft.confirmation)
+    workflows = tuple(reviewed.workflow for reviewed in draft.answers if not reviewed.misplaced)
+    inference = infer_task(draft.prompt.source, load_vocabulary(), draft.statements, draft.confirmation, workflows)
     return replace(draft, inference=inference)
 
 

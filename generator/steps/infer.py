@@ -35,13 +35,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from statistics import median
 from typing import NamedTuple
 
 from ..records import (Basis, Candidate, Confidence, Confirmation, Entry, Evidence, ModelFit, Qualifiers, Relation,
-                      SourceBlock, Statement, TaskInference, agreed_task)
+                      SourceBlock, Statement, TaskInference, WorkflowSign, WorkflowUse, agreed_task)
 from ..vocabulary import CUE_WEIGHT, FIND_CACHE, Vocabulary
 
 #: What one nat of the classifier's log-likelihood counts, against a strong cue's 3 points; and
@@ -71,6 +71,9 @@ AGAINST_MARGIN = 1.0
 FAR_NATS = 12.0
 ALLOWED_RANK = 2
 ALLOWED_NATS = 4.5
+#: How many answers' workflows (and more than half of those given) must build on a model
+#: that the question's task would mark ✗ for it to be "?" instead.
+BUILT_ON_ANSWERS = 2
 #: How many tasks a page lists as candidates.
 CANDIDATES = 5
 #: Weights of cues in a model's own name and summary, relative to the vocabulary's.
@@ -96,10 +99,12 @@ _SCALE_WORD = re.compile(r"\b(" + "|".join(map(re.escape, _SCALE_WORDS)) + r")\b
 
 
 def infer_task(block: SourceBlock, vocab: Vocabulary, statements: tuple[Statement, ...] = (),
-               confirmation: Confirmation | None = None) -> TaskInference:
+               confirmation: Confirmation | None = None, workflows: tuple[WorkflowUse, ...] = ()) -> TaskInference:
     """The task of a prompt from its question and models, then its answers' statements (which
     decide where the question is not clear and they agree), then a maintainer's confirmation
-    (which decides); and whether each recommended model does it."""
+    (which decides); and whether each recommended model does it, where the answers' workflows
+    (``workflows``, one per answer to this prompt) testify too: a model most of them build on is
+    never ✗."""
     reading = read_question(block.question, vocab)
     evidence = list(reading.evidence)
 
@@ -142,12 +147,14 @@ def infer_task(block: SourceBlock, vocab: Vocabulary, statements: tuple[Statemen
     if basis is Basis.ANSWERS:
         evidence = [Evidence(s.phrase, f"answer by {s.answer}", s.task_id) for s in statements if s.task_id == agreed]
     judge = FitJudge(reading, task_id, basis, agreed)
+    built_on = answers_build_on(workflows)
     return TaskInference(
         task_id=task_id,
         evidence=tuple(e for e in evidence if task_id is None or e.task_id == task_id),
         candidates=candidates,
         qualifiers=reading.qualifiers,
-        model_fits=tuple(model_fit(entry.name, own, task_id, judge.relation(own, vocab), vocab)
+        model_fits=tuple(_testified(model_fit(entry.name, own, task_id, judge.relation(own, vocab), vocab),
+                                    built_on.get(entry.name, 0), len(workflows), vocab)
                          for entry, (own, _) in zip(block.models, model_tasks)),
         confidence=confidence,
         basis=basis,
@@ -155,6 +162,29 @@ def infer_task(block: SourceBlock, vocab: Vocabulary, statements: tuple[Statemen
         inferred_task_id=inferred,
         note=confirmation.note if confirmation else "",
     )
+
+
+def answers_build_on(workflows: tuple[WorkflowUse, ...]) -> dict[str, int]:
+    """The recommended models that at least BUILT_ON_ANSWERS answers, and most of those that
+    give a workflow, build theirs on: a step of the task (a face parser before a face swap, a
+    transcriber before a summariser) that a page reading one task would call unfit. Answers
+    asked to use only the models given still leave a misfire out, or aside, most of the time."""
+    givers = [workflow for workflow in workflows if workflow.sign is not WorkflowSign.NONE]
+    counts: dict[str, int] = defaultdict(int)
+    for workflow in givers:
+        for name in workflow.models:
+            counts[name] += 1
+    return {name: count for name, count in counts.items() if count >= BUILT_ON_ANSWERS and 2 * count > len(givers)}
+
+
+def _testified(fit: ModelFit, builders: int, answers: int, vocab: Vocabulary) -> ModelFit:
+    """A ✗ the answers' workflows contradict becomes a "?": most answers build on the model."""
+    if fit.fits is not False or not builders:
+        return fit
+    mine = vocab.tasks[fit.task_id].label.lower()
+    return replace(fit, relation=Relation.POSSIBLE,
+                   reason=f"a {mine} model; {builders} of the {answers} answers build their workflow on it as a step, "
+                          f"so it is not ruled out")
 
 
 def _allowed_when_vague(reading: QuestionReading, task_id: str) -> bool:

@@ -39,7 +39,9 @@ _FIRST_ITEM = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\(?1[.):]")
 _TASK_TOPIC = re.compile(
     r"\b(?:task|goal|objective|intent|aim|purpose|what the user|user'?s? (?:wants?|needs?|request|question|"
     r"problem)|understanding|identif\w*|problem|request|use case|what (?:you|they) (?:want|are)|"
-    r"what(?:'s| is) (?:going on|happening)|what (?:the|your) (?:app|tool|model|system) (?:did|does|is doing))\b", re.IGNORECASE)
+    r"what(?:'s| is) (?:going on|happening)|what (?:the|your) (?:app|tool|model|system) (?:did|does|is doing)|"
+    r"what (?:you(?:'re| are)|they(?:'re| are)) (?:actually |really )?(?:doing|after)|what (?:you|they) did)\b",
+    re.IGNORECASE)
 _STRESSED = re.compile(r"\*\*(?P<a>[^*\n]{2,120}?)\*\*|__(?P<b>[^_\n]{2,120}?)__|(?<![*\w])\*(?P<c>[^*\n]{2,120}?)\*(?![*\w])")
 #: The clause that names a task in a sentence: "is trying to upscale…", "the task is image
 #: super-resolution", "wants to remove the noise…".
@@ -49,7 +51,9 @@ _CLAUSE = re.compile(
     r"|\b(?:wants?|needs?|hopes?|aims?|seeks?)\s+to\s+(?P<b>[^.;:\n]{3,160})"
     r"|\b(?:task|goal|objective|problem)\s+(?:here\s+)?(?:is|is one of|is essentially|is basically|:)\s+"
     r"(?P<c>[^.;\n]{3,160})"
-    r"|\b(?:performing|doing|tackling|attempting|asking about|interested in)\s+(?P<d>[^.;:\n]{3,160})",
+    r"|\b(?:performing|doing|tackling|attempting|asking about|interested in)\s+(?P<d>[^.;:\n]{3,160})"
+    r"|\b(?:you(?:'re|\s+are)|the\s+user\s+is|they(?:'re|\s+are))\s+(?P<e>\w+ing\b[^.;:\n]{3,160})"
+    r"|\b(?:this|it)\s+is\s+(?:essentially|basically|mostly|primarily|really|at heart)\s+(?P<f>[^.;:\n]{3,160})",
     re.IGNORECASE)
 _PROMPT_WORDS = re.compile(r"\brecommended\b(?:\s+(?:ai\s+)?models?\b)?|\bthe\s+recommendations\b", re.IGNORECASE)
 _ABOUT_USER = re.compile(r"\b(?:you|your|you're|user'?s?)\b", re.IGNORECASE)
@@ -58,7 +62,11 @@ _SECTION_LINES = 8
 #: Labels that introduce the task rather than name it ("Task:", "Task Identification").
 _LABEL = re.compile(r"^[\s\W\d]*(?:task(?:\s+identification|\s+definition|\s+analysis)?|the\s+task|goal|objective|"
                     r"understanding(?:\s+the\s+(?:user'?s?\s+)?(?:task|goal|request))?|user'?s?\s+(?:goal|task|intent)|"
-                    r"what\s+the\s+user\s+(?:wants|is\s+trying\s+to\s+do)|intent)[\s\W]*$", re.IGNORECASE)
+                    r"what\s+the\s+user\s+(?:wants|is\s+trying\s+to\s+do)|intent|"
+                    r"what(?:'s|\s+is)\s+(?:happening|going\s+on)(?:\s+\w+){0,4}|"
+                    r"what\s+(?:you(?:'re|\s+are)|they(?:'re|\s+are))\s+(?:actually\s+|really\s+)?(?:doing|after)|"
+                    r"what\s+(?:you|they)\s+did)[\s\W]*$",
+                    re.IGNORECASE)
 #: How far ahead of the runner-up the classifier must put a task for a phrase no cue names.
 LEARNED_MARGIN = 2.0
 
@@ -119,8 +127,9 @@ def _phrases(section: str, titled: bool):
         phrase = next(group for group in match.groups() if group)
         line_start = section.rfind("\n", 0, match.start()) + 1
         line_end = section.find("\n", match.end())
-        whole_line = section[line_start:len(section) if line_end < 0 else line_end].strip(" *_:#-")
-        if not _LABEL.match(phrase) and not phrase.rstrip().endswith(":") and whole_line != phrase.strip(" :"):
+        whole_line = section[line_start:len(section) if line_end < 0 else line_end]
+        heading = _bare(whole_line) == _bare(phrase)  # stressed from end to end, emoji aside
+        if not _LABEL.match(phrase) and not phrase.rstrip().endswith(":") and not heading:
             yield phrase, False
     for match in _CLAUSE.finditer(section):
         yield next(group for group in match.groups() if group), False
@@ -128,6 +137,11 @@ def _phrases(section: str, titled: bool):
         yield section, True
     else:  # a paragraph: its sentences about the user, not those about a model
         yield from ((sentence, True) for sentence in re.split(r"(?<=[.!?])\s+", section) if _ABOUT_USER.search(sentence))
+
+
+def _bare(text: str) -> str:
+    """The text without the marks and symbols around it (emoji, bullets, **, :)."""
+    return re.sub(r"^[\W_]+|[\W_]+$", "", text)
 
 
 def _without_names(phrase: str, model_names: tuple[str, ...]) -> str:
@@ -167,20 +181,24 @@ def _task_named(phrase: str, vocab: Vocabulary, learned: bool) -> str | None:
     return None
 
 
-_COMPOUND_GAP = re.compile(r"[\s\-–]*")
+#: Between two tasks' names: nothing (a compound, "talking-head video generation"), or words
+#: that make the second the means of the first ("face replacement, with a bit of face parsing").
+_SECOND_SERVES_FIRST = re.compile(r"[\s\-–]*|[\s,]+(?:with|using|via|through|helped by|aided by|by way of)"
+                                  r"(?:\s+(?:a\s+bit\s+of|some|a\s+little|the\s+help\s+of|an?))?\s+", re.IGNORECASE)
 
 
 def _modifier(phrase: str, hits: list) -> str | None:
-    """In a compound of two tasks' names ("image-to-video generation", "talking-head video
-    generation"), the first names the kind of the second, the generic one: its task. None when
-    the names are apart ("super-resolution and deblurring" names two tasks)."""
+    """The main task of a phrase that names two alike. In a compound ("image-to-video
+    generation", "talking-head video generation") the first names the kind of the second, the
+    generic one; in "X, with a bit of Y" or "X using Y" the second serves the first. Either way
+    the first. None when the names are apart ("super-resolution and deblurring" names two)."""
     lowered, spans = phrase.lower(), []
     for hit in hits:
         start = lowered.find(hit.found.lower())
         spans.append((start, start + len(hit.found), hit.cue.key))
     spans.sort()
     for (_, end, first), (start, _, second) in zip(spans, spans[1:]):
-        if first != second and _COMPOUND_GAP.fullmatch(lowered[end:start]):
+        if first != second and _SECOND_SERVES_FIRST.fullmatch(lowered[end:start]):
             return first
     return None
 
