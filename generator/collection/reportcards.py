@@ -15,9 +15,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..steps.answers import inert_text
 from ..steps.compose import SEARCH_EXCLUDE, short_name
-from ..markup.escape import front_matter, markdown_text
+from ..markup.escape import front_matter, inert_text, markdown_text
 from .paths import REPORT_INDEX, link, model_page, prompt_page, slugify, task_page
 from ..pipeline import Generated
 from ..records import AnswerAudit, TaskCheck

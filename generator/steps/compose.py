@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .answers import UNSUPPORTED_MARK, inert_text
-from ..markup.escape import front_matter, markdown_link, markdown_text, yaml_title
+from ..markup.escape import front_matter, inert_text, markdown_link, markdown_text, yaml_title
 from ..markup.latex import plain_math
 from ..markup.links import label_url, url_spans
+from ..markup.sanitise import UNSUPPORTED_MARK
 from ..collection.paths import (
     TASK_INDEX, UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, site_url, task_page,
 )
