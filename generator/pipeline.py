@@ -1,6 +1,6 @@
 """Prompt files through every step: parse -> infer -> compose -> check.
 
-Pure: :class:`SourceFile` records in, :class:`Generated` records out. :mod:`generator.site`
+Pure: :class:`SourceFile` records in, :class:`PromptPage` or :class:`ErrorPage` records out. :mod:`generator.site`
 calls :func:`generate_all` for every prompt of a site; the CLI and the MkDocs plugin do the
 writing themselves.
 """
@@ -30,15 +30,35 @@ from .steps.workflow import Workflow, find_techniques, load_techniques, plan_wor
 
 
 @dataclass(frozen=True)
-class Generated:
+class PromptPage:
+    """A prompt made into its page, with what every step found on the way."""
+
     source: SourceFile
-    page: Page  # the prompt's page, or a page explaining why it could not be made
+    page: Page
     problems: tuple[Problem, ...]
-    prompt: Prompt | None = None
-    inference: TaskInference | None = None
+    prompt: Prompt
+    inference: TaskInference
     techniques: tuple[Technique, ...] = ()
     links: tuple[str, ...] = ()  # every external link on the page, normalised
     answers: tuple[ReviewedAnswer, ...] = ()
+
+
+@dataclass(frozen=True)
+class ErrorPage:
+    """A prompt file no page could be made of: a page saying why, and the problems."""
+
+    source: SourceFile
+    page: Page
+    problems: tuple[Problem, ...]
+
+
+#: What the pipeline makes of one prompt file: tell them apart by type (``isinstance``, ``match``).
+Generated = PromptPage | ErrorPage
+
+
+def prompt_pages(results: Iterable[Generated]) -> list[PromptPage]:
+    """The results that are prompt pages, in order."""
+    return [result for result in results if isinstance(result, PromptPage)]
 
 
 @dataclass(frozen=True, slots=True)  # slots: replace(), which every step calls per prompt, is cheaper
@@ -122,15 +142,15 @@ def _compose(draft: Draft) -> Draft:
     return replace(draft, page=page)
 
 
-def _check(draft: Draft) -> Generated:
+def _check(draft: Draft) -> PromptPage:
     """The page with the provenance check of its Markdown: its links, and the answers' citations."""
     links = block_links(draft.page.blocks)
     problems = [*check_links(draft.source.path, links, draft.prompt.source.links), *draft.unreadable_answers,
                 *draft.sidecar_problems]
     for answer in draft.answers:
         problems += answer_problems(answer)
-    return Generated(draft.source, draft.page, tuple(problems), draft.prompt, draft.inference, draft.techniques,
-                     tuple(links), draft.answers)
+    return PromptPage(draft.source, draft.page, tuple(problems), draft.prompt, draft.inference, draft.techniques,
+                      tuple(links), draft.answers)
 
 
 #: The steps every prompt goes through, in order, each with the name under which
@@ -158,7 +178,9 @@ def generate(source: SourceFile, *, check_html: bool = True) -> Generated:
     for many pages at once, on every core.
     """
     generated = generate_all([source])[0]
-    return with_html_links(generated, rendered_links(generated.page.markdown)) if check_html else generated
+    if check_html and isinstance(generated, PromptPage):
+        return with_html_links(generated, rendered_links(generated.page.markdown))
+    return generated
 
 
 def generate_all(sources: list[SourceFile], *, timings: dict[str, float] | None = None,
@@ -189,7 +211,8 @@ def generate_all(sources: list[SourceFile], *, timings: dict[str, float] | None 
 
 def collection_questions(work: Iterable[Draft | Generated], others: Iterable[Prompt] = ()) -> QuestionIndex:
     """The questions of every prompt parsed in ``work`` and of ``others``, indexed."""
-    return question_index([*(item.prompt for item in work if item.prompt is not None), *others])
+    # Past the parse step, every draft has its prompt.
+    return question_index([*(item.prompt for item in work if not isinstance(item, ErrorPage)), *others])
 
 
 def _run(step: Callable[[Draft], Draft | Generated], draft: Draft) -> Draft | Generated:
@@ -202,9 +225,9 @@ def _run(step: Callable[[Draft], Draft | Generated], draft: Draft) -> Draft | Ge
         return _error_page(draft.source, (problem,))
 
 
-def _error_page(source: SourceFile, problems) -> Generated:
+def _error_page(source: SourceFile, problems) -> ErrorPage:
     problems = tuple(problems)
-    return Generated(source, compose_error_page(source.slug, source.path, problems), problems)
+    return ErrorPage(source, compose_error_page(source.slug, source.path, problems), problems)
 
 
 def rendered_links(markdown: str) -> list[str]:
@@ -212,11 +235,9 @@ def rendered_links(markdown: str) -> list[str]:
     return block_links((), render_html(markdown))
 
 
-def with_html_links(generated: Generated, html_links: list[str]) -> Generated:
+def with_html_links(generated: PromptPage, html_links: list[str]) -> PromptPage:
     """``generated`` with the links of its page's HTML (from :func:`rendered_links`) checked too:
     extensions can make links that the Markdown alone does not show."""
-    if generated.prompt is None:
-        return generated
     known = set(generated.links)
     extra = [url for url in html_links if url not in known]
     if not extra:

@@ -16,7 +16,8 @@ from .runtime.collector import no_collections
 from .collection.indexes import build_indexes
 from .collection.paths import prompt_page
 from .steps.misplaced import QuestionIndex, find_misplaced
-from .pipeline import Generated, collection_questions, generate_all, rendered_links, with_html_links
+from .pipeline import (Generated, PromptPage, collection_questions, generate_all, prompt_pages, rendered_links,
+                       with_html_links)
 from .records import Problem
 from .files.sources import SourceFile, read_sources, read_text
 from .vocabulary import load_vocabulary
@@ -89,7 +90,7 @@ def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, fl
 
     pages = [
         CheckedPage(prompt_page(r.page.slug), r.page.markdown, r.source.path,
-                    r.prompt.source.links if r.prompt else frozenset())
+                    r.prompt.source.links if isinstance(r, PromptPage) else frozenset())
         for r in results
     ]
     clock.lap("page text")
@@ -110,17 +111,17 @@ def _generate(sources: list[SourceFile], previous: Site | None,
     known = {result.source: result for result in previous.results}
     kept = [known[source] for source in sources if source in known]
     made = generate_all([source for source in sources if source not in known], timings=timings,
-                        others=[result.prompt for result in kept if result.prompt is not None])
+                        others=[result.prompt for result in prompt_pages(kept)])
     questions = collection_questions([*made, *kept])
     if previous.questions is None or not questions.same_questions(previous.questions):
         # A question was added, edited or deleted: a kept page's answer may now seem misplaced,
         # or no longer, and then its page is made again.
-        stale = [result.source for result in kept if any(
+        stale = [result.source for result in prompt_pages(kept) if any(
             reviewed.misplaced != find_misplaced(reviewed.answer.text, result.prompt, questions)
             for reviewed in result.answers)]
         if stale:
             remade = set(stale)
-            others = [r.prompt for r in [*made, *kept] if r.prompt is not None and r.source not in remade]
+            others = [r.prompt for r in prompt_pages([*made, *kept]) if r.source not in remade]
             known.update(zip(stale, generate_all(stale, timings=timings, others=others)))
     fresh = iter(made)
     return [known[source] if source in known else next(fresh) for source in sources], questions
@@ -160,13 +161,13 @@ def _check_rendered(results: list[Generated], progress: Progress) -> list[Genera
     Rendering costs about ten times what generating a page does, and pages are independent:
     with several cores, worker processes render them and send back only the links found.
     """
-    readable = [result for result in results if result.prompt is not None]
+    readable = prompt_pages(results)
     markdowns = [result.page.markdown for result in readable]
     batches = [markdowns[i : i + RENDER_BATCH] for i in range(0, len(markdowns), RENDER_BATCH)]
     workers = usable_cpus() if len(markdowns) >= PARALLEL_FROM else 1
     found = _gathered(map_batches(_rendered_batch, batches, workers, log.warning), len(markdowns), progress)
     rendered = iter(found)  # in the order of the readable results
-    return [result if result.prompt is None else _with_rendered(result, next(rendered)) for result in results]
+    return [_with_rendered(result, next(rendered)) if isinstance(result, PromptPage) else result for result in results]
 
 
 def _gathered(batches, total: int, progress: Progress) -> list[list[str] | str]:
@@ -177,7 +178,7 @@ def _gathered(batches, total: int, progress: Progress) -> list[list[str] | str]:
     return found
 
 
-def _with_rendered(result: Generated, links: list[str] | str) -> Generated:
+def _with_rendered(result: PromptPage, links: list[str] | str) -> PromptPage:
     if isinstance(links, str):
         problem = Problem(result.source.path, None, f"internal error while checking its page's HTML: {links}")
         return replace(result, problems=(*result.problems, problem))

@@ -27,6 +27,7 @@ from ..files.output import write_pages
 from .progress import ProgressBar
 from .report import (PROBLEMS_FILE, SUMMARY_LIMIT_BYTES, capped_summary, job_summary, problem_lines, repository_path,
                      summary_line)
+from ..pipeline import prompt_pages
 from ..site import generate_site
 from ..vocabulary import load_vocabulary
 
@@ -108,7 +109,7 @@ def _run(argv: list[str] | None) -> int:
     elif arguments.command == "export":
         vocab = load_vocabulary()
         record = brief_record if arguments.brief else export_record
-        records = [record(result, vocab) for result in site.results if result.prompt is not None]
+        records = [record(result, vocab) for result in prompt_pages(site.results)]
         json.dump(records, sys.stdout, ensure_ascii=False, indent=None if arguments.brief else 2)
         sys.stdout.write("\n")
         done = " exported"

@@ -1,4 +1,4 @@
-"""Generated prompts -> the site's home page and its index pages: by task, by recommended
+"""Prompt pages -> the site's home page and its index pages: by task, by recommended
 model, by related paper.
 
 Every list is cut into pages of a fixed length, so that no page grows with the corpus: at
@@ -26,7 +26,7 @@ from .paths import (
     paper_page, prompt_page, site_url, slugify, task_page,
 )
 from ..steps.infer import model_task
-from ..pipeline import Generated
+from ..pipeline import ErrorPage, Generated, PromptPage, prompt_pages
 from ..records import Confidence, Entry, Task
 from .reportcards import build_report
 from ..steps.verdict import FitCounts, VerdictCode, fit_verdict
@@ -76,10 +76,10 @@ class _Group:
     name: str
     entries: list[Entry] = field(default_factory=list)
     #: (prompt, its title and a note about it, both as Markdown text)
-    prompts: list[tuple[Generated, str, str]] = field(default_factory=list)
+    prompts: list[tuple[PromptPage, str, str]] = field(default_factory=list)
     task_id: str | None = None
     #: A task's prompts where no recommended model does the task (listed first among its prompts).
-    unfit: list[tuple[Generated, str, str]] = field(default_factory=list)
+    unfit: list[tuple[PromptPage, str, str]] = field(default_factory=list)
     #: How many of a task's prompts say "?": whether a recommended model does the task is not known.
     unknown: int = 0
     #: A model's marks over the prompts recommending it: ✓, ✗ and ? (from Relation.fits).
@@ -97,7 +97,7 @@ class _Group:
 
 
 def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage]:
-    readable = sorted((r for r in results if r.prompt is not None), key=lambda r: r.prompt.slug)
+    readable = sorted(prompt_pages(results), key=lambda r: r.prompt.slug)
     tasks = {task_id: _Group(task_id, task.label, task_id=task_id) for task_id, task in vocab.tasks.items()}
     models: dict[str, _Group] = {}
     papers: dict[str, _Group] = {}
@@ -205,7 +205,7 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
     return pages
 
 
-def _home(readable: list[Generated], tasks: list[_Group], models: list[_Group], papers: list[_Group],
+def _home(readable: list[PromptPage], tasks: list[_Group], models: list[_Group], papers: list[_Group],
           vocab: Vocabulary) -> IndexPage:
     """The home page, for a first-time visitor: why to read the site, an example that shows what a
     page says, the ways in, what the site holds, and the words it uses."""
@@ -279,7 +279,7 @@ def _home(readable: list[Generated], tasks: list[_Group], models: list[_Group], 
     return IndexPage(here, "Prompt Pages", "\n".join(out), frozenset())
 
 
-def _example(readable: list[Generated]) -> Generated | None:
+def _example(readable: list[PromptPage]) -> PromptPage | None:
     """The prompt the home page shows: one whose recommended models do its task (✓, what a good
     page looks like), a clear task first; else the first with a clear task, else the first."""
     fitting = [r for r in readable if fit_verdict(r.inference).code is VerdictCode.FITS]
@@ -324,7 +324,7 @@ def _group(groups: dict[str, _Group], key: str, name: str, task_id: str | None =
     return group
 
 
-def _unsupported_citations(readable: list[Generated]) -> list[IndexPage]:
+def _unsupported_citations(readable: list[PromptPage]) -> list[IndexPage]:
     """Every link an answer cites that its prompt's source block does not have, for review in one place."""
     answers = [answer for result in readable for answer in result.answers]
     rows = [
@@ -373,7 +373,7 @@ def _task_description(group: _Group, vocab: Vocabulary) -> str:
 
 
 def _problems_note(results: list[Generated]) -> list[str]:
-    broken = [r for r in results if r.prompt is None]
+    broken = [r for r in results if isinstance(r, ErrorPage)]
     if not broken:
         return []
     lines = ["", '!!! failure "Prompts that could not be read"', ""]
