@@ -16,13 +16,11 @@ from .runtime.collector import no_collections
 from .collection.indexes import build_indexes
 from .collection.paths import prompt_page
 from .steps.misplaced import QuestionIndex, find_misplaced
-from .pipeline import (Generated, PromptPage, collection_questions, generate_all, prompt_pages, rendered_links,
+from .pipeline import (Generated, PromptPage, Run, collection_questions, generate_all, prompt_pages, rendered_links,
                        with_html_links)
 from .records import Problem
 from .files.sources import SourceFile, read_sources, read_text
-from .vocabulary import load_vocabulary
 from .runtime.workers import map_batches, usable_cpus
-from .steps.workflow import load_techniques
 
 #: Told when a worker fails (stderr under the CLI).
 log = logging.getLogger("generator")
@@ -43,6 +41,8 @@ class Site:
     results: list[Generated]
     pages: list[CheckedPage]
     problems: list[Problem]
+    #: The run that made it: its vocabulary, and the memos a site made again from it reuses.
+    run: Run
     #: The collection's questions, against which its answers were read (generator/steps/misplaced.py).
     questions: QuestionIndex | None = None
 
@@ -55,29 +55,33 @@ def _no_progress(phase: str, done: int, total: int) -> None:
     pass
 
 
-def generate_site(arguments: list[str], *, check_html: bool = True, timings: dict[str, float] | None = None,
+def generate_site(arguments: list[str], *, check_html: bool = True, run: Run | None = None,
                   previous: Site | None = None, read=read_text, progress: Progress = _no_progress) -> Site:
-    """Every page of the prompts under ``arguments``. ``timings``, if given, gets the CPU seconds
-    of each step (vocabulary, read, parse, task, … index pages; see benchmarks/genbench.py --steps).
+    """Every page of the prompts under ``arguments``.
+
+    ``run``: the vocabulary to read them with and the memos to keep (a new :meth:`Run.start`,
+    over the shipped vocabulary, by default; ``previous``'s run if there is one); its
+    ``timings``, if any, get the CPU seconds of each step (vocabulary, read, parse, task, …
+    index pages; see benchmarks/genbench.py --steps).
 
     ``previous``, a site made before from the same arguments, lends its results to the prompts
     whose files (prompt and answers) are the same as then: only the others go through the
     pipeline. ``read`` reads each file (sources.read_text, or a TextCache's read)."""
     with no_collections():
-        return _generate_site(arguments, check_html, timings, previous, read, progress)
+        return _generate_site(arguments, check_html, run, previous, read, progress)
 
 
-def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, float] | None,
-                   previous: Site | None, read, progress: Progress) -> Site:
-    clock = _Clock(timings)
-    # Loaded and compiled once per process: the first site made pays for them, here.
-    load_vocabulary()
-    load_techniques()
+def _generate_site(arguments: list[str], check_html: bool, run: Run | None, previous: Site | None, read,
+                   progress: Progress) -> Site:
+    started = time.process_time()
+    # The shipped vocabularies are loaded and compiled once per process: the first site made pays for them, here.
+    run = run or (previous.run if previous is not None else Run.start())
+    clock = _Clock(run.timings, started)
     clock.lap("vocabulary")
     sources, problems = read_sources(arguments, read)
     clock.lap("read")
     progress("generating pages", 0, len(sources))
-    results, questions = _generate(sources, previous, timings)
+    results, questions = _generate(sources, previous, run)
     progress("generating pages", len(sources), len(sources))
     clock.restart()
     if check_html:
@@ -94,23 +98,22 @@ def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, fl
         for r in results
     ]
     clock.lap("page text")
-    for index in build_indexes(results, load_vocabulary()):
+    for index in build_indexes(results, run.vocab, run.memo):
         problems.extend(_index_problems(index.path, index.markdown, index.allowed_links))
         pages.append(CheckedPage(index.path, index.markdown, index.path, index.allowed_links))
     clock.lap("index pages")
-    return Site(results, pages, problems, questions)
+    return Site(results, pages, problems, run, questions)
 
 
-def _generate(sources: list[SourceFile], previous: Site | None,
-              timings: dict[str, float] | None) -> tuple[list[Generated], QuestionIndex]:
+def _generate(sources: list[SourceFile], previous: Site | None, run: Run) -> tuple[list[Generated], QuestionIndex]:
     """pipeline.generate_all of the sources, but the result ``previous`` has for the same file;
     and the collection's questions."""
     if previous is None:
-        results = generate_all(sources, timings=timings)
+        results = generate_all(sources, run=run)
         return results, collection_questions(results)
     known = {result.source: result for result in previous.results}
     kept = [known[source] for source in sources if source in known]
-    made = generate_all([source for source in sources if source not in known], timings=timings,
+    made = generate_all([source for source in sources if source not in known], run=run,
                         others=[result.prompt for result in prompt_pages(kept)])
     questions = collection_questions([*made, *kept])
     if previous.questions is None or not questions.same_questions(previous.questions):
@@ -122,7 +125,7 @@ def _generate(sources: list[SourceFile], previous: Site | None,
         if stale:
             remade = set(stale)
             others = [r.prompt for r in prompt_pages([*made, *kept]) if r.source not in remade]
-            known.update(zip(stale, generate_all(stale, timings=timings, others=others)))
+            known.update(zip(stale, generate_all(stale, run=run, others=others)))
     fresh = iter(made)
     return [known[source] if source in known else next(fresh) for source in sources], questions
 
@@ -135,9 +138,9 @@ def _index_problems(path: str, markdown: str, allowed: frozenset[str]) -> tuple[
 class _Clock:
     """CPU seconds between laps, added to ``timings`` by name (nothing when it is None)."""
 
-    def __init__(self, timings: dict[str, float] | None):
+    def __init__(self, timings: dict[str, float] | None, started: float):
         self.timings = timings
-        self.restart()
+        self.started = started
 
     def restart(self) -> None:
         self.started = time.process_time()

@@ -25,6 +25,7 @@ from .paths import (
     HOME, MODEL_INDEX, PAPER_INDEX, PROMPTS, REPORT_INDEX, TASK_INDEX, UNSUPPORTED_INDEX, folder_link, index_page, link, model_page,
     paper_page, prompt_page, site_url, slugify, task_page,
 )
+from ..memo import Memo
 from ..steps.infer import model_task
 from ..pipeline import ErrorPage, Generated, PromptPage, prompt_pages
 from ..records import Confidence, Entry, Task
@@ -96,7 +97,9 @@ class _Group:
         return tuple(dict.fromkeys(url for links in dict.fromkeys(entry.links for entry in self.entries) for url in links))
 
 
-def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage]:
+def build_indexes(results: list[Generated], vocab: Vocabulary, memo: Memo[Vocabulary] | None = None) -> list[IndexPage]:
+    """The home page and every index page over ``results``. ``memo``: the run's memo of ``vocab``."""
+    memo = Memo(vocab) if memo is None else memo
     readable = sorted(prompt_pages(results), key=lambda r: r.prompt.slug)
     tasks = {task_id: _Group(task_id, task.label, task_id=task_id) for task_id, task in vocab.tasks.items()}
     models: dict[str, _Group] = {}
@@ -195,10 +198,10 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
                                _task_header(group, vocab), "Prompts", _task_models(group))
     for group in model_groups:
         pages += _entity_pages(group, "Model", lambda page, g=group: model_page(g.name, page),
-                               _entry_header(group, vocab, "model"), "Prompts recommending it")
+                               _entry_header(group, memo, "model"), "Prompts recommending it")
     for group in paper_groups:
         pages += _entity_pages(group, "Paper", lambda page, g=group: paper_page(g.name, page),
-                               _entry_header(group, vocab, "paper"), "Prompts citing it")
+                               _entry_header(group, memo, "paper"), "Prompts citing it")
     pages += _unsupported_citations(readable)
     report = build_report(readable, vocab)
     pages.append(IndexPage(report.path, report.title, report.markdown, frozenset()))
@@ -500,7 +503,7 @@ def _task_models(group: _Group) -> Callable[[str], tuple[list[str], list[str]]]:
     return lines
 
 
-def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, list[str]]:
+def _entry_header(group: _Group, memo: Memo[Vocabulary], kind: str) -> tuple[str, list[str]]:
     """A model's or paper's page, above its prompts: what it does, in plain words first."""
     links = group.links
     summary = next((entry.summary for entry in group.entries if entry.summary), "")
@@ -509,7 +512,7 @@ def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, lis
         first = split_sentences(plain_math(summary))[0]
         lines += [f"**What it does:** {markdown_text(first)}", ""]
     if kind == "model":
-        lines += [_model_task_line(group, vocab), ""]
+        lines += [_model_task_line(group, memo), ""]
         names = _repository_names(group)
         if names:  # searched: a model titled by its paper is found by its code's name too
             lines += [f"**Also known as:** {markdown_text(', '.join(names))}", ""]
@@ -543,13 +546,14 @@ def _repository_names(group: _Group) -> list[str]:
     return names
 
 
-def _model_task_line(group: _Group, vocab: Vocabulary) -> str:
+def _model_task_line(group: _Group, memo: Memo[Vocabulary]) -> str:
     """A model's task and how the site knows it, in plain words."""
     if not group.task_id:
         return markdown_text("Its task: not known. Neither its name nor its summary says which task it does, so no "
                              "page says whether it fits (its prompts say \"?\").")
     entry = group.entries[0]
-    wheres = {evidence.where for evidence in model_task(entry, vocab)[1]}
+    vocab = memo.vocab
+    wheres = {evidence.where for evidence in model_task(entry, vocab, memo)[1]}
     how = "as its name says" if wheres <= {"model name"} else "as its name and summary describe it"
     target = link(model_page(group.name), task_page(group.task_id))
     return f"**Its task:** [{markdown_text(vocab.label(group.task_id))}]({target}), {how}."

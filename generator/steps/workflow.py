@@ -9,7 +9,7 @@ then rendered, so that its structure can be tested apart from Mermaid's syntax.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
@@ -17,7 +17,8 @@ from ..markup.escape import mermaid_text
 from .infer import model_task
 from ..markup.latex import plain_math
 from ..records import Entry, ModelFit, Prompt, Relation, TaskInference, Technique
-from ..vocabulary import CueMatcher, Cue, Vocabulary, read_data, remember
+from ..memo import Memo
+from ..vocabulary import CueMatcher, Cue, Vocabulary, read_data
 
 #: Papers drawn as technique side nodes; the text under the diagram lists them all.
 MAX_TECHNIQUE_NODES = 5
@@ -87,8 +88,6 @@ class TechniqueSpec:
 class TechniqueVocabulary:
     techniques: dict[str, TechniqueSpec]
     cues: CueMatcher
-    #: Techniques found per paper (name, summary): the same papers recur across prompts.
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @cache
@@ -109,11 +108,13 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
 
 
-def find_techniques(papers: tuple[Entry, ...], vocab: TechniqueVocabulary) -> tuple[Technique, ...]:
-    """Techniques named in the papers' summaries, each with the first sentence naming it."""
+def find_techniques(papers: tuple[Entry, ...], vocab: TechniqueVocabulary,
+                    memo: Memo[TechniqueVocabulary] | None = None) -> tuple[Technique, ...]:
+    """Techniques named in the papers' summaries, each with the first sentence naming it.
+    ``memo``: the run's memo of ``vocab`` (the same papers recur across prompts)."""
     found: list[Technique] = []
     for paper in papers:
-        found += remember(vocab.memo, (paper.name, paper.summary), lambda: _paper_techniques(paper, vocab))
+        found += _paper_techniques(paper, vocab) if memo is None else memo(_paper_techniques, paper)
     return tuple(found)
 
 
@@ -136,6 +137,7 @@ def plan_workflow(
     techniques: tuple[Technique, ...],
     vocab: Vocabulary,
     technique_vocab: TechniqueVocabulary,
+    memo: Memo[Vocabulary] | None = None,
 ) -> Workflow:
     task = vocab.tasks.get(inference.task_id) if inference.task_id else None
     q = inference.qualifiers
@@ -189,7 +191,7 @@ def plan_workflow(
         # "?" models may do it after all: the step is missing only as far as anyone knows.
         unsure = any(fit.fits is None for fit in inference.model_fits)
         none_does = "no recommended model is known to do" if unsure else "no recommended model does"
-        stand_in = paper_doing(prompt.source.papers, task.id, vocab)
+        stand_in = paper_doing(prompt.source.papers, task.id, vocab, memo)
         if stand_in is None:
             nodes.append(Node("gap", ("Missing step", f"{none_does} {task.label.lower()}"), NodeKind.GAP))
         else:
@@ -248,10 +250,12 @@ def plan_workflow(
     return Workflow(tuple(nodes), tuple(edges), tuple(steps), stand_in[1] if stand_in else None)
 
 
-def paper_doing(papers: tuple[Entry, ...], task_id: str, vocab: Vocabulary) -> tuple[int, Entry] | None:
+def paper_doing(papers: tuple[Entry, ...], task_id: str, vocab: Vocabulary,
+                memo: Memo[Vocabulary] | None = None) -> tuple[int, Entry] | None:
     """The first related paper (with its number in the References) whose title or summary names
     the task, read as a model's name and summary are; one with code first."""
-    doing = [(index, paper) for index, paper in enumerate(papers, start=1) if model_task(paper, vocab)[0] == task_id]
+    doing = [(index, paper) for index, paper in enumerate(papers, start=1)
+             if model_task(paper, vocab, memo)[0] == task_id]
     return next((item for item in doing if item[1].github), doing[0] if doing else None)
 
 
