@@ -162,7 +162,7 @@ def _place_answers(draft: Draft, run: Run, questions: QuestionIndex) -> Draft:
 
 
 def _compose(draft: Draft, run: Run) -> Draft:
-    page = compose_page(draft.prompt, draft.inference, draft.techniques, draft.workflow, run.vocab,
+    page = compose_page(draft.prompt, draft.inference, draft.workflow, run.vocab,
                         draft.answers, draft.unreadable_answers)
     return replace(draft, page=page)
 

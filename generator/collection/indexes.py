@@ -16,6 +16,7 @@ from collections.abc import Callable
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from ..steps.compose import SEARCH_EXCLUDE, linked_text
 from ..markup.escape import front_matter, inert_url, markdown_link, markdown_text, yaml_title
@@ -101,6 +102,39 @@ def build_indexes(results: list[Generated], vocab: Vocabulary, memo: Memo[Vocabu
     """The home page and every index page over ``results``. ``memo``: the run's memo of ``vocab``."""
     memo = Memo(vocab) if memo is None else memo
     readable = sorted(prompt_pages(results), key=lambda r: r.prompt.slug)
+    tasks, models, papers = _grouped(readable, vocab)
+    for group in tasks.values():  # where no recommended model does the task: first, marked ✗
+        group.prompts[:0] = group.unfit
+    model_groups = sorted(models.values(), key=lambda g: (g.name.casefold(), g.key))
+    paper_groups = sorted(papers.values(), key=lambda g: (g.name.casefold(), g.key))
+    for group in model_groups:
+        if group.task_id in tasks:
+            tasks[group.task_id].models.append(group)
+    # A task has a page when a prompt asks for it or a model of the corpus does it: nothing
+    # links to a page with neither (a model's page links to its task, which lists it).
+    task_groups = sorted((g for g in tasks.values() if g.prompts or g.models),
+                         key=lambda g: (-len(g.prompts), g.task_id is None, g.name.casefold()))
+
+    pages: list[IndexPage] = [_home(readable, task_groups, model_groups, paper_groups, vocab)]
+    pages += _top_indexes(task_groups, model_groups, paper_groups, results, vocab)
+    for group in task_groups:
+        pages += _entity_pages(group, "Task", lambda page, g=group: task_page(g.task_id, page),
+                               _task_header(group, vocab), "Prompts", _task_models(group))
+    for group in model_groups:
+        pages += _entity_pages(group, "Model", lambda page, g=group: model_page(g.name, page),
+                               _entry_header(group, memo, "model"), "Prompts recommending it")
+    for group in paper_groups:
+        pages += _entity_pages(group, "Paper", lambda page, g=group: paper_page(g.name, page),
+                               _entry_header(group, memo, "paper"), "Prompts citing it")
+    pages += _unsupported_citations(readable)
+    report = build_report(readable, vocab)
+    pages.append(IndexPage(report.path, report.title, report.markdown, frozenset()))
+    return pages
+
+
+def _grouped(readable: list[PromptPage], vocab: Vocabulary) -> tuple[dict[str, _Group], ...]:
+    """Every prompt under its task, each of its models and each of its papers: the groups by task
+    (every task of the vocabulary, and "" for no clear task), by model and by paper."""
     tasks = {task_id: _Group(task_id, task.label, task_id=task_id) for task_id, task in vocab.tasks.items()}
     models: dict[str, _Group] = {}
     papers: dict[str, _Group] = {}
@@ -115,9 +149,8 @@ def build_indexes(results: list[Generated], vocab: Vocabulary, memo: Memo[Vocabu
     for result in readable:
         inference = result.inference
         title = markdown_text(result.page.title)
-        task_key = inference.task_id or ""
         asked = vocab.label(inference.task_id)
-        group = _group(tasks, task_key, asked, inference.task_id)
+        group = _group(tasks, inference.task_id or "", asked, inference.task_id)
         fits = inference.model_fits
         counts = FitCounts.of(inference)
         plural = "s" if len(fits) != 1 else ""
@@ -146,65 +179,41 @@ def build_indexes(results: list[Generated], vocab: Vocabulary, memo: Memo[Vocabu
                     group.techniques.setdefault(technique.label, technique.sentence)
             if not group.prompts or group.prompts[-1][0] is not result:
                 group.prompts.append((result, title, note("task", asked)))
+    return tasks, models, papers
 
-    for group in tasks.values():  # where no recommended model does the task: first, marked ✗
-        group.prompts[:0] = group.unfit
-    model_groups = sorted(models.values(), key=lambda g: (g.name.casefold(), g.key))
-    paper_groups = sorted(papers.values(), key=lambda g: (g.name.casefold(), g.key))
-    for group in model_groups:
-        if group.task_id in tasks:
-            tasks[group.task_id].models.append(group)
-    # A task has a page when a prompt asks for it or a model of the corpus does it: nothing
-    # links to a page with neither (a model's page links to its task, which lists it).
-    task_groups = sorted((g for g in tasks.values() if g.prompts or g.models),
-                         key=lambda g: (-len(g.prompts), g.task_id is None, g.name.casefold()))
 
-    pages: list[IndexPage] = [_home(readable, task_groups, model_groups, paper_groups, vocab)]
+def _top_indexes(task_groups: list[_Group], model_groups: list[_Group], paper_groups: list[_Group],
+                 results: list[Generated], vocab: Vocabulary) -> list[IndexPage]:
+    """The Tasks, Recommended models and Related papers indexes."""
     asked_for = [g for g in task_groups if g.prompts]
-    pages += _top_index(
+    tasks = {g.task_id: g for g in task_groups}
+    pages = _top_index(TopIndex(
         TASK_INDEX, "Tasks",
         "What the users behind the prompts are trying to do, inferred from each question and its "
         "recommended models; most asked first. A task's page lists its prompts (those where no "
         "recommended model does the task first) and the models of the corpus that do it.",
         ("Task", "Prompts", "Models that do it", "What it is"),
-        [(None, g.name, task_page(g.task_id), [str(len(g.prompts)), str(len(g.models)) if g.task_id else "",
-                                                _task_description(g, vocab)]) for g in asked_for],
-        [*_unasked_tasks(task_groups, vocab), *_problems_note(results)],
         f"{_count(sum(1 for g in asked_for if g.task_id), 'task')} asked for",
-    )
-    pages += _top_index(
+        (*_unasked_tasks(task_groups, vocab), *_problems_note(results)),
+    ), [IndexRow(None, g.name, task_page(g.task_id), (str(len(g.prompts)), str(len(g.models)) if g.task_id else "",
+                                                      _task_description(g, vocab))) for g in asked_for])
+    pages += _top_index(TopIndex(
         MODEL_INDEX, "Recommended models",
         "Every model a retriever recommended in some prompt, grouped by the task it does (from the "
         "prefix of its catalog name, else from the words of its name and summary). A model's page "
         "has its links and every prompt that recommends it, with whether it fits that prompt's task.",
         ("Model", "Prompts"),
-        [(g.task_id or "", g.name, model_page(g.name), [str(len(g.prompts))])
-         for g in sorted(model_groups, key=lambda g: (g.task_id is None, vocab.label(g.task_id).casefold()))],
-        (),
         f"{_count(len(model_groups), 'model')}, by task",
-        lambda key, here: _model_group_heading(key, here, tasks, vocab),
-    )
-    pages += _top_index(
+        group_heading=lambda key, here: _model_group_heading(key, here, tasks, vocab),
+    ), [IndexRow(g.task_id or "", g.name, model_page(g.name), (str(len(g.prompts)),))
+        for g in sorted(model_groups, key=lambda g: (g.task_id is None, vocab.label(g.task_id).casefold()))])
+    pages += _top_index(TopIndex(
         PAPER_INDEX, "Related papers",
         "Every paper cited as related in some prompt. A paper's page has its links, its summary "
         "and every prompt citing it.",
         ("Paper", "Prompts"),
-        [(None, g.name, paper_page(g.name), [str(len(g.prompts))]) for g in paper_groups],
-        (),
         _count(len(paper_groups), "paper"),
-    )
-    for group in task_groups:
-        pages += _entity_pages(group, "Task", lambda page, g=group: task_page(g.task_id, page),
-                               _task_header(group, vocab), "Prompts", _task_models(group))
-    for group in model_groups:
-        pages += _entity_pages(group, "Model", lambda page, g=group: model_page(g.name, page),
-                               _entry_header(group, memo, "model"), "Prompts recommending it")
-    for group in paper_groups:
-        pages += _entity_pages(group, "Paper", lambda page, g=group: paper_page(g.name, page),
-                               _entry_header(group, memo, "paper"), "Prompts citing it")
-    pages += _unsupported_citations(readable)
-    report = build_report(readable, vocab)
-    pages.append(IndexPage(report.path, report.title, report.markdown, frozenset()))
+    ), [IndexRow(None, g.name, paper_page(g.name), (str(len(g.prompts)),)) for g in paper_groups])
     return pages
 
 
@@ -252,16 +261,28 @@ def _home(readable: list[PromptPage], tasks: list[_Group], models: list[_Group],
         "{ .home-counts }",
         "",
     ]
-    if asked:
-        out += [f"## The largest tasks {{ {SEARCH_EXCLUDE} }}", "",
-                "| Task | Prompts | ✓ a model does it | ✗ no model does it | ? not known |",
-                "| --- | --- | --- | --- | --- |"]
-        for group in asked[:6]:
-            doing = len(group.prompts) - len(group.unfit) - group.unknown
-            out.append(f"| [{markdown_text(group.name)}]({link(here, task_page(group.task_id))}) | "
-                       f"{len(group.prompts):,} | {doing:,} | {len(group.unfit):,} | {group.unknown:,} |")
-        out.append("")
-    out += [
+    out += _largest_tasks(asked, here) + _home_words(here)
+    return IndexPage(here, "Prompt Pages", "\n".join(out), frozenset())
+
+
+def _largest_tasks(asked: list[_Group], here: str) -> list[str]:
+    """The home page's table of the tasks most asked for, with their ✓ / ✗ / ? counts."""
+    if not asked:
+        return []
+    out = [f"## The largest tasks {{ {SEARCH_EXCLUDE} }}", "",
+           "| Task | Prompts | ✓ a model does it | ✗ no model does it | ? not known |",
+           "| --- | --- | --- | --- | --- |"]
+    for group in asked[:6]:
+        doing = len(group.prompts) - len(group.unfit) - group.unknown
+        out.append(f"| [{markdown_text(group.name)}]({link(here, task_page(group.task_id))}) | "
+                   f"{len(group.prompts):,} | {doing:,} | {len(group.unfit):,} | {group.unknown:,} |")
+    out.append("")
+    return out
+
+
+def _home_words(here: str) -> list[str]:
+    """The home page's glossary, and how to find one's way."""
+    return [
         f"## The words this site uses {{ {SEARCH_EXCLUDE} }}", "",
         "- **Retriever**: the part of a model-recommendation system that picks AI models, and related papers, "
         "for a user's question. This site checks its picks.",
@@ -279,7 +300,6 @@ def _home(readable: list[PromptPage], tasks: list[_Group], models: list[_Group],
         f"[Contribute]({link(here, 'contribute.md')}).",
         "",
     ]
-    return IndexPage(here, "Prompt Pages", "\n".join(out), frozenset())
 
 
 def _example(readable: list[PromptPage]) -> PromptPage | None:
@@ -406,21 +426,45 @@ def _pager(here: str, page: int, pages: int, page_path: Callable[[int], str]) ->
     return [f"Page {page} of {pages}: " + " · ".join(parts), f"{{ .pager {SEARCH_EXCLUDE} }}", ""]
 
 
-def _top_index(path, title, intro, columns, rows, extra=(), what="", group_heading=None) -> list[IndexPage]:
-    """A top-level index, 200 rows a page, each row (group, name, its page, other cells). With
-    ``group_heading(group, here)``, rows come in groups, each under its heading (again on the
-    next page when a group goes on there)."""
+class IndexRow(NamedTuple):
+    """A row of a top-level index: its group (a model's task; None: no groups), the name it links
+    to its page, and its other cells (text)."""
+
+    group: str | None
+    name: str
+    target: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopIndex:
+    """What a top-level index says around its rows."""
+
+    path: str
+    title: str
+    intro: str
+    columns: tuple[str, ...]
+    what: str  # the heading of the list, when its rows are not in groups
+    extra: tuple[str, ...] = ()  # lines after the list, on the first page
+    #: ``group_heading(group, here)``: the rows come in groups, each under its heading (again on
+    #: the next page when a group goes on there).
+    group_heading: Callable[[str | None, str], list[str]] | None = None
+
+
+def _top_index(index: TopIndex, rows: list[IndexRow]) -> list[IndexPage]:
+    """A top-level index, ``ROWS_PER_PAGE`` rows a page."""
     chunks = _chunks(rows, ROWS_PER_PAGE)
     pages = []
-    header = "| " + " | ".join(columns) + " |\n|" + " --- |" * len(columns)
+    path, title, group_heading = index.path, index.title, index.group_heading
+    header = "| " + " | ".join(index.columns) + " |\n|" + " --- |" * len(index.columns)
     for number, chunk in enumerate(chunks, start=1):
         here = index_page(path, number)
         # Page 2 and on repeat the first page's title and intro: search finds the first.
         meta = {"title": title} if number == 1 else {"title": title, "search": {"exclude": True}}
-        out = front_matter(meta) + ["", f"# {title}", "", intro, ""]
+        out = front_matter(meta) + ["", f"# {title}", "", index.intro, ""]
         if group_heading is None and chunk:
             # The lists repeat names that search finds on their own pages.
-            out += [f"## {what} {{ {SEARCH_EXCLUDE} }}", ""]
+            out += [f"## {index.what} {{ {SEARCH_EXCLUDE} }}", ""]
         pager = _pager(here, number, len(chunks), lambda n: index_page(path, n))
         out += pager
         current = started = None
@@ -434,7 +478,7 @@ def _top_index(path, title, intro, columns, rows, extra=(), what="", group_headi
         if not chunk:
             out.append("Nothing yet: add prompts to `sources/`.")
         out += ["", *pager] if pager else [""]
-        out += [*extra, ""] if number == 1 else []
+        out += [*index.extra, ""] if number == 1 else []
         pages.append(IndexPage(here, title, "\n".join(out), frozenset()))
     return pages
 

@@ -20,7 +20,7 @@ from ..collection.paths import (
     TASK_INDEX, UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, site_url, task_page,
 )
 from ..records import (AnswerAudit, Basis, Confidence, Entry, ModelFit, Page, Problem, Prompt, Relation,
-                      ReviewedAnswer, Task, TaskCheck, TaskInference, Technique, WorkflowSign)
+                      ReviewedAnswer, Task, TaskCheck, TaskInference, WorkflowSign)
 from ..vocabulary import Vocabulary
 from .verdict import FitCounts, fit_verdict
 from .workflow import Workflow, render_workflow, workflow_legend
@@ -75,7 +75,6 @@ def compose_error_page(slug: str, path: str, problems) -> Page:
 def compose_page(
     prompt: Prompt,
     inference: TaskInference,
-    techniques: tuple[Technique, ...],
     workflow: Workflow,
     vocab: Vocabulary,
     answers: tuple[ReviewedAnswer, ...] = (),
@@ -88,7 +87,7 @@ def compose_page(
     folder = posixpath.dirname(here)
     blocks = [front, heading, _summary_card(folder, inference, block.models, block.papers, answers, vocab)]
     blocks += _task_section(folder, inference, vocab)
-    blocks += _workflow_section(workflow, techniques, block.papers)
+    blocks += _workflow_section(workflow, block.papers)
     blocks += _references_section(folder, block.models, block.papers)
     blocks += _answers_section(here, answers, unreadable_answers)
     return Page(prompt.slug, prompt.path, title, tuple(blocks))
@@ -270,7 +269,8 @@ def _unique_evidence(evidence):
             yield item
 
 
-def _workflow_section(workflow: Workflow, techniques: tuple[Technique, ...], papers: tuple[Entry, ...]) -> list[str]:
+def _workflow_section(workflow: Workflow, papers: tuple[Entry, ...]) -> list[str]:
+    techniques = workflow.techniques
     # The diagram's source is Mermaid syntax, noise to a reader of search results: the steps
     # below say the same in words and are indexed.
     out = ["## Workflow",
