@@ -117,20 +117,23 @@ def find_techniques(papers: tuple[Entry, ...], vocab: TechniqueVocabulary,
     ``memo``: the run's memo of ``vocab`` (the same papers recur across prompts)."""
     found: list[Technique] = []
     for paper in papers:
-        found += _paper_techniques(paper, vocab) if memo is None else memo(_paper_techniques, paper)
+        if memo is None:
+            found += _paper_techniques(paper.name, paper.summary, vocab)
+        else:
+            found += memo(_paper_techniques, paper.name, paper.summary)
     return tuple(found)
 
 
-def _paper_techniques(paper: Entry, vocab: TechniqueVocabulary) -> tuple[Technique, ...]:
+def _paper_techniques(name: str, summary: str, vocab: TechniqueVocabulary) -> tuple[Technique, ...]:
     found: list[Technique] = []
     seen: set[str] = set()
-    for sentence in split_sentences(paper.summary):
+    for sentence in split_sentences(summary):
         for hit in vocab.cues.find(sentence):
             spec = vocab.techniques[hit.cue.key]
             if spec.id in seen:
                 continue
             seen.add(spec.id)
-            found.append(spec.as_quoted(paper.name, sentence))
+            found.append(spec.as_quoted(name, sentence))
     return tuple(found)
 
 
