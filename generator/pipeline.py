@@ -1,8 +1,8 @@
 """Prompt files through every step: parse -> infer -> compose -> check.
 
-Pure: :class:`SourceFile` records in, :class:`PromptPage` or :class:`ErrorPage` records out. :mod:`generator.site`
-calls :func:`generate_all` for every prompt of a site; the CLI and the MkDocs plugin do the
-writing themselves.
+Pure: :class:`SourceFile` records in, :class:`PromptPage` or :class:`ErrorPage` records out.
+:mod:`generator.site` calls :func:`generate_all` for every prompt of a site; the CLI and the
+MkDocs plugin do the writing themselves.
 """
 
 from __future__ import annotations

@@ -75,7 +75,8 @@ def _generate_site(arguments: list[str], check_html: bool, run: Run | None, prev
                    progress: Progress) -> Site:
     started = time.process_time()
     # The shipped vocabularies are loaded and compiled once per process: the first site made pays for them, here.
-    run = run or (previous.run if previous is not None else Run.start())
+    if run is None:
+        run = previous.run if previous is not None else Run.start()
     clock = _Clock(run.timings, started)
     clock.lap("vocabulary")
     sources, problems = read_sources(arguments, read)
