@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import sys
 
+from generator.pipeline import PromptPage
 from generator.site import generate_site
 
 
@@ -25,7 +26,7 @@ def digest(sources: str) -> str:
     for problem in site.problems:
         hashed.update(str(problem).encode())
     for result in site.results:
-        hashed.update(repr(result.links).encode())
+        hashed.update(repr(result.links if isinstance(result, PromptPage) else ()).encode())
     return f"{hashed.hexdigest()} {len(site.pages)} {len(site.problems)}"
 
 

@@ -16,12 +16,11 @@ from .runtime.collector import no_collections
 from .collection.indexes import build_indexes
 from .collection.paths import prompt_page
 from .steps.misplaced import QuestionIndex, find_misplaced
-from .pipeline import Generated, collection_questions, generate_all, rendered_links, with_html_links
+from .pipeline import (Generated, PromptPage, Run, collection_questions, generate_all, prompt_pages, rendered_links,
+                       with_html_links)
 from .records import Problem
 from .files.sources import SourceFile, read_sources, read_text
-from .vocabulary import load_vocabulary
 from .runtime.workers import map_batches, usable_cpus
-from .steps.workflow import load_techniques
 
 #: Told when a worker fails (stderr under the CLI).
 log = logging.getLogger("generator")
@@ -42,6 +41,8 @@ class Site:
     results: list[Generated]
     pages: list[CheckedPage]
     problems: list[Problem]
+    #: The run that made it: its vocabulary, and the memos a site made again from it reuses.
+    run: Run
     #: The collection's questions, against which its answers were read (generator/steps/misplaced.py).
     questions: QuestionIndex | None = None
 
@@ -54,29 +55,34 @@ def _no_progress(phase: str, done: int, total: int) -> None:
     pass
 
 
-def generate_site(arguments: list[str], *, check_html: bool = True, timings: dict[str, float] | None = None,
+def generate_site(arguments: list[str], *, check_html: bool = True, run: Run | None = None,
                   previous: Site | None = None, read=read_text, progress: Progress = _no_progress) -> Site:
-    """Every page of the prompts under ``arguments``. ``timings``, if given, gets the CPU seconds
-    of each step (vocabulary, read, parse, task, … index pages; see benchmarks/genbench.py --steps).
+    """Every page of the prompts under ``arguments``.
+
+    ``run``: the vocabulary to read them with and the memos to keep (a new :meth:`Run.start`,
+    over the shipped vocabulary, by default; ``previous``'s run if there is one); its
+    ``timings``, if any, get the CPU seconds of each step (vocabulary, read, parse, task, …
+    index pages; see benchmarks/genbench.py --steps).
 
     ``previous``, a site made before from the same arguments, lends its results to the prompts
     whose files (prompt and answers) are the same as then: only the others go through the
     pipeline. ``read`` reads each file (sources.read_text, or a TextCache's read)."""
     with no_collections():
-        return _generate_site(arguments, check_html, timings, previous, read, progress)
+        return _generate_site(arguments, check_html, run, previous, read, progress)
 
 
-def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, float] | None,
-                   previous: Site | None, read, progress: Progress) -> Site:
-    clock = _Clock(timings)
-    # Loaded and compiled once per process: the first site made pays for them, here.
-    load_vocabulary()
-    load_techniques()
+def _generate_site(arguments: list[str], check_html: bool, run: Run | None, previous: Site | None, read,
+                   progress: Progress) -> Site:
+    started = time.process_time()
+    # The shipped vocabularies are loaded and compiled once per process: the first site made pays for them, here.
+    if run is None:
+        run = previous.run if previous is not None else Run.start()
+    clock = _Clock(run.timings, started)
     clock.lap("vocabulary")
     sources, problems = read_sources(arguments, read)
     clock.lap("read")
     progress("generating pages", 0, len(sources))
-    results, questions = _generate(sources, previous, timings)
+    results, questions = _generate(sources, previous, run)
     progress("generating pages", len(sources), len(sources))
     clock.restart()
     if check_html:
@@ -89,39 +95,38 @@ def _generate_site(arguments: list[str], check_html: bool, timings: dict[str, fl
 
     pages = [
         CheckedPage(prompt_page(r.page.slug), r.page.markdown, r.source.path,
-                    r.prompt.source.links if r.prompt else frozenset())
+                    r.prompt.source.links if isinstance(r, PromptPage) else frozenset())
         for r in results
     ]
     clock.lap("page text")
-    for index in build_indexes(results, load_vocabulary()):
+    for index in build_indexes(results, run.vocab, run.memo):
         problems.extend(_index_problems(index.path, index.markdown, index.allowed_links))
         pages.append(CheckedPage(index.path, index.markdown, index.path, index.allowed_links))
     clock.lap("index pages")
-    return Site(results, pages, problems, questions)
+    return Site(results, pages, problems, run, questions)
 
 
-def _generate(sources: list[SourceFile], previous: Site | None,
-              timings: dict[str, float] | None) -> tuple[list[Generated], QuestionIndex]:
+def _generate(sources: list[SourceFile], previous: Site | None, run: Run) -> tuple[list[Generated], QuestionIndex]:
     """pipeline.generate_all of the sources, but the result ``previous`` has for the same file;
     and the collection's questions."""
     if previous is None:
-        results = generate_all(sources, timings=timings)
+        results = generate_all(sources, run=run)
         return results, collection_questions(results)
     known = {result.source: result for result in previous.results}
     kept = [known[source] for source in sources if source in known]
-    made = generate_all([source for source in sources if source not in known], timings=timings,
-                        others=[result.prompt for result in kept if result.prompt is not None])
+    made = generate_all([source for source in sources if source not in known], run=run,
+                        others=[result.prompt for result in prompt_pages(kept)])
     questions = collection_questions([*made, *kept])
     if previous.questions is None or not questions.same_questions(previous.questions):
         # A question was added, edited or deleted: a kept page's answer may now seem misplaced,
         # or no longer, and then its page is made again.
-        stale = [result.source for result in kept if any(
+        stale = [result.source for result in prompt_pages(kept) if any(
             reviewed.misplaced != find_misplaced(reviewed.answer.text, result.prompt, questions)
             for reviewed in result.answers)]
         if stale:
             remade = set(stale)
-            others = [r.prompt for r in [*made, *kept] if r.prompt is not None and r.source not in remade]
-            known.update(zip(stale, generate_all(stale, timings=timings, others=others)))
+            others = [r.prompt for r in prompt_pages([*made, *kept]) if r.source not in remade]
+            known.update(zip(stale, generate_all(stale, run=run, others=others)))
     fresh = iter(made)
     return [known[source] if source in known else next(fresh) for source in sources], questions
 
@@ -134,9 +139,9 @@ def _index_problems(path: str, markdown: str, allowed: frozenset[str]) -> tuple[
 class _Clock:
     """CPU seconds between laps, added to ``timings`` by name (nothing when it is None)."""
 
-    def __init__(self, timings: dict[str, float] | None):
+    def __init__(self, timings: dict[str, float] | None, started: float):
         self.timings = timings
-        self.restart()
+        self.started = started
 
     def restart(self) -> None:
         self.started = time.process_time()
@@ -160,13 +165,13 @@ def _check_rendered(results: list[Generated], progress: Progress) -> list[Genera
     Rendering costs about ten times what generating a page does, and pages are independent:
     with several cores, worker processes render them and send back only the links found.
     """
-    readable = [result for result in results if result.prompt is not None]
+    readable = prompt_pages(results)
     markdowns = [result.page.markdown for result in readable]
     batches = [markdowns[i : i + RENDER_BATCH] for i in range(0, len(markdowns), RENDER_BATCH)]
     workers = usable_cpus() if len(markdowns) >= PARALLEL_FROM else 1
     found = _gathered(map_batches(_rendered_batch, batches, workers, log.warning), len(markdowns), progress)
     rendered = iter(found)  # in the order of the readable results
-    return [result if result.prompt is None else _with_rendered(result, next(rendered)) for result in results]
+    return [_with_rendered(result, next(rendered)) if isinstance(result, PromptPage) else result for result in results]
 
 
 def _gathered(batches, total: int, progress: Progress) -> list[list[str] | str]:
@@ -177,7 +182,7 @@ def _gathered(batches, total: int, progress: Progress) -> list[list[str] | str]:
     return found
 
 
-def _with_rendered(result: Generated, links: list[str] | str) -> Generated:
+def _with_rendered(result: PromptPage, links: list[str] | str) -> PromptPage:
     if isinstance(links, str):
         problem = Problem(result.source.path, None, f"internal error while checking its page's HTML: {links}")
         return replace(result, problems=(*result.problems, problem))

@@ -201,7 +201,7 @@ def _words_end(words: tuple[str, ...], text: str, end: int) -> int:
     return end
 
 
-@dataclass(frozen=True, eq=False)  # one per process: hashed by identity, as a cache key
+@dataclass(frozen=True)
 class Vocabulary:
     tasks: dict[str, Task]
     cues: CueMatcher

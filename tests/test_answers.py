@@ -15,7 +15,8 @@ from markdown.extensions.fenced_code import FencedCodeExtension
 
 from benchmarks.synth import load_catalog, synth_prompt
 from conftest import DATA, ROOT, SEEDS, make_prompt
-from generator.steps.answers import answer_links, answer_problems, answer_syntax, review_answer
+from generator.markup.dialect import answer_syntax
+from generator.steps.answers import answer_links, answer_problems, review_answer
 from generator.steps.check import page_links
 from generator.markup.links import extract_urls
 from generator.records import Answer

@@ -42,6 +42,7 @@ from bs4 import BeautifulSoup
 from conftest import DATA, ROOT, SEEDS, make_prompt
 from generator.steps.check import URL_ATTRIBUTES
 from generator.steps.answers import INLINE_LABEL
+from generator.pipeline import ErrorPage, PromptPage
 from generator.files.sources import ANSWER_FILE_LABEL, ANSWER_SUFFIX, ANSWERS_FOLDER_SUFFIX, PROMPT_SUFFIX, slug_for
 from site_helpers import copy_project, mkdocs, pagefind_pages
 
@@ -563,10 +564,10 @@ def test_a_bug_of_ours_on_one_prompt_takes_only_that_prompt_down(tmp_path, monke
 
     monkeypatch.setattr(pipeline, failing_step, failing)
     site = generate_site([str(tmp_path)], check_html=False)
-    broken = [r for r in site.results if r.prompt is None]
+    broken = [r for r in site.results if isinstance(r, ErrorPage)]
     assert [Path(r.source.path).name for r in broken] == [victim.name]
     assert [str(p) for p in broken[0].problems] == [f"{broken[0].source.path}: internal error while generating its page: RuntimeError('boom')"]
     assert "internal error while generating its page" in broken[0].page.markdown
-    good = [r for r in site.results if r.prompt is not None]
+    good = [r for r in site.results if isinstance(r, PromptPage)]
     assert len(good) == len(SEEDS) - 1 and all(r.problems == () for r in good)
     assert [str(p) for p in site.problems] == [str(p) for p in broken[0].problems]

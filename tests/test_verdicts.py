@@ -19,6 +19,7 @@ from generator.steps.parse import parse_prompt
 from generator.records import Confidence, Entry, Relation, SourceBlock
 from generator.markup.html import render_html
 from generator.collection.review import Urgency, needs_review
+from generator.pipeline import prompt_pages
 from generator.site import generate_site
 from generator.files.sources import read_sources
 from generator.steps.testimony import task_statement
@@ -333,7 +334,7 @@ def synthetic(tmp_path_factory):
 def test_one_story_per_page(folder, request):
     folder = request.getfixturevalue("synthetic") if folder == "synthetic" else folder
     site = generate_site([str(folder)], check_html=False)
-    readable = [result for result in site.results if result.inference is not None]
+    readable = prompt_pages(site.results)
     assert readable
     for result in readable:
         _story_holds(result)

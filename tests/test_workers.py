@@ -22,6 +22,7 @@ from generator.cli import commands as cli
 from generator.runtime import workers
 from generator import site as site_module
 from generator.plugin import fast_render, htmlcheck
+from generator.pipeline import PromptPage
 from generator.site import PARALLEL_FROM, generate_site
 
 #: How FailingInWorker fails in a worker: "die" (the process exits) or "raise".
@@ -79,7 +80,7 @@ def test_check_runs_without_sched_getaffinity_or_process_cpu_count(monkeypatch, 
 
 
 def _checked(site) -> list:
-    return [(r.source.path, r.problems, r.links) for r in site.results] + [
+    return [(r.source.path, r.problems, r.links if isinstance(r, PromptPage) else ()) for r in site.results] + [
         (p.path, p.markdown, p.allowed_links) for p in site.pages] + [str(p) for p in site.problems]
 
 

@@ -27,8 +27,8 @@ from ..files.output import write_pages
 from .progress import ProgressBar
 from .report import (PROBLEMS_FILE, SUMMARY_LIMIT_BYTES, capped_summary, job_summary, problem_lines, repository_path,
                      summary_line)
+from ..pipeline import prompt_pages
 from ..site import generate_site
-from ..vocabulary import load_vocabulary
 
 OK, PROBLEMS, USAGE, INTERNAL, INTERRUPTED, CLOSED = 0, 1, 2, 3, 130, 141
 
@@ -106,14 +106,14 @@ def _run(argv: list[str] | None) -> int:
         problems += write_pages(arguments.out, {page.path: page.markdown for page in site.pages})
         done = f" written to {arguments.out}"
     elif arguments.command == "export":
-        vocab = load_vocabulary()
+        vocab = site.run.vocab
         record = brief_record if arguments.brief else export_record
-        records = [record(result, vocab) for result in site.results if result.prompt is not None]
+        records = [record(result, vocab) for result in prompt_pages(site.results)]
         json.dump(records, sys.stdout, ensure_ascii=False, indent=None if arguments.brief else 2)
         sys.stdout.write("\n")
         done = " exported"
     elif arguments.command == "review":
-        items = review_list(site.results, load_vocabulary())
+        items = review_list(site.results, site.run.vocab)
         for item in items:
             print(item)
         print(f"{len(items):,} of {len(site.results):,} prompts to review", file=sys.stderr)
@@ -125,7 +125,7 @@ def _run(argv: list[str] | None) -> int:
         print(headline, file=sys.stderr)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file and arguments.command in ("check", "build"):
-        _write_job_summary(Path(summary_file), job_summary(site.results, problems, changes, load_vocabulary(),
+        _write_job_summary(Path(summary_file), job_summary(site.results, problems, changes, site.run.vocab,
                                                            root, headline), problems, Path(root))
     return PROBLEMS if any(problem.fails(arguments.answers_strict) for problem in problems) else OK
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..files.changes import PromptChanges
 from ..markup.escape import markdown_text
-from ..pipeline import Generated
+from ..pipeline import Generated, PromptPage
 from ..records import Level, Problem
 from ..collection.review import review_list
 from ..steps.verdict import fit_verdict
@@ -157,7 +157,7 @@ def _problem_item(problem: Problem, root: str) -> str:
 
 
 def _row(status: str, path: str, result: Generated | None, problems: list[str], vocab: Vocabulary) -> Row:
-    if result is None or result.inference is None:
+    if not isinstance(result, PromptPage):
         return Row(status, path, "", fit_verdict(None).text, tuple(problems), ())
     unsupported = tuple(citation.url for answer in result.answers for citation in answer.unsupported)
     return Row(status, path, vocab.label(result.inference.task_id) if result.inference.task_id else "unclear",

@@ -1,14 +1,14 @@
-"""Generated prompt -> the JSON object ``python -m generator export`` prints for it."""
+"""A prompt page -> the JSON object ``python -m generator export`` prints for it."""
 
 from __future__ import annotations
 
-from ..pipeline import Generated
+from ..pipeline import PromptPage
 from ..records import AnswerAudit, Entry, Misplaced
 from ..steps.verdict import fit_verdict
 from ..vocabulary import Vocabulary
 
 
-def brief_record(generated: Generated, vocab: Vocabulary) -> dict:
+def brief_record(generated: PromptPage, vocab: Vocabulary) -> dict:
     """A prompt in a line: where its page is, its task and its verdict (``export --brief``)."""
     prompt, inference = generated.prompt, generated.inference
     verdict = fit_verdict(inference)
@@ -20,7 +20,7 @@ def brief_record(generated: Generated, vocab: Vocabulary) -> dict:
     }
 
 
-def export_record(generated: Generated, vocab: Vocabulary) -> dict:
+def export_record(generated: PromptPage, vocab: Vocabulary) -> dict:
     prompt, inference = generated.prompt, generated.inference
     fits = dict(zip(prompt.source.models, inference.model_fits))  # by entry: two models may share a name
     verdict = fit_verdict(inference)

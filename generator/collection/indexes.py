@@ -1,4 +1,4 @@
-"""Generated prompts -> the site's home page and its index pages: by task, by recommended
+"""Prompt pages -> the site's home page and its index pages: by task, by recommended
 model, by related paper.
 
 Every list is cut into pages of a fixed length, so that no page grows with the corpus: at
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from ..steps.compose import SEARCH_EXCLUDE, linked_text
 from ..markup.escape import front_matter, inert_url, markdown_link, markdown_text, yaml_title
@@ -25,8 +26,9 @@ from .paths import (
     HOME, MODEL_INDEX, PAPER_INDEX, PROMPTS, REPORT_INDEX, TASK_INDEX, UNSUPPORTED_INDEX, folder_link, index_page, link, model_page,
     paper_page, prompt_page, site_url, slugify, task_page,
 )
+from ..memo import Memo
 from ..steps.infer import model_task
-from ..pipeline import Generated
+from ..pipeline import ErrorPage, Generated, PromptPage, prompt_pages
 from ..records import Confidence, Entry, Task
 from .reportcards import build_report
 from ..steps.verdict import FitCounts, VerdictCode, fit_verdict
@@ -76,10 +78,10 @@ class _Group:
     name: str
     entries: list[Entry] = field(default_factory=list)
     #: (prompt, its title and a note about it, both as Markdown text)
-    prompts: list[tuple[Generated, str, str]] = field(default_factory=list)
+    prompts: list[tuple[PromptPage, str, str]] = field(default_factory=list)
     task_id: str | None = None
     #: A task's prompts where no recommended model does the task (listed first among its prompts).
-    unfit: list[tuple[Generated, str, str]] = field(default_factory=list)
+    unfit: list[tuple[PromptPage, str, str]] = field(default_factory=list)
     #: How many of a task's prompts say "?": whether a recommended model does the task is not known.
     unknown: int = 0
     #: A model's marks over the prompts recommending it: ✓, ✗ and ? (from Relation.fits).
@@ -96,8 +98,43 @@ class _Group:
         return tuple(dict.fromkeys(url for links in dict.fromkeys(entry.links for entry in self.entries) for url in links))
 
 
-def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage]:
-    readable = sorted((r for r in results if r.prompt is not None), key=lambda r: r.prompt.slug)
+def build_indexes(results: list[Generated], vocab: Vocabulary, memo: Memo[Vocabulary] | None = None) -> list[IndexPage]:
+    """The home page and every index page over ``results``. ``memo``: the run's memo of ``vocab``."""
+    memo = Memo(vocab) if memo is None else memo
+    readable = sorted(prompt_pages(results), key=lambda r: r.prompt.slug)
+    tasks, models, papers = _grouped(readable, vocab)
+    for group in tasks.values():  # where no recommended model does the task: first, marked ✗
+        group.prompts[:0] = group.unfit
+    model_groups = sorted(models.values(), key=lambda g: (g.name.casefold(), g.key))
+    paper_groups = sorted(papers.values(), key=lambda g: (g.name.casefold(), g.key))
+    for group in model_groups:
+        if group.task_id in tasks:
+            tasks[group.task_id].models.append(group)
+    # A task has a page when a prompt asks for it or a model of the corpus does it: nothing
+    # links to a page with neither (a model's page links to its task, which lists it).
+    task_groups = sorted((g for g in tasks.values() if g.prompts or g.models),
+                         key=lambda g: (-len(g.prompts), g.task_id is None, g.name.casefold()))
+
+    pages: list[IndexPage] = [_home(readable, task_groups, model_groups, paper_groups, vocab)]
+    pages += _top_indexes(task_groups, model_groups, paper_groups, results, vocab)
+    for group in task_groups:
+        pages += _entity_pages(group, "Task", lambda page, g=group: task_page(g.task_id, page),
+                               _task_header(group, vocab), "Prompts", _task_models(group))
+    for group in model_groups:
+        pages += _entity_pages(group, "Model", lambda page, g=group: model_page(g.name, page),
+                               _entry_header(group, memo, "model"), "Prompts recommending it")
+    for group in paper_groups:
+        pages += _entity_pages(group, "Paper", lambda page, g=group: paper_page(g.name, page),
+                               _entry_header(group, memo, "paper"), "Prompts citing it")
+    pages += _unsupported_citations(readable)
+    report = build_report(readable, vocab)
+    pages.append(IndexPage(report.path, report.title, report.markdown, frozenset()))
+    return pages
+
+
+def _grouped(readable: list[PromptPage], vocab: Vocabulary) -> tuple[dict[str, _Group], ...]:
+    """Every prompt under its task, each of its models and each of its papers: the groups by task
+    (every task of the vocabulary, and "" for no clear task), by model and by paper."""
     tasks = {task_id: _Group(task_id, task.label, task_id=task_id) for task_id, task in vocab.tasks.items()}
     models: dict[str, _Group] = {}
     papers: dict[str, _Group] = {}
@@ -112,9 +149,8 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
     for result in readable:
         inference = result.inference
         title = markdown_text(result.page.title)
-        task_key = inference.task_id or ""
         asked = vocab.label(inference.task_id)
-        group = _group(tasks, task_key, asked, inference.task_id)
+        group = _group(tasks, inference.task_id or "", asked, inference.task_id)
         fits = inference.model_fits
         counts = FitCounts.of(inference)
         plural = "s" if len(fits) != 1 else ""
@@ -143,69 +179,45 @@ def build_indexes(results: list[Generated], vocab: Vocabulary) -> list[IndexPage
                     group.techniques.setdefault(technique.label, technique.sentence)
             if not group.prompts or group.prompts[-1][0] is not result:
                 group.prompts.append((result, title, note("task", asked)))
+    return tasks, models, papers
 
-    for group in tasks.values():  # where no recommended model does the task: first, marked ✗
-        group.prompts[:0] = group.unfit
-    model_groups = sorted(models.values(), key=lambda g: (g.name.casefold(), g.key))
-    paper_groups = sorted(papers.values(), key=lambda g: (g.name.casefold(), g.key))
-    for group in model_groups:
-        if group.task_id in tasks:
-            tasks[group.task_id].models.append(group)
-    # A task has a page when a prompt asks for it or a model of the corpus does it: nothing
-    # links to a page with neither (a model's page links to its task, which lists it).
-    task_groups = sorted((g for g in tasks.values() if g.prompts or g.models),
-                         key=lambda g: (-len(g.prompts), g.task_id is None, g.name.casefold()))
 
-    pages: list[IndexPage] = [_home(readable, task_groups, model_groups, paper_groups, vocab)]
+def _top_indexes(task_groups: list[_Group], model_groups: list[_Group], paper_groups: list[_Group],
+                 results: list[Generated], vocab: Vocabulary) -> list[IndexPage]:
+    """The Tasks, Recommended models and Related papers indexes."""
     asked_for = [g for g in task_groups if g.prompts]
-    pages += _top_index(
+    tasks = {g.task_id: g for g in task_groups}
+    pages = _top_index(TopIndex(
         TASK_INDEX, "Tasks",
         "What the users behind the prompts are trying to do, inferred from each question and its "
         "recommended models; most asked first. A task's page lists its prompts (those where no "
         "recommended model does the task first) and the models of the corpus that do it.",
         ("Task", "Prompts", "Models that do it", "What it is"),
-        [(None, g.name, task_page(g.task_id), [str(len(g.prompts)), str(len(g.models)) if g.task_id else "",
-                                                _task_description(g, vocab)]) for g in asked_for],
-        [*_unasked_tasks(task_groups, vocab), *_problems_note(results)],
         f"{_count(sum(1 for g in asked_for if g.task_id), 'task')} asked for",
-    )
-    pages += _top_index(
+        (*_unasked_tasks(task_groups, vocab), *_problems_note(results)),
+    ), [IndexRow(None, g.name, task_page(g.task_id), (str(len(g.prompts)), str(len(g.models)) if g.task_id else "",
+                                                      _task_description(g, vocab))) for g in asked_for])
+    pages += _top_index(TopIndex(
         MODEL_INDEX, "Recommended models",
         "Every model a retriever recommended in some prompt, grouped by the task it does (from the "
         "prefix of its catalog name, else from the words of its name and summary). A model's page "
         "has its links and every prompt that recommends it, with whether it fits that prompt's task.",
         ("Model", "Prompts"),
-        [(g.task_id or "", g.name, model_page(g.name), [str(len(g.prompts))])
-         for g in sorted(model_groups, key=lambda g: (g.task_id is None, vocab.label(g.task_id).casefold()))],
-        (),
         f"{_count(len(model_groups), 'model')}, by task",
-        lambda key, here: _model_group_heading(key, here, tasks, vocab),
-    )
-    pages += _top_index(
+        group_heading=lambda key, here: _model_group_heading(key, here, tasks, vocab),
+    ), [IndexRow(g.task_id or "", g.name, model_page(g.name), (str(len(g.prompts)),))
+        for g in sorted(model_groups, key=lambda g: (g.task_id is None, vocab.label(g.task_id).casefold()))])
+    pages += _top_index(TopIndex(
         PAPER_INDEX, "Related papers",
         "Every paper cited as related in some prompt. A paper's page has its links, its summary "
         "and every prompt citing it.",
         ("Paper", "Prompts"),
-        [(None, g.name, paper_page(g.name), [str(len(g.prompts))]) for g in paper_groups],
-        (),
         _count(len(paper_groups), "paper"),
-    )
-    for group in task_groups:
-        pages += _entity_pages(group, "Task", lambda page, g=group: task_page(g.task_id, page),
-                               _task_header(group, vocab), "Prompts", _task_models(group))
-    for group in model_groups:
-        pages += _entity_pages(group, "Model", lambda page, g=group: model_page(g.name, page),
-                               _entry_header(group, vocab, "model"), "Prompts recommending it")
-    for group in paper_groups:
-        pages += _entity_pages(group, "Paper", lambda page, g=group: paper_page(g.name, page),
-                               _entry_header(group, vocab, "paper"), "Prompts citing it")
-    pages += _unsupported_citations(readable)
-    report = build_report(readable, vocab)
-    pages.append(IndexPage(report.path, report.title, report.markdown, frozenset()))
+    ), [IndexRow(None, g.name, paper_page(g.name), (str(len(g.prompts)),)) for g in paper_groups])
     return pages
 
 
-def _home(readable: list[Generated], tasks: list[_Group], models: list[_Group], papers: list[_Group],
+def _home(readable: list[PromptPage], tasks: list[_Group], models: list[_Group], papers: list[_Group],
           vocab: Vocabulary) -> IndexPage:
     """The home page, for a first-time visitor: why to read the site, an example that shows what a
     page says, the ways in, what the site holds, and the words it uses."""
@@ -249,16 +261,28 @@ def _home(readable: list[Generated], tasks: list[_Group], models: list[_Group], 
         "{ .home-counts }",
         "",
     ]
-    if asked:
-        out += [f"## The largest tasks {{ {SEARCH_EXCLUDE} }}", "",
-                "| Task | Prompts | ✓ a model does it | ✗ no model does it | ? not known |",
-                "| --- | --- | --- | --- | --- |"]
-        for group in asked[:6]:
-            doing = len(group.prompts) - len(group.unfit) - group.unknown
-            out.append(f"| [{markdown_text(group.name)}]({link(here, task_page(group.task_id))}) | "
-                       f"{len(group.prompts):,} | {doing:,} | {len(group.unfit):,} | {group.unknown:,} |")
-        out.append("")
-    out += [
+    out += _largest_tasks(asked, here) + _home_words(here)
+    return IndexPage(here, "Prompt Pages", "\n".join(out), frozenset())
+
+
+def _largest_tasks(asked: list[_Group], here: str) -> list[str]:
+    """The home page's table of the tasks most asked for, with their ✓ / ✗ / ? counts."""
+    if not asked:
+        return []
+    out = [f"## The largest tasks {{ {SEARCH_EXCLUDE} }}", "",
+           "| Task | Prompts | ✓ a model does it | ✗ no model does it | ? not known |",
+           "| --- | --- | --- | --- | --- |"]
+    for group in asked[:6]:
+        doing = len(group.prompts) - len(group.unfit) - group.unknown
+        out.append(f"| [{markdown_text(group.name)}]({link(here, task_page(group.task_id))}) | "
+                   f"{len(group.prompts):,} | {doing:,} | {len(group.unfit):,} | {group.unknown:,} |")
+    out.append("")
+    return out
+
+
+def _home_words(here: str) -> list[str]:
+    """The home page's glossary, and how to find one's way."""
+    return [
         f"## The words this site uses {{ {SEARCH_EXCLUDE} }}", "",
         "- **Retriever**: the part of a model-recommendation system that picks AI models, and related papers, "
         "for a user's question. This site checks its picks.",
@@ -276,10 +300,9 @@ def _home(readable: list[Generated], tasks: list[_Group], models: list[_Group], 
         f"[Contribute]({link(here, 'contribute.md')}).",
         "",
     ]
-    return IndexPage(here, "Prompt Pages", "\n".join(out), frozenset())
 
 
-def _example(readable: list[Generated]) -> Generated | None:
+def _example(readable: list[PromptPage]) -> PromptPage | None:
     """The prompt the home page shows: one whose recommended models do its task (✓, what a good
     page looks like), a clear task first; else the first with a clear task, else the first."""
     fitting = [r for r in readable if fit_verdict(r.inference).code is VerdictCode.FITS]
@@ -324,7 +347,7 @@ def _group(groups: dict[str, _Group], key: str, name: str, task_id: str | None =
     return group
 
 
-def _unsupported_citations(readable: list[Generated]) -> list[IndexPage]:
+def _unsupported_citations(readable: list[PromptPage]) -> list[IndexPage]:
     """Every link an answer cites that its prompt's source block does not have, for review in one place."""
     answers = [answer for result in readable for answer in result.answers]
     rows = [
@@ -373,7 +396,7 @@ def _task_description(group: _Group, vocab: Vocabulary) -> str:
 
 
 def _problems_note(results: list[Generated]) -> list[str]:
-    broken = [r for r in results if r.prompt is None]
+    broken = [r for r in results if isinstance(r, ErrorPage)]
     if not broken:
         return []
     lines = ["", '!!! failure "Prompts that could not be read"', ""]
@@ -403,21 +426,45 @@ def _pager(here: str, page: int, pages: int, page_path: Callable[[int], str]) ->
     return [f"Page {page} of {pages}: " + " · ".join(parts), f"{{ .pager {SEARCH_EXCLUDE} }}", ""]
 
 
-def _top_index(path, title, intro, columns, rows, extra=(), what="", group_heading=None) -> list[IndexPage]:
-    """A top-level index, 200 rows a page, each row (group, name, its page, other cells). With
-    ``group_heading(group, here)``, rows come in groups, each under its heading (again on the
-    next page when a group goes on there)."""
+class IndexRow(NamedTuple):
+    """A row of a top-level index: its group (a model's task; None: no groups), the name it links
+    to its page, and its other cells (text)."""
+
+    group: str | None
+    name: str
+    target: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopIndex:
+    """What a top-level index says around its rows."""
+
+    path: str
+    title: str
+    intro: str
+    columns: tuple[str, ...]
+    what: str  # the heading of the list, when its rows are not in groups
+    extra: tuple[str, ...] = ()  # lines after the list, on the first page
+    #: ``group_heading(group, here)``: the rows come in groups, each under its heading (again on
+    #: the next page when a group goes on there).
+    group_heading: Callable[[str | None, str], list[str]] | None = None
+
+
+def _top_index(index: TopIndex, rows: list[IndexRow]) -> list[IndexPage]:
+    """A top-level index, ``ROWS_PER_PAGE`` rows a page."""
     chunks = _chunks(rows, ROWS_PER_PAGE)
     pages = []
-    header = "| " + " | ".join(columns) + " |\n|" + " --- |" * len(columns)
+    path, title, group_heading = index.path, index.title, index.group_heading
+    header = "| " + " | ".join(index.columns) + " |\n|" + " --- |" * len(index.columns)
     for number, chunk in enumerate(chunks, start=1):
         here = index_page(path, number)
         # Page 2 and on repeat the first page's title and intro: search finds the first.
         meta = {"title": title} if number == 1 else {"title": title, "search": {"exclude": True}}
-        out = front_matter(meta) + ["", f"# {title}", "", intro, ""]
+        out = front_matter(meta) + ["", f"# {title}", "", index.intro, ""]
         if group_heading is None and chunk:
             # The lists repeat names that search finds on their own pages.
-            out += [f"## {what} {{ {SEARCH_EXCLUDE} }}", ""]
+            out += [f"## {index.what} {{ {SEARCH_EXCLUDE} }}", ""]
         pager = _pager(here, number, len(chunks), lambda n: index_page(path, n))
         out += pager
         current = started = None
@@ -431,7 +478,7 @@ def _top_index(path, title, intro, columns, rows, extra=(), what="", group_headi
         if not chunk:
             out.append("Nothing yet: add prompts to `sources/`.")
         out += ["", *pager] if pager else [""]
-        out += [*extra, ""] if number == 1 else []
+        out += [*index.extra, ""] if number == 1 else []
         pages.append(IndexPage(here, title, "\n".join(out), frozenset()))
     return pages
 
@@ -500,7 +547,7 @@ def _task_models(group: _Group) -> Callable[[str], tuple[list[str], list[str]]]:
     return lines
 
 
-def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, list[str]]:
+def _entry_header(group: _Group, memo: Memo[Vocabulary], kind: str) -> tuple[str, list[str]]:
     """A model's or paper's page, above its prompts: what it does, in plain words first."""
     links = group.links
     summary = next((entry.summary for entry in group.entries if entry.summary), "")
@@ -509,7 +556,7 @@ def _entry_header(group: _Group, vocab: Vocabulary, kind: str) -> tuple[str, lis
         first = split_sentences(plain_math(summary))[0]
         lines += [f"**What it does:** {markdown_text(first)}", ""]
     if kind == "model":
-        lines += [_model_task_line(group, vocab), ""]
+        lines += [_model_task_line(group, memo), ""]
         names = _repository_names(group)
         if names:  # searched: a model titled by its paper is found by its code's name too
             lines += [f"**Also known as:** {markdown_text(', '.join(names))}", ""]
@@ -543,13 +590,14 @@ def _repository_names(group: _Group) -> list[str]:
     return names
 
 
-def _model_task_line(group: _Group, vocab: Vocabulary) -> str:
+def _model_task_line(group: _Group, memo: Memo[Vocabulary]) -> str:
     """A model's task and how the site knows it, in plain words."""
     if not group.task_id:
         return markdown_text("Its task: not known. Neither its name nor its summary says which task it does, so no "
                              "page says whether it fits (its prompts say \"?\").")
     entry = group.entries[0]
-    wheres = {evidence.where for evidence in model_task(entry, vocab)[1]}
+    vocab = memo.vocab
+    wheres = {evidence.where for evidence in model_task(entry, vocab, memo)[1]}
     how = "as its name says" if wheres <= {"model name"} else "as its name and summary describe it"
     target = link(model_page(group.name), task_page(group.task_id))
     return f"**Its task:** [{markdown_text(vocab.label(group.task_id))}]({target}), {how}."

@@ -1,4 +1,4 @@
-"""Generated prompts -> the Report page: report cards for the retriever and for the answering models.
+"""Prompt pages -> the Report page: report cards for the retriever and for the answering models.
 
 Two questions the site's readers come with: how often does the retriever recommend models that
 do the task asked, and how well does each language model answer as the prompt asks? Every
@@ -15,11 +15,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..steps.answers import inert_text
 from ..steps.compose import SEARCH_EXCLUDE, short_name
-from ..markup.escape import front_matter, markdown_text
+from ..markup.escape import front_matter, inert_text, markdown_text
 from .paths import REPORT_INDEX, link, model_page, prompt_page, slugify, task_page
-from ..pipeline import Generated
+from ..pipeline import PromptPage
 from ..records import AnswerAudit, TaskCheck
 from ..vocabulary import Vocabulary
 
@@ -59,7 +58,7 @@ class ReportPage:
     markdown: str
 
 
-def build_report(readable: list[Generated], vocab: Vocabulary) -> ReportPage:
+def build_report(readable: list[PromptPage], vocab: Vocabulary) -> ReportPage:
     """The Report page of the prompts that could be read, in slug order."""
     here = REPORT_INDEX
     out = front_matter({"title": "Report"}) + ["", "# Report", ""]
@@ -73,7 +72,7 @@ def build_report(readable: list[Generated], vocab: Vocabulary) -> ReportPage:
 
 # --- The retriever -----------------------------------------------------------------------------
 
-def fit_counts(readable: Iterable[Generated]) -> dict[str | None, Counter]:
+def fit_counts(readable: Iterable[PromptPage]) -> dict[str | None, Counter]:
     """For each page task (None: unclear), the recommended models marked ✓, ✗ and ?."""
     counts: dict[str | None, Counter] = {}
     for result in readable:
@@ -83,7 +82,7 @@ def fit_counts(readable: Iterable[Generated]) -> dict[str | None, Counter]:
     return counts
 
 
-def _retriever(readable: list[Generated], vocab: Vocabulary, here: str) -> list[str]:
+def _retriever(readable: list[PromptPage], vocab: Vocabulary, here: str) -> list[str]:
     counts = fit_counts(readable)
     overall = sum(counts.values(), Counter())
     total = sum(overall.values())
@@ -133,7 +132,7 @@ def _stacked_bars(rows: list[tuple[str, Counter]]) -> str:
                    description, label_width + bar_width + 170, height, legend + "".join(parts))
 
 
-def _matrix(readable: list[Generated], vocab: Vocabulary) -> list[str]:
+def _matrix(readable: list[PromptPage], vocab: Vocabulary) -> list[str]:
     """The task asked (rows) against the task of each model recommended (columns), heat-shaded."""
     pairs = Counter((result.inference.task_id, fit.task_id) for result in readable for fit in result.inference.model_fits)
     asked_counts, done_counts = Counter(), Counter()
@@ -176,9 +175,9 @@ def _matrix(readable: list[Generated], vocab: Vocabulary) -> list[str]:
             markdown_text(f"The {MATRIX_TASKS} most frequent tasks of each side; the others together."), "", table, ""]
 
 
-def _misfired_models(readable: list[Generated], here: str) -> list[str]:
+def _misfired_models(readable: list[PromptPage], here: str) -> list[str]:
     """The models most often marked ✗, each with the prompts that recommend it for a task it does not do."""
-    prompts: dict[str, list[Generated]] = {}
+    prompts: dict[str, list[PromptPage]] = {}
     for result in readable:
         for fit in result.inference.model_fits:
             if fit.fits is False:
@@ -201,10 +200,10 @@ def _misfired_models(readable: list[Generated], here: str) -> list[str]:
 
 # --- The answering models ----------------------------------------------------------------------
 
-def answer_shares(readable: Iterable[Generated]) -> dict[str, dict[str, list[Generated]]]:
+def answer_shares(readable: Iterable[PromptPage]) -> dict[str, dict[str, list[PromptPage]]]:
     """For each answering model (``Answer.title``): its answers' prompts (key "answers") and, per
     measure, the prompts of the answers for which it holds (a prompt once per answer)."""
-    found: dict[str, dict[str, list[Generated]]] = {}
+    found: dict[str, dict[str, list[PromptPage]]] = {}
     for result in readable:
         for reviewed in result.answers:
             if reviewed.audit is None:
@@ -217,7 +216,7 @@ def answer_shares(readable: Iterable[Generated]) -> dict[str, dict[str, list[Gen
     return dict(sorted(found.items(), key=lambda item: (-len(item[1]["answers"]), item[0].casefold())))
 
 
-def _answering_models(readable: list[Generated], here: str) -> list[str]:
+def _answering_models(readable: list[PromptPage], here: str) -> list[str]:
     shares = answer_shares(readable)
     out = ["## The answering models { #answering-models }", ""]
     if not shares:
@@ -251,7 +250,7 @@ def _answering_models(readable: list[Generated], here: str) -> list[str]:
     return out
 
 
-def _share_bars(shares: dict[str, dict[str, list[Generated]]]) -> str:
+def _share_bars(shares: dict[str, dict[str, list[PromptPage]]]) -> str:
     """Per model, one bar per measure: the share of its answers for which it holds."""
     label_width, bar_width, bar_height = 200, 320, 14
     block = bar_height * len(MEASURES) + 26

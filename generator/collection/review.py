@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from ..pipeline import Generated
+from ..pipeline import Generated, prompt_pages
 from ..records import Basis, Confidence, TaskInference
 from ..vocabulary import Vocabulary
 
@@ -72,10 +72,8 @@ def needs_review(inference: TaskInference) -> Urgency | None:
 def review_list(results: list[Generated], vocab: Vocabulary) -> list[ReviewItem]:
     """The prompts to review, most urgent first, then by path."""
     items = []
-    for result in results:
+    for result in prompt_pages(results):
         inference = result.inference
-        if inference is None:
-            continue
         misplaced = [reviewed.answer.title for reviewed in result.answers if reviewed.misplaced]
         urgency = needs_review(inference)
         if misplaced and (urgency is None or urgency > Urgency.MISPLACED_ANSWER):

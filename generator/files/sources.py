@@ -85,7 +85,7 @@ def find_prompt_files(arguments: list[str]) -> tuple[list[PromptFile], list[Prob
             folder, name = str(path.parent), path.name
             entries = _entries(folder, problems)
             if name in entries:  # it is: is_file() just said so, unless it vanished since
-                _prompt("", name, entries, folder, found, problems, named=True)
+                _prompt("", name, entries, folder, found, problems)  # read wherever a link to it leads
         else:
             problems.append(Problem(argument, None, "no such file or folder"))
     return [found[key] for key in sorted(found)], problems
@@ -137,7 +137,10 @@ def _walk(folder: str, relative: str, root: str, found: dict, problems: list[Pro
                                      "is hidden (its name starts with a dot), so it is not read as a "
                                      "prompt; remove the dot to publish it"))
         elif name.endswith(PROMPT_SUFFIX):
-            _prompt(relative, name, entries, root, found, files)
+            if refusal := _outside(entry, root):
+                files.append(refusal)
+            else:
+                _prompt(relative, name, entries, root, found, files)
         elif name.endswith(ANSWER_SUFFIX):
             files += _orphan_problems(entry.path, name.removesuffix(ANSWER_SUFFIX), entries)
         elif name.endswith(META_SUFFIX):
@@ -158,13 +161,10 @@ def _walk(folder: str, relative: str, root: str, found: dict, problems: list[Pro
 
 
 def _prompt(relative: str, name: str, entries: dict[str, os.DirEntry], root: str,
-            found: dict, problems: list[Problem], *, named: bool = False) -> None:
-    """``named``: the file itself was an argument, read wherever a link to it leads."""
+            found: dict, problems: list[Problem]) -> None:
+    """The prompt file ``name`` of ``entries``, its answers and sidecar, into ``found``; the
+    caller has checked that a prompt found in a folder stays inside it."""
     path = entries[name].path
-    refusal = None if named else _outside(entries[name], root)
-    if refusal:
-        problems.append(refusal)
-        return
     stem = name.removesuffix(PROMPT_SUFFIX)
     answers = tuple(_answer_files(stem, entries, root, problems))
     meta = entries.get(stem + META_SUFFIX)

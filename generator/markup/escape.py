@@ -155,3 +155,20 @@ def inert_url(url: str) -> str:
     """A URL as Markdown text that shows the URL but is no link to any renderer or scanner:
     for links that must be shown, never followed (an answer's citation outside the sources)."""
     return markdown_text(url).replace(":", "&#58;").replace("(", "&#40;").replace(")", "&#41;")
+
+
+def inert_text(text: str) -> str:
+    """HTML text that no renderer or link scanner reads as a link or as markup.
+
+    Also the form in which unsupported URLs appear anywhere on the site: ``https&#58;//…``
+    shows as ``https://…`` but is no URL to a browser, Markdown or :mod:`generator.steps.check`.
+    """
+    return _INERT_CHAR.sub(_inert_ref, text)
+
+
+_INERT = {char: _ref(char) for char in "&<>\"':[]()\n"}
+_INERT_CHAR = re.compile("[" + re.escape("".join(_INERT)) + "]")
+
+
+def _inert_ref(match: re.Match) -> str:
+    return _INERT[match.group()]

@@ -164,6 +164,18 @@ def extract_urls(text: str) -> list[str]:
     return [url for _, _, url in url_spans(text)]
 
 
+#: A URL's scheme, as the start of any absolute URL (safe or not).
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
+#: An autolink as CommonMark reads it, of any scheme (Python-Markdown makes http(s) and ftp ones only).
+MD_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>")
+
+
+def is_external(url: str) -> bool:
+    """True for a URL that leaves the site: it has a scheme or is protocol-relative."""
+    stripped = url.strip()
+    return bool(_SCHEME.match(stripped)) or stripped.startswith(("//", "\\\\", "/\\", "\\/"))
+
+
 @lru_cache(maxsize=_URL_CACHE)
 def is_safe_url(url: str) -> bool:
     """True for an http(s) URL with a host and nothing that could hide another target."""

@@ -1,69 +1,25 @@
-"""Model-written answers: which links they cite, and their HTML with nothing unsafe left.
+"""The answers step: a prompt's answers collected, each rendered safe, and its citations.
 
 Answers come from language models and strangers' pull requests, and the prompt asked them
 to use only the provided models and papers. So every link an answer cites is compared with
 the prompt's source block (the same normalisation as the provenance check). The links are
-read from Python-Markdown's own parse: a treeprocessor, run after every other, sees each link,
-image and autolink the renderer made, with the ``href``/``src`` it would write, and the text
-around them, and rebuilds the tree so that:
-
-- no raw HTML of the answer survives: Python-Markdown runs with its HTML passes removed, and
-  only a small allow-list of tags and attributes is rebuilt;
-- a cited link that the source block has stays a link; any other link, image or URL is
-  inert text (its ``:`` and brackets as character references, so neither a browser nor the
-  page's own provenance check sees a link in it) with a visible "not in the sources" mark;
-- images are never loaded (a tracking pixel is one): a supported image becomes a link;
-- bare URLs in the text are found by :mod:`generator.markup.links`, as everywhere else.
+read from Python-Markdown's own parse, in the answers' dialect (:mod:`generator.markup.dialect`),
+by the sanitiser that rebuilds the rendered tree from an allow-list
+(:mod:`generator.markup.sanitise`).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from functools import cache
-from xml.etree import ElementTree as etree
 
-import markdown
-from markdown import util
-from markdown.extensions import Extension
-from markdown.extensions.attr_list import get_attrs_and_remainder
-from markdown.extensions.fenced_code import FencedBlockPreprocessor
-from markdown.extensions.sane_lists import SaneListExtension
-from markdown.extensions.tables import TableExtension
-from markdown.inlinepatterns import IMAGE_LINK_RE, LINK_RE, ImageInlineProcessor, InlineProcessor, LinkInlineProcessor
-from markdown.preprocessors import Preprocessor
-from markdown.serializers import RE_AMP
-from markdown.treeprocessors import Treeprocessor
-
-from .check import MD_AUTOLINK, is_external
-from ..markup.links import is_safe_url, normalise_url, url_spans
-from ..records import Answer, Citation, Level, Problem, Prompt, ReviewedAnswer
 from ..files.sources import AnswerFile
+from ..markup.sanitise import FoundUrl, SafeMarkdown
+from ..records import Answer, Citation, Level, Problem, Prompt, ReviewedAnswer
 
 #: The label of the text after a prompt's own ``Answer:`` line.
 INLINE_LABEL = "inline"
-UNSUPPORTED_MARK = "not in the sources"
-
-#: Tags an answer keeps (with no attribute unless listed in _ATTRIBUTES); others are unwrapped.
-_KEPT_TAGS = {
-    "p", "br", "hr", "ul", "ol", "li", "blockquote", "pre", "code", "em", "strong",
-    "table", "thead", "tbody", "tr", "th", "td",
-}
-_VOID_TAGS = {"br", "hr"}
-_HEADINGS = {f"h{level}" for level in range(1, 7)}
-#: An answer's headings sit under the page's "Answers" heading (h2): h1 -> h3.
-_HEADING_SHIFT = 2
-_ATTRIBUTES = {"ol": {"start": str.isdigit}, "code": {"class": lambda v: v.startswith("language-") and v[9:].replace("-", "").isalnum()}}
-
-
-def _headings_from_h3(answer: etree.Element) -> None:
-    """Moves an answer's headings up so that its highest is an h3, under the page's "Answers"
-    (h2): an answer whose headings start at ## would skip a level (h2 -> h4)."""
-    headings = [element for element in answer.iter() if element.tag in _HEADINGS]
-    up = min((int(element.tag[1]) for element in headings), default=3) - 3
-    for element in headings if up > 0 else ():
-        element.tag = f"h{int(element.tag[1]) - up}"
 
 
 def collect_answers(prompt: Prompt, files: tuple[AnswerFile, ...]) -> tuple[list[Answer], list[Problem]]:
@@ -130,14 +86,8 @@ def _clean(name: str) -> str:
 
 def review_answer(answer: Answer, allowed: frozenset[str]) -> ReviewedAnswer:
     """The answer's safe HTML and every link it cites, once, at the line where it first appears."""
-    md, review = _markdown()
-    review.allowed = allowed
-    try:
-        body = md.convert(answer.text)
-        found = review.found + review.unused_references()
-    finally:
-        md.reset()
-    return ReviewedAnswer(answer, _citations(answer, found, allowed), body)
+    sanitised = _markdown().convert(answer.text, allowed)
+    return ReviewedAnswer(answer, _citations(answer, sanitised.found, allowed), sanitised.html)
 
 
 def answer_problems(reviewed: ReviewedAnswer) -> list[Problem]:
@@ -161,36 +111,7 @@ def _one_line(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def inert_text(text: str) -> str:
-    """HTML text that no renderer or link scanner reads as a link or as markup.
-
-    Also the form in which unsupported URLs appear anywhere on the site: ``https&#58;//…``
-    shows as ``https://…`` but is no URL to a browser, Markdown or :mod:`generator.steps.check`.
-    """
-    return _INERT_CHAR.sub(_inert_ref, text)
-
-
-_INERT = {char: f"&#{ord(char)};" for char in "&<>\"':[]()\n"}
-_INERT_CHAR = re.compile("[" + re.escape("".join(_INERT)) + "]")
-
-
-def _inert_ref(match: re.Match) -> str:
-    return _INERT[match.group()]
-
-
-def _normalised(url: str) -> str:
-    return normalise_url(url) if is_safe_url(url) else url
-
-
-@dataclass(frozen=True)
-class _Found:
-    """A URL the rendered answer links, marks or shows, as the renderer wrote it and normalised."""
-
-    written: str
-    url: str
-
-
-def _citations(answer: Answer, found: list[_Found], allowed: frozenset[str]) -> tuple[Citation, ...]:
+def _citations(answer: Answer, found: tuple[FoundUrl, ...], allowed: frozenset[str]) -> tuple[Citation, ...]:
     lines = answer.text.split("\n")
     cited: dict[str, Citation] = {}
     for item in found:
@@ -199,7 +120,7 @@ def _citations(answer: Answer, found: list[_Found], allowed: frozenset[str]) -> 
     return tuple(sorted(cited.values(), key=lambda c: c.line))
 
 
-def _line_of(lines: list[str], item: _Found) -> int:
+def _line_of(lines: list[str], item: FoundUrl) -> int:
     """The first line that has the URL as written or normalised, read as text or with its
     character references and backslash escapes resolved (``[x](https&#58;//…)``); else the first."""
     for read in (str, html.unescape, lambda line: html.unescape(line.replace("\\", ""))):
@@ -210,451 +131,12 @@ def _line_of(lines: list[str], item: _Found) -> int:
     return 0
 
 
-def answer_syntax() -> list[Extension]:
-    """Markdown as answers are read (besides fenced code): tables, sane lists, link destinations
-    as CommonMark reads them, and no raw HTML. Given as classes, not names: a name is looked up
-    among every installed package's entry points (14-19 ms of the first answer of a build)."""
-    return [TableExtension(), SaneListExtension(), _AnswerSyntax()]
-
-
 def answer_links(text: str) -> list[str]:
     """The ``href`` or ``src`` of every link and image Python-Markdown makes of an answer's text,
     as a browser reads it, in document order: what :func:`review_answer` checks (not normalised)."""
-    md, review = _markdown()
-    review.allowed = frozenset()
-    try:
-        md.convert(text)
-        return list(review.targets)
-    finally:
-        md.reset()
+    return _markdown().link_targets(text)
 
 
 @cache
-def _markdown() -> tuple[markdown.Markdown, _LinkReview]:
-    review = _ReviewExtension()
-    md = markdown.Markdown(extensions=[*answer_syntax(), review])
-    # Markdown() chooses its serializer after the extensions are loaded: the rebuilt tree is
-    # written by the answer's own, which writes nothing the allow-list has not kept.
-    md.serializer = _serialize
-    return md, review.review
-
-
-class _AnswerSyntax(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        # Without these two passes raw HTML in the text is output as is; without them it is text.
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-        md.inlinePatterns.register(_Link(LINK_RE, md), "link", 160)
-        md.inlinePatterns.register(_Image(IMAGE_LINK_RE, md), "image_link", 150)
-        md.preprocessors.register(_ListIndents(md), "list_indents", 20)  # after fenced code (25)
-        md.preprocessors.register(_WholeIndent(md), "whole_indent", 29)  # after tabs are expanded (30), before fences
-        # After code spans (190) and backslash escapes (180), so code and `\[cite: 1]` keep them.
-        md.inlinePatterns.register(_CitationMarker(CITATION_MARKER), "citation_marker", 175)
-
-
-class _WholeIndent(Preprocessor):
-    """An answer indented as a whole (every line that is not blank starts with the same two
-    spaces or more, as some chat exports write it) is read as if it were not: else its
-    paragraphs would be one code block, with its Markdown shown raw. A code block inside it
-    keeps the indentation it has beyond the answer's own, and so stays code."""
-
-    def run(self, lines: list[str]) -> list[str]:
-        return without_whole_indent(lines)
-
-
-def without_whole_indent(lines: list[str]) -> list[str]:
-    """``lines`` without the indent of two spaces or more that every line that is not blank has."""
-    indents = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
-    common = min(indents, default=0)
-    if common < 2:
-        return lines
-    return [line[common:] for line in lines]
-
-
-#: The citation markers of chat exports: Gemini's ``[cite_start]`` (where a cited passage starts)
-#: and ``[cite: 6]`` / ``[cite: 6, 15]``, ChatGPT's ``【4†source】`` and ``【4:2†source】``. They
-#: number passages of the chat's own retrieval (files, searches) that no reader of the page can
-#: see, so they are dropped: shown, they would be references to nothing. A marker that ends a
-#: passage takes the space before it along ("the model [cite: 6]." reads "the model.").
-CITATION_MARKER = (
-    r"\[cite_(?:start|end)\]"
-    r"|[ \t]*\[cite:[ \t]*\d+(?:[ \t]*[,\-–][ \t]*\d+)*[ \t]*\]"
-    r"|[ \t]*【\d+(?::\d+)?†[^】\n]{0,80}】"
-)
-
-
-class _CitationMarker(InlineProcessor):
-    """A citation marker, made an empty element that the review unwraps to nothing. An element
-    rather than no text: a URL right before the marker ends there, as it would were the marker shown."""
-
-    def handleMatch(self, m: re.Match, data: str) -> tuple[etree.Element, int, int]:
-        return etree.Element(_DROPPED), m.start(0), m.end(0)
-
-
-#: The tag of what an answer shows nothing of (not in _KEPT_TAGS: unwrapped, and empty).
-_DROPPED = "span"
-
-
-class _ListIndents(Preprocessor):
-    """Lists as chat models write them, made into the lists Python-Markdown reads:
-
-    - an item nests under the one before when it starts at or after the column where that
-      item's text starts (CommonMark's rule: 2 spaces under ``-``, 3 under ``1.``, or 4): each
-      line inside an item is re-indented by Python-Markdown's 4 spaces per level;
-    - an item right after a paragraph's line starts a list (as in CommonMark; Python-Markdown
-      wants a blank line first, else the item is read as more of the paragraph's text).
-
-    Only indentation changes, and the blank line put before such an item; a line less indented
-    than its item's text continues a paragraph (lazily) and stays as written.
-    """
-
-    def run(self, lines: list[str]) -> list[str]:
-        out = []
-        columns: list[int] = []  # where the text of each open item starts, outermost first
-        block_is_list = False  # the lines since the last blank one started with an item
-        after_blank = True
-        for line in lines:
-            text = line.lstrip(" ")
-            if not text:
-                out.append(line)
-                after_blank = True
-                continue
-            indent = len(line) - len(text)
-            item = _LIST_ITEM.match(text)
-            in_list = bool(columns)  # an item of an open list is no paragraph's to interrupt
-            if item or after_blank:
-                while columns and indent < columns[-1]:
-                    columns.pop()
-            if item:
-                if not after_blank and not block_is_list and (in_list or _interrupts(item)):
-                    out.append("")
-                    block_is_list = True
-                out.append(" " * (4 * len(columns)) + text)
-                gap = len(item.group(2))
-                columns.append(indent + len(item.group(1)) + (gap if 1 <= gap <= 4 else 1))
-            elif columns and indent >= columns[-1]:
-                out.append(" " * (4 * len(columns) + indent - columns[-1]) + text)
-            else:
-                out.append(line)
-            if after_blank:
-                block_is_list = bool(item)
-            after_blank = False
-        return out
-
-
-#: A list item as Python-Markdown reads one: its marker, then the spaces before its text.
-_LIST_ITEM = re.compile(r"([-*+]|\d+\.)( +|$)")
-
-
-def _interrupts(item: re.Match) -> bool:
-    """Whether an item may interrupt a paragraph (CommonMark): not an empty one ("-" under a line
-    makes it a heading), and a numbered one only from 1 ("in\n2024. it was" stays a sentence)."""
-    marker, gap = item.groups()
-    return bool(gap) and (not marker[0].isdigit() or marker == "1.")
-
-
-class _ReviewExtension(Extension):
-    """Fenced code as elements, the review of every link, and the serializer of what it kept."""
-
-    def __init__(self):
-        super().__init__()
-        self.review: _LinkReview | None = None
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.preprocessors.register(_Fences(md), "fenced_code_block", 25)  # where fenced_code puts its own
-        md.registerExtension(self)  # so that md.reset() empties what the review found
-        self.review = _LinkReview(md)
-        md.treeprocessors.register(self.review, "answer_links", -10)  # after "unescape" (0): the last
-        # Every stashed piece is put back by the review; nothing may be pasted into its output.
-        md.postprocessors.deregister("raw_html")
-        md.postprocessors.deregister("amp_substitute")
-
-    def reset(self) -> None:
-        if self.review is not None:
-            self.review.found = []
-            self.review.targets = []
-
-
-class _Fences(Preprocessor):
-    """Fenced code blocks, as Python-Markdown's fenced_code reads them, stashed as ``pre > code``
-    elements rather than as HTML: the review reads their text from the tree like any other."""
-
-    def run(self, lines: list[str]) -> list[str]:
-        text = "\n".join(lines)
-        index = 0
-        while match := FencedBlockPreprocessor.FENCED_BLOCK_RE.search(text, index):
-            lang = match.group("lang")
-            if match.group("attrs"):
-                attributes, remainder = get_attrs_and_remainder(match.group("attrs"))
-                if remainder:  # unbalanced braces: not a fence (as fenced_code decides)
-                    index = match.end("attrs")
-                    continue
-                lang = next((value for key, value in attributes if key == "."), None)
-            pre = etree.Element("pre")
-            code = etree.SubElement(pre, "code", {"class": f"language-{lang}"} if lang else {})
-            # As Python-Markdown keeps the text of code: HTML-escaped, and never read again.
-            code.text = util.AtomicString(util.code_escape(match.group("code")))
-            placeholder = self.md.htmlStash.store(pre)
-            text = f"{text[:match.start()]}\n{placeholder}\n{text[match.end():]}"
-            index = match.start() + 1 + len(placeholder)
-        return text.split("\n")
-
-
-class _CommonMarkDestination:
-    """A link's destination read as CommonMark reads it, which chat models write for: a title
-    starts after white space. Python-Markdown alone cuts ``[x](javascript:alert("a"))`` at the
-    quote (destination ``javascript:alert(``, title ``a``), so the page would show and check a
-    link its author never wrote. Other shapes (``<…>``, spaces, deeper parentheses) are left
-    to Python-Markdown."""
-
-    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
-        match = _DESTINATION.match(data, index)
-        if not match:
-            return super().getLink(data, index)
-        title = match.group(2)
-        if title is not None:
-            title = self.RE_TITLE_CLEAN.sub(" ", self.unescape(title[1:-1].strip()))
-        return self.unescape(match.group(1)).strip(), title, match.end(), True
-
-
-class _Link(_CommonMarkDestination, LinkInlineProcessor):
-    pass
-
-
-class _Image(_CommonMarkDestination, ImageInlineProcessor):
-    pass
-
-
-#: ``(destination "title")``: a run without spaces whose parentheses balance one level deep,
-#: then, after white space, an optional title in quotes or parentheses.
-_DESTINATION = re.compile(
-    r"""\(\s*((?:[^()\s<]++|\([^()\s]*+\))(?:[^()\s]++|\([^()\s]*+\))*+)"""
-    r"""(?:\s+("[^"]*"|'[^']*'|\([^()]*\)))?\s*\)"""
-)
-
-
-def _rendered(value: str) -> str:
-    """An attribute of the tree as a browser reads it in the HTML Python-Markdown writes: its
-    serializer keeps character references (``https&#58;//``), and an e-mail autolink's are
-    written with a placeholder for their ``&``."""
-    return html.unescape(RE_AMP.sub("&amp;", value.replace(util.AMP_SUBSTITUTE, "&")))
-
-
-_AMP_REFERENCE = re.compile(re.escape(util.AMP_SUBSTITUTE) + r"(#\d+;|#x[0-9a-fA-F]+;|\w+;)")
-
-
-class _LinkReview(Treeprocessor):
-    """Rebuilds the rendered tree from the allow-list, deciding each link, image and URL on the way.
-
-    ``allowed`` is set before each answer is converted; ``found`` collects every URL the rebuilt
-    answer links or marks (or shows in code or in a link's text), in document order.
-    """
-
-    def __init__(self, md: markdown.Markdown):
-        super().__init__(md)
-        self.allowed: frozenset[str] = frozenset()
-        self.found: list[_Found] = []
-        self.targets: list[str] = []  # the href or src of every link and image, as rendered
-
-    def run(self, root: etree.Element) -> etree.Element:
-        rebuilt = etree.Element("div")
-        self._content(root, rebuilt, plain=False)
-        _headings_from_h3(rebuilt)
-        # The line breaks that prettify put around the document (inert text would keep them).
-        rebuilt.text = (rebuilt.text or "").lstrip()
-        if len(rebuilt):
-            rebuilt[-1].tail = (rebuilt[-1].tail or "").rstrip()
-        return rebuilt
-
-    def unused_references(self) -> list[_Found]:
-        """Reference definitions no link used: not rendered, still cited by the answer."""
-        shown = {item.url for item in self.found}
-        found = []
-        for written, _ in self.md.references.values():
-            target = _rendered(written).strip()
-            if is_external(target) and _normalised(target) not in shown:
-                found.append(_Found(written, _normalised(target)))
-        return found
-
-    def _content(self, element: etree.Element, out: etree.Element, plain: bool) -> str:
-        """Rebuilds the text and children of ``element`` into ``out``; returns its text as shown.
-        ``plain``: inside a link or code, where URLs stay text (marked after the element)."""
-        shown = [self._text(element.text, out, plain, element.tag == "code")] if element.text else []
-        for child in element:
-            shown.append(self._element(child, out, plain))
-            if child.tail:
-                shown.append(self._text(child.tail, out, plain, False))
-        return "".join(shown)
-
-    def _element(self, element: etree.Element, out: etree.Element, plain: bool) -> str:
-        name = element.tag
-        if name == "p" and len(element) == 0 and (stashed := self._stashed(element.text)) is not None:
-            return self._element(stashed, out, plain)  # a fence stands alone, not inside a <p>
-        if name in ("a", "img"):
-            return self._link(element, out)
-        if name in _HEADINGS:
-            name = f"h{min(6, int(name[1]) + _HEADING_SHIFT)}"
-        elif name not in _KEPT_TAGS:
-            return self._content(element, out, plain)  # unwrapped
-        attributes = {
-            key: value for key, accept in _ATTRIBUTES.get(name, {}).items()
-            if (value := element.get(key)) and accept(value)
-        }
-        rebuilt = etree.SubElement(out, name, attributes)
-        shown = self._content(element, rebuilt, plain or name in ("code", "pre"))
-        if name in ("code", "pre") and not plain:
-            self._mark_urls_in(shown, out)
-        return shown
-
-    def _link(self, element: etree.Element, out: etree.Element) -> str:
-        if element.tag == "img":
-            target = element.get("src", "")
-            content = etree.Element("span")
-            content.text = f"image: {_rendered(element.get('alt', '')) or 'untitled'}"
-            shown = ""
-        else:
-            target = element.get("href", "")
-            content = etree.Element("span")
-            shown = self._content(element, content, plain=True)
-        self.targets.append(_rendered(target))
-        target = _rendered(target).strip()  # as a browser reads an href
-        if not target or not is_external(target):
-            _append_content(out, content)  # a relative link of an answer leads nowhere on this site
-            self._mark_urls_in(shown, out)
-            return shown
-        url = _normalised(target)
-        self.found.append(_Found(target, url))
-        if url in self.allowed:
-            link = etree.SubElement(out, "a", {"href": url})
-            _append_content(link, content)
-            self._mark_urls_in(shown, out)
-        elif _normalised(shown.strip()) == url:  # an autolink: its text is its URL
-            _append_mark(out, None, url)
-            self._mark_urls_in(shown, out, but=url)
-        else:
-            _append_mark(out, content, url)
-            self._mark_urls_in(shown, out)
-        return shown
-
-    def _text(self, text: str, out: etree.Element, plain: bool, code: bool) -> str:
-        """Text of the tree, with what Python-Markdown stashed put back, as a browser shows it."""
-        if code:
-            text = html.unescape(text)  # code text is kept HTML-escaped (util.code_escape)
-        elif util.AMP_SUBSTITUTE in text:
-            text = _AMP_REFERENCE.sub(lambda m: html.unescape("&" + m.group(1)), text)
-        shown, run = [], []  # run: the text since the last stashed element, URLs read across it
-        for index, piece in enumerate(_PLACEHOLDER.split(text) if util.STX in text else (text,)):
-            if index % 2:  # a stash index
-                stashed = self.md.htmlStash.rawHtmlBlocks[int(piece)]
-                if not isinstance(stashed, etree.Element):
-                    run.append(html.unescape(stashed))  # a character reference (the only HTML left in)
-                    continue
-                shown.append(self._run("".join(run), out, plain))
-                shown.append(self._element(stashed, out, plain))
-                run = []
-            else:
-                run.append(piece)
-        shown.append(self._run("".join(run), out, plain))
-        return "".join(shown)
-
-    def _run(self, text: str, out: etree.Element, plain: bool) -> str:
-        if plain:
-            _append_text(out, text)
-        else:
-            self._link_urls(out, text)
-        return text
-
-    def _stashed(self, text: str | None) -> etree.Element | None:
-        match = _PLACEHOLDER.fullmatch(text.strip()) if text else None
-        stashed = self.md.htmlStash.rawHtmlBlocks[int(match.group(1))] if match else None
-        return stashed if isinstance(stashed, etree.Element) else None
-
-    def _link_urls(self, out: etree.Element, text: str) -> None:
-        """Text with its bare URLs as links (supported) or marks (not)."""
-        position = 0
-        for start, end, written, url in _text_links(text):
-            self.found.append(_Found(written, url))
-            _append_text(out, text[position:start])
-            if url in self.allowed:
-                etree.SubElement(out, "a", {"href": url}).text = written
-            else:
-                _append_mark(out, None, url)
-            position = end
-        _append_text(out, text[position:])
-
-    def _mark_urls_in(self, text: str, out: etree.Element, but: str | None = None) -> None:
-        """After a link or code: its URLs are cited, and those not in the sources marked."""
-        for start, end, url in url_spans(text):
-            self.found.append(_Found(text[start:end], url))
-            if url == but:
-                but = None
-            elif url not in self.allowed:
-                _append_mark(out, None, url)
-
-
-_PLACEHOLDER = re.compile(util.HTML_PLACEHOLDER % r"([0-9]+)")
-
-
-def _text_links(text: str) -> list[tuple[int, int, str, str]]:
-    """``(start, end, as written, URL)`` of the bare http(s) URLs of a text, and of what CommonMark
-    would read as an autolink of another scheme (``<javascript:…>``): an answer written for
-    another renderer cites it, though Python-Markdown leaves it text."""
-    found = [(start, end, text[start:end], url) for start, end, url in url_spans(text)]
-    if "<" in text and ":" in text:
-        for match in MD_AUTOLINK.finditer(text):
-            target = match.group(1)
-            if not is_safe_url(target) and not any(s < match.end() and match.start() < e for s, e, _, _ in found):
-                found.append((match.start(), match.end(), target, target))
-        found.sort()
-    return found
-
-
-def _append_text(parent: etree.Element, text: str) -> None:
-    if not text:
-        return
-    if len(parent):
-        parent[-1].tail = (parent[-1].tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-
-
-def _append_content(parent: etree.Element, content: etree.Element) -> None:
-    """The text and children of ``content`` (a holder) at the end of ``parent``."""
-    _append_text(parent, content.text or "")
-    for child in content:
-        parent.append(child)
-
-
-def _append_mark(parent: etree.Element, content: etree.Element | None, url: str) -> None:
-    mark = etree.SubElement(parent, "span", {"class": "answer-unsupported"})
-    if content is not None:
-        _append_content(mark, content)
-        _append_text(mark, " ")
-    etree.SubElement(mark, "code").text = url
-    _append_text(mark, " ")
-    etree.SubElement(mark, "strong", {"class": "answer-unsupported-mark"}).text = f"⚠ {UNSUPPORTED_MARK}"
-
-
-def _serialize(element: etree.Element) -> str:
-    """The rebuilt tree as HTML: a link's ``href`` (an http(s) URL of the source block) escaped,
-    every other text and value inert."""
-    out: list[str] = []
-    _write(element, out)
-    return "".join(out)
-
-
-def _write(element: etree.Element, out: list[str]) -> None:
-    name = element.tag
-    attributes = "".join(
-        f' {key}="{html.escape(value) if key == "href" else inert_text(value)}"' for key, value in element.items()
-    )
-    out.append(f"<{name}{attributes}>")
-    if name in _VOID_TAGS:
-        return
-    if element.text:
-        out.append(inert_text(element.text))
-    for child in element:
-        _write(child, out)
-        if child.tail:
-            out.append(inert_text(child.tail))
-    out.append(f"</{name}>")
+def _markdown() -> SafeMarkdown:
+    return SafeMarkdown()

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from html.parser import HTMLParser
 
-from ..markup.links import extract_urls, is_safe_url, normalise_url
+from ..markup.links import MD_AUTOLINK, extract_urls, is_external, is_safe_url, normalise_url
 from ..records import Problem
 
 #: Attributes through which HTML can make a browser fetch or navigate.
@@ -19,21 +19,12 @@ URL_ATTRIBUTES = (
     "href", "src", "srcset", "action", "formaction", "poster", "data", "cite",
     "background", "xlink:href", "ping", "manifest", "longdesc", "lowsrc", "dynsrc", "icon",
 )
-_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # A link destination: <anything but > and newline>, or a run without spaces whose parentheses
 # balance one level deep, as CommonMark allows (``[x](https://w.org/a_(b))``, ``javascript:f(1)``).
 # Possessive runs: a destination is taken in whole runs of characters, never given back (nothing
 # follows it in the pattern), which is the same match, made in C rather than character by character.
 _MD_DESTINATION = re.compile(r"\]\(\s*(?:<([^>\n]+)>|((?:[^()\s]++|\([^()\s]*+\))++))")
-#: An autolink as CommonMark reads it, of any scheme (Python-Markdown makes http(s) and ftp ones only).
-MD_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>")
 _MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
-
-
-def is_external(url: str) -> bool:
-    """True for a URL that leaves the site: it has a scheme or is protocol-relative."""
-    stripped = url.strip()
-    return bool(_SCHEME.match(stripped)) or stripped.startswith(("//", "\\\\", "/\\", "\\/"))
 
 
 def markdown_links(text: str) -> list[str]:

@@ -12,15 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .answers import UNSUPPORTED_MARK, inert_text
-from ..markup.escape import front_matter, markdown_link, markdown_text, yaml_title
+from ..markup.escape import front_matter, inert_text, markdown_link, markdown_text, yaml_title
 from ..markup.latex import plain_math
 from ..markup.links import label_url, url_spans
+from ..markup.sanitise import UNSUPPORTED_MARK
 from ..collection.paths import (
     TASK_INDEX, UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, site_url, task_page,
 )
-from ..records import (AnswerAudit, Basis, Confidence, Entry, Page, Problem, Prompt, Relation, ReviewedAnswer,
-                      TaskCheck, TaskInference, Technique, WorkflowSign)
+from ..records import (AnswerAudit, Basis, Confidence, Entry, ModelFit, Page, Problem, Prompt, Relation,
+                      ReviewedAnswer, Task, TaskCheck, TaskInference, WorkflowSign)
 from ..vocabulary import Vocabulary
 from .verdict import FitCounts, fit_verdict
 from .workflow import Workflow, render_workflow, workflow_legend
@@ -75,7 +75,6 @@ def compose_error_page(slug: str, path: str, problems) -> Page:
 def compose_page(
     prompt: Prompt,
     inference: TaskInference,
-    techniques: tuple[Technique, ...],
     workflow: Workflow,
     vocab: Vocabulary,
     answers: tuple[ReviewedAnswer, ...] = (),
@@ -88,7 +87,7 @@ def compose_page(
     folder = posixpath.dirname(here)
     blocks = [front, heading, _summary_card(folder, inference, block.models, block.papers, answers, vocab)]
     blocks += _task_section(folder, inference, vocab)
-    blocks += _workflow_section(workflow, techniques, block.papers)
+    blocks += _workflow_section(workflow, block.papers)
     blocks += _references_section(folder, block.models, block.papers)
     blocks += _answers_section(here, answers, unreadable_answers)
     return Page(prompt.slug, prompt.path, title, tuple(blocks))
@@ -164,7 +163,7 @@ def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> l
     likely = inference.confidence is Confidence.LIKELY
     if inference.task_id:
         basis = inference.confidence if inference.basis is Basis.QUESTION else inference.basis
-        out.append(_task_box(inference.task_id, inference.confidence, basis, vocab))
+        out.append(_task_box(vocab.tasks[inference.task_id], inference.confidence, basis))
         if inference.note:
             out.append(f"**The maintainers' note:** {markdown_text(inference.note)}")
     else:
@@ -202,8 +201,7 @@ def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> l
     # already hold: out of the search index (a section per prompt page fewer, queries faster).
     out.append(f"### Do the recommended models fit? {{ {SEARCH_EXCLUDE} }}")
     table = ["| Model | Its task | Fits the task? |", "| --- | --- | --- |"]
-    table += [_fit_row(index, fit.name, fit.task_id and vocab.label(fit.task_id), fit.task_id, fit.relation, fit.reason,
-                       folder, likely)
+    table += [_fit_row(index, fit, fit.task_id and vocab.label(fit.task_id), folder, likely)
               for index, fit in enumerate(inference.model_fits, start=1)]
     out.append("\n".join(table))
     misfits = [fit for fit in inference.model_fits if fit.fits is False]
@@ -219,16 +217,15 @@ def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> l
 
 
 @lru_cache(maxsize=1 << 13)  # the same model at the same place in the table of many prompts
-def _fit_row(index: int, name: str, label: str | None, task_id: str | None, relation: Relation, reason: str,
-             folder: str, likely: bool) -> str:
-    own = f"[{markdown_text(label)}]({folder_link(folder, task_page(task_id))})" if task_id else "unknown"
-    mark = (_LIKELY_FIT_MARK if likely else _FIT_MARK)[relation]
-    return f"| [{markdown_text(plain_math(name))}](#model-{index}) | {own} | {mark}: {markdown_text(reason)} |"
+def _fit_row(index: int, fit: ModelFit, label: str | None, folder: str, likely: bool) -> str:
+    """The fit table's row of the ``index``-th model; ``label``: its own task's."""
+    own = f"[{markdown_text(label)}]({folder_link(folder, task_page(fit.task_id))})" if fit.task_id else "unknown"
+    mark = (_LIKELY_FIT_MARK if likely else _FIT_MARK)[fit.relation]
+    return f"| [{markdown_text(plain_math(fit.name))}](#model-{index}) | {own} | {mark}: {markdown_text(fit.reason)} |"
 
 
 @lru_cache(maxsize=1 << 10)  # a few tasks, three confidences: a handful of boxes for a whole site
-def _task_box(task_id: str, confidence: str, basis: str, vocab: Vocabulary) -> str:
-    task = vocab.tasks[task_id]
+def _task_box(task: Task, confidence: str, basis: str) -> str:
     trying = "is trying to do" if confidence in ("clear", "confirmed") else "is probably trying to do"
     description = (f"    The user {trying} **{markdown_text(task.label.lower())}**: "
                    f"{markdown_text(task.description[0].lower() + task.description[1:])}\n"
@@ -272,7 +269,8 @@ def _unique_evidence(evidence):
             yield item
 
 
-def _workflow_section(workflow: Workflow, techniques: tuple[Technique, ...], papers: tuple[Entry, ...]) -> list[str]:
+def _workflow_section(workflow: Workflow, papers: tuple[Entry, ...]) -> list[str]:
+    techniques = workflow.techniques
     # The diagram's source is Mermaid syntax, noise to a reader of search results: the steps
     # below say the same in words and are indexed.
     out = ["## Workflow",

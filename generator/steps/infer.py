@@ -36,13 +36,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from statistics import median
 from typing import NamedTuple
 
 from ..records import (Basis, Candidate, Confidence, Confirmation, Entry, Evidence, ModelFit, Qualifiers, Relation,
                       SourceBlock, Statement, TaskInference, WorkflowSign, WorkflowUse, agreed_task)
-from ..vocabulary import CUE_WEIGHT, FIND_CACHE, Vocabulary
+from ..memo import Memo
+from ..vocabulary import CUE_WEIGHT, Vocabulary
 
 #: What one nat of the classifier's log-likelihood counts, against a strong cue's 3 points; and
 #: the most nats it can take from a task (12 nats: 3 points, one strong cue's worth).
@@ -99,16 +99,19 @@ _SCALE_WORD = re.compile(r"\b(" + "|".join(map(re.escape, _SCALE_WORDS)) + r")\b
 
 
 def infer_task(block: SourceBlock, vocab: Vocabulary, statements: tuple[Statement, ...] = (),
-               confirmation: Confirmation | None = None, workflows: tuple[WorkflowUse, ...] = ()) -> TaskInference:
+               confirmation: Confirmation | None = None, workflows: tuple[WorkflowUse, ...] = (),
+               memo: Memo[Vocabulary] | None = None) -> TaskInference:
     """The task of a prompt from its question and models, then its answers' statements (which
     decide where the question is not clear and they agree), then a maintainer's confirmation
     (which decides); and whether each recommended model does it, where the answers' workflows
     (``workflows``, one per answer to this prompt) testify too: a model most of them build on is
-    never ✗."""
-    reading = read_question(block.question, vocab)
+    never ✗. ``memo``: the run's memo of ``vocab`` (questions and models recur across prompts);
+    a new one if not given."""
+    memo = Memo(vocab) if memo is None else memo
+    reading = memo(read_question, block.question)
     evidence = list(reading.evidence)
 
-    model_tasks = [model_task(entry, vocab) for entry in block.models]
+    model_tasks = [model_task(entry, vocab, memo) for entry in block.models]
     voters = [(task_id, found) for task_id, found in model_tasks if task_id]
     votes: dict[str, float] = defaultdict(float)
     for task_id, found in voters:
@@ -134,7 +137,7 @@ def infer_task(block: SourceBlock, vocab: Vocabulary, statements: tuple[Statemen
         confidence = Confidence.CLEAR if clear else Confidence.LIKELY
         basis = Basis.QUESTION if from_question else Basis.MODELS
         shown = {e.text.lower() for e in evidence}
-        evidence.extend(e for e in learned_evidence(block.question, best, rival, vocab) if e.text.lower() not in shown)
+        evidence.extend(e for e in memo(learned_evidence, block.question, best, rival) if e.text.lower() not in shown)
     else:
         task_id, confidence, basis = None, Confidence.UNCLEAR, Basis.QUESTION
 
@@ -153,7 +156,7 @@ def infer_task(block: SourceBlock, vocab: Vocabulary, statements: tuple[Statemen
         evidence=tuple(e for e in evidence if task_id is None or e.task_id == task_id),
         candidates=candidates,
         qualifiers=reading.qualifiers,
-        model_fits=tuple(_testified(model_fit(entry.name, own, task_id, judge.relation(own, vocab), vocab),
+        model_fits=tuple(_testified(memo(model_fit, entry.name, own, task_id, judge.relation(own, vocab)),
                                     built_on.get(entry.name, 0), len(workflows), vocab)
                          for entry, (own, _) in zip(block.models, model_tasks)),
         confidence=confidence,
@@ -258,7 +261,6 @@ class QuestionReading(NamedTuple):
         return ahead < ALLOWED_RANK and nats >= -ALLOWED_NATS
 
 
-@lru_cache(maxsize=FIND_CACHE)  # one question is asked in many prompts (with other models, papers)
 def read_question(question: str, vocab: Vocabulary) -> QuestionReading:
     """What the question alone says: every task's score from its cues and the classifier."""
     cues: dict[str, float] = defaultdict(float)
@@ -288,19 +290,22 @@ def read_question(question: str, vocab: Vocabulary) -> QuestionReading:
                            None if named_alike else first, tuple(evidence), find_qualifiers(question, vocab), dict(cues))
 
 
-@lru_cache(maxsize=FIND_CACHE)
 def learned_evidence(question: str, task_id: str, rival: str | None, vocab: Vocabulary) -> tuple[Evidence, ...]:
     """The question's words that the classifier weighs most for the task over the runner-up."""
     return tuple(Evidence(word, LEARNED, task_id) for word in vocab.classifier.evidence(question, task_id, rival))
 
 
-def model_task(entry: Entry, vocab: Vocabulary) -> tuple[str | None, list[Evidence]]:
-    """The task a model does, from its catalog name prefix, else from cues in its name and summary."""
-    task_id, evidence = _model_task(entry.name, entry.summary, vocab)
+def model_task(entry: Entry, vocab: Vocabulary, memo: Memo[Vocabulary] | None = None
+               ) -> tuple[str | None, list[Evidence]]:
+    """The task a model does, from its catalog name prefix, else from cues in its name and summary.
+    ``memo``: the run's memo of ``vocab`` (the same catalog models recur across thousands of prompts)."""
+    if memo is None:
+        task_id, evidence = _model_task(entry.name, entry.summary, vocab)
+    else:
+        task_id, evidence = memo(_model_task, entry.name, entry.summary)
     return task_id, list(evidence)
 
 
-@lru_cache(maxsize=FIND_CACHE)  # the same catalog models recur across thousands of prompts
 def _model_task(name: str, summary: str, vocab: Vocabulary) -> tuple[str | None, tuple[Evidence, ...]]:
     lowered = name.lower()
     for prefix, task_id in vocab.prefixes:
@@ -326,7 +331,6 @@ def _model_task(name: str, summary: str, vocab: Vocabulary) -> tuple[str | None,
     return best, tuple(found[best])
 
 
-@lru_cache(maxsize=FIND_CACHE)  # the same model, asked for the same task, on many pages
 def model_fit(name: str, own: str | None, wanted: str | None, relation: Relation, vocab: Vocabulary) -> ModelFit:
     """A model's fit, with the reason a page gives for it."""
     if wanted is None:

@@ -156,15 +156,7 @@ def parse_prompt(text: str, path: str, slug: str) -> Prompt:
     if problems:
         raise PromptError(problems)
 
-    answer = ""
-    answer_line = None
-    answer_lines = [read[answer_index].answer, *lines[answer_index + 1 :]] if answer_index < len(lines) else []
-    first_text = next((i for i, line in enumerate(answer_lines) if line.strip()), None)
-    if first_text is not None:
-        # The line where the answer's text starts, so that answer messages point at the right line.
-        answer_line = answer_index + 1 + first_text
-        answer = "\n".join(answer_lines[first_text:]).rstrip()
-
+    answer, answer_line = _inline_answer(lines, read, answer_index)
     return Prompt(
         path=path,
         slug=slug,
@@ -178,6 +170,16 @@ def parse_prompt(text: str, path: str, slug: str) -> Prompt:
         answer=answer,
         answer_line=answer_line,
     )
+
+
+def _inline_answer(lines: list[str], read: list[_Line], answer_index: int) -> tuple[str, int | None]:
+    """The text after the prompt's ``Answer:`` line (at ``answer_index``; none if it is past the
+    end), and the line where that text starts, so that answer messages point at the right line."""
+    answer_lines = [read[answer_index].answer, *lines[answer_index + 1 :]] if answer_index < len(lines) else []
+    first_text = next((i for i, line in enumerate(answer_lines) if line.strip()), None)
+    if first_text is None:
+        return "", None
+    return "\n".join(answer_lines[first_text:]).rstrip(), answer_index + 1 + first_text
 
 
 def _unlinkable_urls(line: str) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .answers import CITATION_MARKER, without_whole_indent
+from ..markup.dialect import CITATION_MARKER, without_whole_indent
 from ..classifier import features
 from ..records import Answer, Statement
 from ..vocabulary import CUE_WEIGHT, Vocabulary
@@ -88,7 +88,7 @@ def task_statement(answer: Answer, model_names: tuple[str, ...], vocab: Vocabula
 
 def answer_lines(text: str) -> list[str]:
     """The answer's lines as its page reads them: without citation markers, and without an
-    indent shared by every line (generator/steps/answers.py)."""
+    indent shared by every line (generator/markup/dialect.py)."""
     return without_whole_indent(_CITATION.sub("", text).splitlines())
 
 

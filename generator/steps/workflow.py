@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
+from typing import NamedTuple
 
 from ..markup.escape import mermaid_text
 from .infer import model_task
 from ..markup.latex import plain_math
-from ..records import Entry, ModelFit, Prompt, Relation, TaskInference, Technique
-from ..vocabulary import CueMatcher, Cue, Vocabulary, read_data, remember
+from ..records import Entry, ModelFit, Prompt, Relation, Task, TaskInference, Technique
+from ..memo import Memo
+from ..vocabulary import CueMatcher, Cue, Vocabulary, read_data
 
 #: Papers drawn as technique side nodes; the text under the diagram lists them all.
 MAX_TECHNIQUE_NODES = 5
@@ -64,6 +66,8 @@ class Workflow:
     steps: tuple[str, ...]
     #: A related paper that does the task no recommended model does, offered for the missing step.
     stand_in: Entry | None = None
+    #: The techniques quoted from the related papers (side nodes, and the text under the diagram).
+    techniques: tuple[Technique, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,6 @@ class TechniqueSpec:
 class TechniqueVocabulary:
     techniques: dict[str, TechniqueSpec]
     cues: CueMatcher
-    #: Techniques found per paper (name, summary): the same papers recur across prompts.
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @cache
@@ -109,24 +111,29 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
 
 
-def find_techniques(papers: tuple[Entry, ...], vocab: TechniqueVocabulary) -> tuple[Technique, ...]:
-    """Techniques named in the papers' summaries, each with the first sentence naming it."""
+def find_techniques(papers: tuple[Entry, ...], vocab: TechniqueVocabulary,
+                    memo: Memo[TechniqueVocabulary] | None = None) -> tuple[Technique, ...]:
+    """Techniques named in the papers' summaries, each with the first sentence naming it.
+    ``memo``: the run's memo of ``vocab`` (the same papers recur across prompts)."""
     found: list[Technique] = []
     for paper in papers:
-        found += remember(vocab.memo, (paper.name, paper.summary), lambda: _paper_techniques(paper, vocab))
+        if memo is None:
+            found += _paper_techniques(paper.name, paper.summary, vocab)
+        else:
+            found += memo(_paper_techniques, paper.name, paper.summary)
     return tuple(found)
 
 
-def _paper_techniques(paper: Entry, vocab: TechniqueVocabulary) -> tuple[Technique, ...]:
+def _paper_techniques(name: str, summary: str, vocab: TechniqueVocabulary) -> tuple[Technique, ...]:
     found: list[Technique] = []
     seen: set[str] = set()
-    for sentence in split_sentences(paper.summary):
+    for sentence in split_sentences(summary):
         for hit in vocab.cues.find(sentence):
             spec = vocab.techniques[hit.cue.key]
             if spec.id in seen:
                 continue
             seen.add(spec.id)
-            found.append(spec.as_quoted(paper.name, sentence))
+            found.append(spec.as_quoted(name, sentence))
     return tuple(found)
 
 
@@ -136,122 +143,177 @@ def plan_workflow(
     techniques: tuple[Technique, ...],
     vocab: Vocabulary,
     technique_vocab: TechniqueVocabulary,
+    memo: Memo[Vocabulary] | None = None,
 ) -> Workflow:
+    """The workflow graph of a prompt, drawn in the order data flows: the input, the clean-up
+    models in a chain, the models that do the task side by side (or the missing step), their
+    merge, the output; then the models aside and the papers' techniques as side nodes.
+    ``memo``: the run's memo of ``vocab`` (a new one if not given)."""
+    memo = Memo(vocab) if memo is None else memo
     task = vocab.tasks.get(inference.task_id) if inference.task_id else None
     q = inference.qualifiers
-    nodes: list[Node] = []
-    edges: list[Edge] = []
-    steps: list[str] = []
-
+    drawing = _Drawing()
     media = f" ({', '.join(q.media)})" if q.media else ""
     what_in = task.input if task else "the user's input"
-    nodes.append(Node("in", ("Input", _short(what_in + media)), NodeKind.INPUT))
-    steps.append(f"**Input**: {what_in}{media}, as the user describes it.")
+    drawing.add(Node("in", ("Input", _short(what_in + media)), NodeKind.INPUT),
+                f"**Input**: {what_in}{media}, as the user describes it.")
+    pre, main, aside = _sort_models(prompt.source.models, inference.model_fits, task, vocab)
+    previous = _draw_clean_up(drawing, pre, task, vocab)
+    stand_in = None
+    if main:
+        main_ids = _draw_doers(drawing, main, previous, task, vocab)
+    else:
+        # "?" models may do it after all: the step is missing only as far as anyone knows.
+        unsure = any(fit.fits is None for fit in inference.model_fits)
+        stand_in = paper_doing(prompt.source.papers, task.id, vocab, memo)
+        _draw_gap(drawing, previous, task, stand_in, unsure)
+        main_ids = ["gap"]
+    _draw_output(drawing, main_ids, task, q.scale)
+    _draw_aside(drawing, aside, vocab)
+    _draw_techniques(drawing, techniques, prompt.source.papers, main_ids[0], technique_vocab)
+    return Workflow(tuple(drawing.nodes), tuple(drawing.edges), tuple(drawing.steps), stand_in[1] if stand_in else None,
+                    techniques)
 
-    # By entry, not by name: two models of one name may differ (a summary that points elsewhere).
-    pre: list[tuple[int, Entry, ModelFit]] = []
-    main: list[tuple[int, Entry, ModelFit]] = []
-    aside: list[tuple[int, Entry, ModelFit]] = []
-    for index, (model, fit) in enumerate(zip(prompt.source.models, inference.model_fits), start=1):
+
+@dataclass
+class _Drawing:
+    """The graph as it is drawn: its nodes and edges, and one sentence per step."""
+
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+
+    def add(self, node: Node, step: str | None = None, *edges: Edge) -> None:
+        self.nodes.append(node)
+        self.edges.extend(edges)
+        if step is not None:
+            self.steps.append(step)
+
+
+class _Placed(NamedTuple):
+    """A recommended model, its number in the References, and its fit."""
+
+    index: int
+    model: Entry
+    fit: ModelFit
+
+
+def _sort_models(models: tuple[Entry, ...], fits: tuple[ModelFit, ...], task: Task | None,
+                 vocab: Vocabulary) -> tuple[list[_Placed], list[_Placed], list[_Placed]]:
+    """(clean-up models, models that do the task or may, models aside), each in order. By entry,
+    not by name: two models of one name may differ (a summary that points elsewhere)."""
+    pre: list[_Placed] = []
+    main: list[_Placed] = []
+    aside: list[_Placed] = []
+    for index, (model, fit) in enumerate(zip(models, fits), start=1):
         own = vocab.tasks.get(fit.task_id) if fit.task_id else None
         if task is None or fit.relation in (Relation.SAME, Relation.UNCONFIRMED) or not fit.task_id:
-            main.append((index, model, fit))
+            main.append(_Placed(index, model, fit))
         elif fit.relation in (Relation.RELATED, Relation.POSSIBLE) and own is not None and own.stage == "pre":
-            pre.append((index, model, fit))
+            pre.append(_Placed(index, model, fit))
         else:
-            aside.append((index, model, fit))
+            aside.append(_Placed(index, model, fit))
+    return pre, main, aside
 
+
+def _draw_clean_up(drawing: _Drawing, pre: list[_Placed], task: Task, vocab: Vocabulary) -> str:
+    """The clean-up models, chained after the input; the id of the last node of the chain."""
     previous = "in"
     for index, model, fit in pre:
         node_id = f"m{index}"
         own = vocab.tasks[fit.task_id]
-        nodes.append(Node(node_id, (_short(model.name), f"{own.label}: clean-up step"), _kind(fit), f"model-{index}"))
-        edges.append(Edge(previous, node_id))
-        steps.append(
-            f"**{model.name}** ({own.label.lower()}) can clean the input first; "
-            f"it does not do {task.label.lower()} itself."
-        )
+        drawing.add(Node(node_id, (_short(model.name), f"{own.label}: clean-up step"), _kind(fit), f"model-{index}"),
+                    f"**{model.name}** ({own.label.lower()}) can clean the input first; "
+                    f"it does not do {task.label.lower()} itself.",
+                    Edge(previous, node_id))
         previous = node_id
+    return previous
 
-    main_ids: list[str] = []
-    stand_in: tuple[int, Entry] | None = None
-    if main:
-        for index, model, fit in main:
-            node_id = f"m{index}"
-            own = vocab.tasks.get(fit.task_id) if fit.task_id else None
-            nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), _kind(fit),
-                              f"model-{index}"))
-            edges.append(Edge(previous, node_id))
-            main_ids.append(node_id)
-            doing = task.label.lower() if task else (own.label.lower() if own else "its own task")
-            steps.append(f"**{model.name}** does {doing}.")
+
+def _draw_doers(drawing: _Drawing, main: list[_Placed], previous: str, task: Task | None,
+                vocab: Vocabulary) -> list[str]:
+    """The models that do the task (or may), side by side after ``previous``; their node ids."""
+    main_ids = []
+    for index, model, fit in main:
+        node_id = f"m{index}"
+        own = vocab.tasks.get(fit.task_id) if fit.task_id else None
+        doing = task.label.lower() if task else (own.label.lower() if own else "its own task")
+        drawing.add(Node(node_id, (_short(model.name), own.label if own else "task unknown"), _kind(fit),
+                         f"model-{index}"),
+                    f"**{model.name}** does {doing}.",
+                    Edge(previous, node_id))
+        main_ids.append(node_id)
+    return main_ids
+
+
+def _draw_gap(drawing: _Drawing, previous: str, task: Task, stand_in: tuple[int, Entry] | None,
+              unsure: bool) -> None:
+    """The missing step where no recommended model does the task, with the related paper that
+    does it (``stand_in``) if there is one; ``unsure``: a "?" model might do it."""
+    none_does = "no recommended model is known to do" if unsure else "no recommended model does"
+    if stand_in is None:
+        node = Node("gap", ("Missing step", f"{none_does} {task.label.lower()}"), NodeKind.GAP)
     else:
-        # "?" models may do it after all: the step is missing only as far as anyone knows.
-        unsure = any(fit.fits is None for fit in inference.model_fits)
-        none_does = "no recommended model is known to do" if unsure else "no recommended model does"
-        stand_in = paper_doing(prompt.source.papers, task.id, vocab)
-        if stand_in is None:
-            nodes.append(Node("gap", ("Missing step", f"{none_does} {task.label.lower()}"), NodeKind.GAP))
-        else:
-            index, paper = stand_in
-            nodes.append(Node("gap", ("Missing step", f"{_short(short_title(paper.name))}: a related paper, "
-                                                      f"not a recommended model"), NodeKind.GAP,
-                              f"paper-{index}"))
-        edges.append(Edge(previous, "gap", dotted=True))
-        main_ids.append("gap")
-        steps.append(
-            f"**Missing step**: {none_does} {task.label.lower()}, so the workflow cannot reach the output with "
-            "them alone" + (f"; the related paper **{stand_in[1].name}** does it (below)." if stand_in else ".")
-        )
+        index, paper = stand_in
+        node = Node("gap", ("Missing step", f"{_short(short_title(paper.name))}: a related paper, "
+                                            f"not a recommended model"), NodeKind.GAP, f"paper-{index}")
+    drawing.add(node,
+                f"**Missing step**: {none_does} {task.label.lower()}, so the workflow cannot reach the output with "
+                "them alone" + (f"; the related paper **{stand_in[1].name}** does it (below)." if stand_in else "."),
+                Edge(previous, "gap", dotted=True))
 
+
+def _draw_output(drawing: _Drawing, main_ids: list[str], task: Task | None, scales: tuple[str, ...]) -> None:
+    """The merge of several models' results, then the output."""
     last = main_ids
     if len(main_ids) > 1:
-        nodes.append(Node("merge", ("Merge", f"compare or fuse {len(main_ids)} results"), NodeKind.FUSE))
-        edges.extend(Edge(node_id, "merge") for node_id in main_ids)
-        steps.append(
-            f"**Merge**: the {len(main_ids)} models run in parallel on the same input; "
-            "their results are compared or fused into one."
-        )
+        drawing.add(Node("merge", ("Merge", f"compare or fuse {len(main_ids)} results"), NodeKind.FUSE),
+                    f"**Merge**: the {len(main_ids)} models run in parallel on the same input; "
+                    "their results are compared or fused into one.",
+                    *(Edge(node_id, "merge") for node_id in main_ids))
         last = ["merge"]
-
-    scale = f" at {', '.join(q.scale)}" if q.scale and task and task.id == "super_resolution" else ""
+    scale = f" at {', '.join(scales)}" if scales and task and task.id == "super_resolution" else ""
     what_out = (task.output if task else "the result the user wants") + scale
-    nodes.append(Node("out", ("Output", _short(what_out)), NodeKind.OUTPUT))
-    for node_id in last:
-        edges.append(Edge(node_id, "out", dotted=node_id == "gap"))
-    steps.append(f"**Output**: {what_out}.")
+    drawing.add(Node("out", ("Output", _short(what_out)), NodeKind.OUTPUT), f"**Output**: {what_out}.",
+                *(Edge(node_id, "out", dotted=node_id == "gap") for node_id in last))
 
+
+def _draw_aside(drawing: _Drawing, aside: list[_Placed], vocab: Vocabulary) -> None:
+    """The models that do not fit the task (or may not), beside the flow from the input."""
     for index, model, fit in aside:
         node_id = f"m{index}"
         own = vocab.tasks.get(fit.task_id) if fit.task_id else None
-        nodes.append(Node(node_id, (_short(model.name), own.label if own else "task unknown"), _kind(fit),
-                          f"model-{index}"))
-        edges.append(Edge("in", node_id, "does not fit" if fit.fits is False else "may not fit", dotted=True))
-        steps.append(f"**{model.name}** stays aside: {fit.reason}.")
+        drawing.add(Node(node_id, (_short(model.name), own.label if own else "task unknown"), _kind(fit),
+                         f"model-{index}"),
+                    f"**{model.name}** stays aside: {fit.reason}.",
+                    Edge("in", node_id, "does not fit" if fit.fits is False else "may not fit", dotted=True))
 
-    # One side node per paper, naming its techniques: the diagram stays readable with many.
-    anchor = main_ids[0]
+
+def _draw_techniques(drawing: _Drawing, techniques: tuple[Technique, ...], papers: tuple[Entry, ...], anchor: str,
+                     technique_vocab: TechniqueVocabulary) -> None:
+    """One side node per paper, naming its techniques, attached to ``anchor``: the diagram stays
+    readable with many."""
     # As the References number them (a name listed twice: its last entry).
-    paper_anchors = {paper.name: f"paper-{index}" for index, paper in enumerate(prompt.source.papers, start=1)}
+    paper_anchors = {paper.name: f"paper-{index}" for index, paper in enumerate(papers, start=1)}
     by_paper: dict[str, list[Technique]] = {}
     for technique in techniques:
         by_paper.setdefault(technique.paper, []).append(technique)
     for number, (paper, found) in enumerate(list(by_paper.items())[:MAX_TECHNIQUE_NODES], start=1):
         node_id = f"t{number}"
         names = ", ".join(t.label.lower() for t in found)
-        nodes.append(Node(node_id, (_short(short_title(paper)), _short(names[:1].upper() + names[1:])), NodeKind.TECHNIQUE,
-                          paper_anchors.get(paper, "")))
         roles = {technique_vocab.techniques[t.id].role for t in found}
         label = " + ".join(_ROLE_WORDS[role] for role in sorted(roles))
-        edges.append(Edge(node_id, anchor, label, dotted=True))
+        drawing.add(Node(node_id, (_short(short_title(paper)), _short(names[:1].upper() + names[1:])),
+                         NodeKind.TECHNIQUE, paper_anchors.get(paper, "")),
+                    None, Edge(node_id, anchor, label, dotted=True))
 
-    return Workflow(tuple(nodes), tuple(edges), tuple(steps), stand_in[1] if stand_in else None)
 
-
-def paper_doing(papers: tuple[Entry, ...], task_id: str, vocab: Vocabulary) -> tuple[int, Entry] | None:
+def paper_doing(papers: tuple[Entry, ...], task_id: str, vocab: Vocabulary,
+                memo: Memo[Vocabulary] | None = None) -> tuple[int, Entry] | None:
     """The first related paper (with its number in the References) whose title or summary names
     the task, read as a model's name and summary are; one with code first."""
-    doing = [(index, paper) for index, paper in enumerate(papers, start=1) if model_task(paper, vocab)[0] == task_id]
+    doing = [(index, paper) for index, paper in enumerate(papers, start=1)
+             if model_task(paper, vocab, memo)[0] == task_id]
     return next((item for item in doing if item[1].github), doing[0] if doing else None)
 
 
