@@ -10,7 +10,9 @@ each page's entries as a small HTML page in Pagefind's own terms: the title as t
 page above the prompts naming it), a hub's name again in the pieces a reader sees in it
 ("Txt2Img-StableDiffusionV1" as "Txt 2 Img Stable Diffusion V 1", which "stable diffusion"
 finds), the tags as ``data-pagefind-meta`` (what a result is: Task, Model, Paper, Prompt and a
-prompt's task) and a hub's kind as a ``data-pagefind-filter``, each section under its heading so
+prompt's task), a hub's other names as the metadata ``names`` (a task's aliases and cues, a
+model's repositories: ``IndexPage.search_names``, which search-pagefind.js weighs above the title
+and ranks by) and a hub's kind as a ``data-pagefind-filter``, each section under its heading so
 that a result leads to the section. Pagefind's binary (from the ``pagefind-bin`` wheel, so
 offline) indexes those pages into ``site/pagefind/``; Material's ``search/search_index.json``
 is then written without its documents, so that Material's search box starts and no visitor

@@ -12,9 +12,14 @@
  * - Each result is Material's: a page, with the sections that match folded under it, and what
  *   the page is (Task, Model, Paper, Prompt and a prompt's task: the page's tags, indexed as
  *   Pagefind metadata).
- * - A query that names a page, its whole title whatever the case, the punctuation and the
- *   endings of its words ("denoise" for Denoising), puts that page first, as with Material's
- *   search (search-stemming.js), among the results whose data is loaded.
+ * - Ranked by meaning, among the results whose data is loaded, in Pagefind's order within each
+ *   step (see nearness): first a page whose whole title the query is, whatever the case, the
+ *   punctuation and the endings of its words ("denoise" for Denoising); then a task's, a
+ *   model's or a paper's page whose title holds the query's words as a reader reads the name
+ *   ("face" is a word of FaceReplacement, not of HuggingFace or facebook); then a page the query
+ *   names otherwise (a task's aliases and cues: "upscale" for Super-resolution; a model's
+ *   repository); then a page whose title holds the query's words. Those other names are the
+ *   pages' Pagefind metadata "names", which Pagefind also weighs above the title (metaWeights).
  * - Keeping up with typing (as search-latest.js does for Material's worker): a query typed while
  *   another is searched for waits, only the newest is searched for next, only the answer to the
  *   newest query is drawn, and a query of one or two characters waits a moment for the next key.
@@ -38,6 +43,9 @@
   var SHOWN = 20; // results whose data a query loads: Material draws 10, and 10 more on scrolling
   var HUBS = ["Task", "Model"]; // the kinds of page a query looks for apart (Pagefind's filter "kind")
   var HUBS_SHOWN = 3; // of each kind
+  // How much Pagefind weighs a word found in a page's metadata: its title as by default, its
+  // other names (a task's aliases and cues, a model's repositories) above it.
+  var META_WEIGHTS = { title: 5, names: 20 };
   var SHORT = 3; // characters
   var SHORT_WAIT_MS = 250;
   var pagefind = null;
@@ -45,7 +53,7 @@
   function load() {
     if (!pagefind) {
       pagefind = import(BUNDLE).then(function (module) {
-        return module.options({ baseUrl: "/", excerptLength: 24, ranking: { termSimilarity: 0, metaWeights: { title: 5, names: 20 } } }).then(function () { return module; });
+        return module.options({ baseUrl: "/", excerptLength: 24, ranking: { termSimilarity: 0, metaWeights: META_WEIGHTS } }).then(function () { return module; });
       });
     }
     return pagefind;
