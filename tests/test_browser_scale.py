@@ -184,21 +184,24 @@ def _reads(title: str, word: str) -> bool:
     return bool({word, word + "s"} & set(name_pieces(title).lower().split()))
 
 
+def _plain(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
 def test_search_ranks_by_meaning(chromium, scale_site, scale_url):
     """Issue 26: a query word matches a name at the word boundaries a reader sees in it; a task's
     aliases and cues lead to its page; a prompt's snippet is its question or the words found,
     never its card's title; a model is found by its repository's name as well as its title; and
     each result says what it is."""
     pages = pagefind_pages(scale_site)
-    plain = lambda text: re.sub(r"[^0-9a-z]", "", text.lower())  # noqa: E731
-    tasks = {plain(page["meta"]["title"]) for url, page in pages.items() if url.startswith("tasks/")}
+    tasks = {_plain(page["meta"]["title"]) for url, page in pages.items() if url.startswith("tasks/")}
     short: dict[str, set[str]] = {}  # each repository name of a model titled otherwise, and its models
     for url, page in pages.items():
         for name in filter(None, page["meta"].get("names", "").split(", ") if url.startswith("models/") else ()):
-            if plain(name) not in tasks:  # "super-resolution" leads to the task's page
+            if _plain(name) not in tasks:  # "super-resolution" leads to the task's page
                 short.setdefault(name, set()).add("/" + url)
     assert len(short) >= 50
-    prompt = (scale_site / "prompts" / sorted(p.name for p in (scale_site / "prompts").iterdir())[0] / "index.html")
+    prompt = scale_site / "prompts" / sorted(p.name for p in (scale_site / "prompts").iterdir())[0] / "index.html"
     card = re.search(r'<div class="admonition summary[^"]*">\s*<p class="admonition-title">([^<]+)</p>',
                      prompt.read_text(encoding="utf-8")).group(1)
 

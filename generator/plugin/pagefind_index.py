@@ -137,14 +137,15 @@ def indexed_pages(docs: list[dict], names: Mapping[str, tuple[str, ...]]) -> dic
         boost = float(page.get("boost", 0))
         tags = [html.escape(str(tag)) for tag in page.get("tags") or ()]
         plain_title = html.unescape(re.sub(r"<[^>]*>", "", page["title"]))
+        other_names = html.escape(", ".join(names.get(url, ())))
         out = [f'<h1 data-pagefind-weight="{_weight(boost, highest):.1f}">{page["title"]}</h1>',
                "<div data-pagefind-ignore>",
                *(f'<span data-pagefind-meta="tag{i}">{tag}</span>' for i, tag in enumerate(tags)),
                # The hubs only: the filter lists its pages, and prompts are most of them.
                *(f'<span data-pagefind-filter="kind">{tags[0]}</span>' for _ in tags[:1] if boost > 0),
+               # Searched, and weighed and ranked by in search-pagefind.js.
+               *([f'<span data-pagefind-meta="names">{other_names}</span>'] if other_names else []),
                "</div>"]
-        if names.get(url):  # a task's aliases and cues, a model's repositories: searched, weighed in search-pagefind.js
-            out.insert(-1, f'<span data-pagefind-meta="names">{html.escape(", ".join(names[url]))}</span>')
         if boost > 0 and (pieces := name_pieces(plain_title)) != plain_title:
             out.append(f'<p data-pagefind-weight="{_weight(boost, highest):.1f}">{html.escape(pieces)}</p>')
         for entry in entries:
