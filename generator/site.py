@@ -34,6 +34,8 @@ class CheckedPage:
     markdown: str
     source: str  # the file named in problems about this page
     allowed_links: frozenset[str]
+    #: The other names search should weigh as the page's title (IndexPage.search_names).
+    search_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def _generate_site(arguments: list[str], check_html: bool, run: Run | None, prev
     clock.lap("page text")
     for index in build_indexes(results, run.vocab, run.memo):
         problems.extend(_index_problems(index.path, index.markdown, index.allowed_links))
-        pages.append(CheckedPage(index.path, index.markdown, index.path, index.allowed_links))
+        pages.append(CheckedPage(index.path, index.markdown, index.path, index.allowed_links, index.search_names))
     clock.lap("index pages")
     return Site(results, pages, problems, run, questions)
 

@@ -213,7 +213,8 @@ def test_search_queries_typed_while_the_worker_is_busy_collapse_to_the_newest(re
 def settled_results(page, query: str) -> list[dict]:
     """Search ``query`` and return the results once the answer to the whole query is shown (a
     query typed key by key is answered for its beginnings first): each with its page's address
-    (without the highlight), its title and what it is (the tags Material shows on it)."""
+    (without the highlight), its title, what it is (the tags Material shows on it), its snippet
+    (the text under the title) and whether the snippet marks words found."""
     search(page, query)
     page.wait_for_function(
         "q => document.querySelector('input.md-search__input').value === q", arg=query)
@@ -222,8 +223,11 @@ def settled_results(page, query: str) -> list[dict]:
         page.wait_for_timeout(250)
         current = page.evaluate("""() => [...document.querySelectorAll('.md-search-result__item')].map(item => {
             const a = item.querySelector(':scope > a');
+            const article = a.querySelector('article');
+            const snippet = [...article.childNodes].filter(n => n.nodeType === Node.TEXT_NODE || n.tagName === 'MARK');
             return {href: new URL(a.href).pathname, title: a.querySelector('h1, h2').textContent.trim(),
-                    kinds: [...a.querySelectorAll('.md-tag')].map(t => t.textContent.trim())};
+                    kinds: [...a.querySelectorAll('.md-tag')].map(t => t.textContent.trim()),
+                    text: snippet.map(n => n.textContent).join('').trim(), marked: snippet.some(n => n.tagName === 'MARK')};
         })""")
         steady = steady + 1 if current == previous else 0
         if steady >= 3 and current:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.plugin.pagefind_index import name_pieces
 from site_helpers import ScaleSite, pagefind_pages, serve
 from test_browser import (
     SEARCH_RANKS, _drawer_reaches, assert_clearly_visible, focus_ring, settled_results, tab_through,
@@ -167,6 +168,67 @@ def test_search_results_say_what_each_page_is_and_a_query_loads_little(chromium,
         assert any("/pagefind/fragment/" in name for name in sizes) and any("/pagefind/index/" in name for name in sizes)
         assert 0 < loaded <= QUERY_BYTES, sorted(sizes.items(), key=lambda item: -item[1])[:8]
         assert not [name for name in recorder.requests if not name.startswith(url)]  # nothing from another host
+        assert recorder.errors == []
+
+    chromium.run(check, scale_url)
+
+
+#: Queries in the words users ask with (a task's cues, generator/data/tasks.yaml), the task's page
+#: each must lead to, and within how many results.
+ASKED = {"upscale": ("/tasks/super_resolution/", 1), "snow": ("/tasks/weather_removal/", 3)}
+
+
+def _reads(title: str, word: str) -> bool:
+    """Whether a reader sees ``word`` (or its plural) in a title: "face" in "Face-Voice" and
+    "FaceReplacement", not in "HuggingFace" or "facebook"."""
+    return bool({word, word + "s"} & set(name_pieces(title).lower().split()))
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def test_search_ranks_by_meaning(chromium, scale_site, scale_url):
+    """Issue 26: a query word matches a name at the word boundaries a reader sees in it; a task's
+    aliases and cues lead to its page; a prompt's snippet is its question or the words found,
+    never its card's title; a model is found by its repository's name as well as its title; and
+    each result says what it is."""
+    pages = pagefind_pages(scale_site)
+    tasks = {_plain(page["meta"]["title"]) for url, page in pages.items() if url.startswith("tasks/")}
+    short: dict[str, set[str]] = {}  # each repository name of a model titled otherwise, and its models
+    for url, page in pages.items():
+        for name in filter(None, page["meta"].get("names", "").split(", ") if url.startswith("models/") else ()):
+            if _plain(name) not in tasks:  # "super-resolution" leads to the task's page
+                short.setdefault(name, set()).add("/" + url)
+    assert len(short) >= 50
+    prompt = scale_site / "prompts" / sorted(p.name for p in (scale_site / "prompts").iterdir())[0] / "index.html"
+    card = re.search(r'<div class="admonition summary[^"]*">\s*<p class="admonition-title">([^<]+)</p>',
+                     prompt.read_text(encoding="utf-8")).group(1)
+
+    def check(recorder, url):
+        page = recorder.page
+        page.goto(url)
+        ranks = page.evaluate(SEARCH_RANKS, list(short))
+        missed = {name: ranks[name][:3] for name, models in short.items() if "/" + ranks[name][0] not in models}
+        assert not missed, missed
+        shown = {query: settled_results(page, query) for query in ("face", *ASKED)}
+        for query, (wanted, within) in ASKED.items():
+            assert wanted in [result["href"] for result in shown[query][:within]], (query, shown[query][:5])
+        face = shown["face"]
+        assert face[0]["href"] == "/tasks/face_edit/", face[:3]
+        # The models found by the "Face" of HuggingFace or the "face" of facebook (before, the
+        # first three) come after every page whose title has the word, if at all.
+        holding = [i for i, result in enumerate(face) if _reads(result["title"], "face")]
+        lookalike = [i for i, result in enumerate(face) if re.search(r"huggingface|facebook", result["title"], re.I)
+                     and not _reads(result["title"], "face")]
+        assert len(holding) >= 5 and all(i > max(holding) for i in lookalike), [r["title"] for r in face]
+        for query, results in shown.items():
+            for result in results:
+                assert result["kinds"][0] in ("Task", "Model", "Paper", "Prompt"), (query, result)
+                if result["kinds"][0] == "Prompt":
+                    assert len(result["kinds"]) == 2, result  # and its task
+                    assert card not in result["text"], (query, result)
+                    assert result["marked"] or result["text"].startswith(result["title"][:40]), (query, result)
         assert recorder.errors == []
 
     chromium.run(check, scale_url)

@@ -165,3 +165,20 @@ def test_hub_pages_hold_the_words_users_search_for(seeds):
     models = {path: page for path, page in _site(DATA / "testimony" / "dev").items() if path.startswith("models/")}
     assert "**Also known as:** ICEdit" in next(page for path, page in models.items() if "in-context-edit" in path)
     assert not any("Also known as" in page for path, page in models.items() if "depth-anything-v2" in path)
+
+
+def test_search_knows_a_task_by_its_aliases_and_cues_and_a_model_by_its_repository(tmp_path):
+    """The names search weighs as a page's title (Pagefind's metadata "names"): a task's aliases
+    and cues as a reader reads them, a model's repository names; only on the first page of each."""
+    for seed in SEEDS:
+        shutil.copy(seed, tmp_path / seed.name)
+    (tmp_path / "snow.txt").write_text(make_prompt("Remove the snow from my photo", "Model: Derain-Foo\n"))
+    names = {page.path: page.search_names for folder in (tmp_path, DATA / "testimony" / "dev")
+             for page in generate_site([str(folder)], check_html=False).pages}
+    upscaling = names["tasks/super_resolution.md"]
+    assert {"image upscaling", "upscal…", "super resolution"} <= set(upscaling)
+    assert not [name for name in upscaling if "/" in name or "*" in name]  # no pattern, no wildcard as written
+    assert "snowy" in names["tasks/weather_removal.md"]
+    assert "ICEdit" in names[next(path for path in names if "in-context-edit" in path)]
+    assert not [path for path, found in names.items() if found and not path.startswith(("tasks/", "models/"))]
+    assert not [path for path, found in names.items() if found and re.search(r"\.\d+\.md$", path)]

@@ -12,6 +12,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from generator.markup.html import PAGE_EXTENSIONS
+from generator.plugin.pagefind_index import ONE_WORD, name_pieces
 from site_helpers import build_site, copy_project, mkdocs, mkdocs_serve, pagefind_pages, wait_for
 
 from conftest import ROOT, SEEDS, make_prompt
@@ -97,9 +98,24 @@ def test_the_search_index_skips_diagram_source_and_repeated_references(built):
     assert not [a for page in pages.values() for a in page["anchors"]
                 if a["id"] in ("prompts-recommending-it", "prompts-citing-it")]
     assert not [url for url in pages if re.search(r"\.\d+/$", url)]  # page 2 and on of a list: not indexed
+    # The card's title, all that search would keep of the card, would be every prompt's excerpt.
+    assert "At a glance" not in text and "At a glance" in (built / "prompts" / SEEDS[0].stem / "index.html").read_text()
+    # A task is found by the words users ask for it with, a model by its repository's name.
+    assert "upscal…" in pages["tasks/super_resolution/"]["meta"]["names"].split(", ")
+    assert "names" not in pages[prompt]["meta"]
     # Still on the pages themselves, for readers.
     page = (built / "prompts" / SEEDS[0].stem / "index.html").read_text(encoding="utf-8")
     assert 'id="references"' in page and 'class="mermaid"' in page
+
+
+def test_search_reads_a_name_in_the_words_a_reader_sees():
+    """Pagefind indexes a hub's name in pieces ("stable diffusion" finds StableDiffusionV1), but
+    a name read as one word stays whole ("face" is no word of HuggingFace); search-pagefind.js
+    reads titles with the same list."""
+    assert name_pieces("Txt2Img-StableDiffusionV1-4") == "Txt 2 Img Stable Diffusion V 1 4"
+    assert name_pieces("ObjDet-HuggingFace-facebook-detr") == "Obj Det HuggingFace facebook detr"
+    script = (ROOT / "docs" / "assets" / "javascripts" / "search-pagefind.js").read_text(encoding="utf-8")
+    assert re.search(r"var ONE_WORD = /\(([^)]*)\)/;", script).group(1).split("|") == list(ONE_WORD)
 
 
 def test_mkdocs_yml_enables_what_generated_pages_rely_on():

@@ -68,6 +68,18 @@ class IndexPage:
     markdown: str
     #: The links this page may carry: those of the source blocks of the prompts it lists.
     allowed_links: frozenset[str]
+    #: The other names search should weigh as the page's title: a task's aliases and cues, a
+    #: model's repository names (generator/plugin/pagefind_index.py).
+    search_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Header:
+    """What a task's, a model's or a paper's pages say above their prompts, and the names search finds them by."""
+
+    title: str
+    lines: list[str]
+    search_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -483,9 +495,9 @@ def _top_index(index: TopIndex, rows: list[IndexRow]) -> list[IndexPage]:
     return pages
 
 
-def _task_header(group: _Group, vocab: Vocabulary) -> tuple[str, list[str]]:
+def _task_header(group: _Group, vocab: Vocabulary) -> _Header:
     if group.task_id is None:
-        return "No clear task", ["Prompts whose question and models do not point clearly to one task.", ""]
+        return _Header("No clear task", ["Prompts whose question and models do not point clearly to one task.", ""])
     task = vocab.tasks[group.task_id]
     lines = [
         f"{markdown_text(task.description)}",
@@ -498,20 +510,28 @@ def _task_header(group: _Group, vocab: Vocabulary) -> tuple[str, list[str]]:
     words = _asking_words(task)
     if words:  # searched: "upscale" or "snow" finds the task's page, not only prompts that say it
         lines += [f"**Users ask for it with words like:** {markdown_text(', '.join(words))}", ""]
-    return task.label, lines
+    return _Header(task.label, lines, _search_names(task))
 
 
 def _asking_words(task: Task, most: int = 16) -> list[str]:
-    """The vocabulary's cues and hints of a task as a reader would read them: a wildcard as "…"
-    ("upscal…": any ending), patterns left out, each once."""
-    words = []
-    for cue in (*task.cues, *task.hints):
-        if cue.startswith("/"):
-            continue
-        word = cue.replace("*", "…").strip(" -")
-        if len(word) > 2 and word.lower() not in (w.lower() for w in words):
-            words.append(word)
-    return words[:most]
+    """The vocabulary's cues and hints of a task as a reader would read them (three letters or more)."""
+    return [word for word in _as_read((*task.cues, *task.hints)) if len(word) > 2][:most]
+
+
+def _search_names(task: Task) -> tuple[str, ...]:
+    """A task's aliases and cues, which lead search to its page ("upscale" to Super-resolution)."""
+    return tuple(_as_read((*task.aliases, *task.cues)))
+
+
+def _as_read(cues) -> list[str]:
+    """Cues of the vocabulary as a reader reads them: a wildcard as "…" ("upscal…": any ending),
+    patterns left out, each once whatever its case."""
+    words: dict[str, str] = {}
+    for cue in cues:
+        if not cue.startswith("/"):
+            word = cue.replace("*", "…").strip(" -")
+            words.setdefault(word.casefold(), word)
+    return list(words.values())
 
 
 def _task_models(group: _Group) -> Callable[[str], tuple[list[str], list[str]]]:
@@ -547,11 +567,11 @@ def _task_models(group: _Group) -> Callable[[str], tuple[list[str], list[str]]]:
     return lines
 
 
-def _entry_header(group: _Group, memo: Memo[Vocabulary], kind: str) -> tuple[str, list[str]]:
+def _entry_header(group: _Group, memo: Memo[Vocabulary], kind: str) -> _Header:
     """A model's or paper's page, above its prompts: what it does, in plain words first."""
     links = group.links
     summary = next((entry.summary for entry in group.entries if entry.summary), "")
-    lines = []
+    lines, names = [], []
     if summary:
         first = split_sentences(plain_math(summary))[0]
         lines += [f"**What it does:** {markdown_text(first)}", ""]
@@ -573,7 +593,7 @@ def _entry_header(group: _Group, memo: Memo[Vocabulary], kind: str) -> tuple[str
     if summary:
         lines += ["**Summary:**", ""]
     lines += [linked_text(paragraph) + "\n" for paragraph in summary.split("\n\n") if paragraph]
-    return plain_math(group.name), lines
+    return _Header(plain_math(group.name), lines, tuple(names))
 
 
 def _repository_names(group: _Group) -> list[str]:
@@ -607,9 +627,9 @@ _CRUMBS = {"Task": TASK_INDEX, "Model": MODEL_INDEX, "Paper": PAPER_INDEX}
 _SECTIONS = {"Task": "Tasks", "Model": "Models", "Paper": "Papers"}
 
 
-def _entity_pages(group: _Group, kind: str, page_path: Callable[[int], str], header, heading: str,
+def _entity_pages(group: _Group, kind: str, page_path: Callable[[int], str], header: _Header, heading: str,
                   first_page: Callable[[str], tuple[list[str], list[str]]] | None = None) -> list[IndexPage]:
-    title, intro = header
+    title, intro = header.title, header.lines
     # The page shows the links of its model's or paper's entries (a task page shows none), all
     # of them from the source blocks of the prompts it lists: those and no other may be on it.
     allowed = frozenset(group.links)
@@ -624,7 +644,7 @@ def _entity_pages(group: _Group, kind: str, page_path: Callable[[int], str], hea
         above, atop = first_page(here) if number == 1 and first_page is not None else ([], [])
         out += above
         if not group.prompts:
-            pages.append(IndexPage(here, title, "\n".join(out) + "\n", allowed))
+            pages.append(IndexPage(here, title, "\n".join(out) + "\n", allowed, header.search_names))
             continue
         # The list repeats the titles of prompt pages, which search finds on their own.
         out += [f"## {heading} ({len(group.prompts)}) {{ {SEARCH_EXCLUDE} }}", "", *atop]
@@ -633,5 +653,6 @@ def _entity_pages(group: _Group, kind: str, page_path: Callable[[int], str], hea
         to_prompts = folder_link(posixpath.dirname(here), PROMPTS) + "/"  # every prompt page is in one folder
         out += [f"- [{prompt_title}]({to_prompts}{result.prompt.slug}.md): {note}" for result, prompt_title, note in chunk]
         out += ["", *pager] if pager else []
-        pages.append(IndexPage(here, title, "\n".join(out) + "\n", allowed))
+        # Only the first page is searched: the others repeat it.
+        pages.append(IndexPage(here, title, "\n".join(out) + "\n", allowed, header.search_names if number == 1 else ()))
     return pages

@@ -10,7 +10,9 @@ each page's entries as a small HTML page in Pagefind's own terms: the title as t
 page above the prompts naming it), a hub's name again in the pieces a reader sees in it
 ("Txt2Img-StableDiffusionV1" as "Txt 2 Img Stable Diffusion V 1", which "stable diffusion"
 finds), the tags as ``data-pagefind-meta`` (what a result is: Task, Model, Paper, Prompt and a
-prompt's task) and a hub's kind as a ``data-pagefind-filter``, each section under its heading so
+prompt's task), a hub's other names as the metadata ``names`` (a task's aliases and cues, a
+model's repositories: ``IndexPage.search_names``, which search-pagefind.js weighs above the title
+and ranks by) and a hub's kind as a ``data-pagefind-filter``, each section under its heading so
 that a result leads to the section. Pagefind's binary (from the ``pagefind-bin`` wheel, so
 offline) indexes those pages into ``site/pagefind/``; Material's ``search/search_index.json``
 is then written without its documents, so that Material's search box starts and no visitor
@@ -34,6 +36,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -58,6 +61,15 @@ HUB_WEIGHT = 10.0
 #: Where a reader sees words in a name: case changes, letters against digits, punctuation.
 _BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
 _SEPARATOR = re.compile(r"[^0-9A-Za-z]+")
+#: The first tag of a prompt's page (steps/compose.py). What a prompt's page holds above its
+#: first section is its card, all of it left out of search but its title ("At a glance"), which
+#: would be every prompt's excerpt: it is left out too.
+PROMPT = "Prompt"
+#: Names a reader reads as one word, though their case changes inside: "face" is not a word of
+#: "ObjDet-HuggingFace-facebook-detr-resnet-50", nor "hub" of GitHub.
+ONE_WORD = ("HuggingFace", "GitHub", "GitLab", "YouTube", "OpenAI", "DeepMind", "PyTorch", "TensorFlow",
+            "ModelScope", "PaddlePaddle", "ONNXRuntime")
+_ONE_WORD = re.compile("(" + "|".join(ONE_WORD) + ")")
 
 
 class SearchEngine(StrEnum):
@@ -80,12 +92,15 @@ class IndexRun:
                 f"({self.bundle_bytes / 1e6:.1f} MB in {BUNDLE}/)")
 
 
+def _pieces(word: str) -> list[str]:
+    """A word of a name in the words a reader sees in it: "StableDiffusionV1" -> Stable, Diffusion, V, 1."""
+    return [piece for part in _ONE_WORD.split(word)
+            for piece in ([part] if part in ONE_WORD else _BOUNDARY.split(part)) if piece]
+
+
 def name_pieces(title: str) -> str:
     """A name in the words a reader sees in it: "Txt2Img-StableDiffusionV1" -> "Txt 2 Img Stable Diffusion V 1"."""
-    words = []
-    for word in _SEPARATOR.split(title):
-        words += [piece for piece in _BOUNDARY.split(word) if piece]
-    return " ".join(words)
+    return " ".join(piece for word in _SEPARATOR.split(title) for piece in _pieces(word))
 
 
 #: A word a name is made of: letters and digits joined by hyphens, dots or underscores, or with
@@ -99,7 +114,7 @@ def name_words(text: str) -> str:
     words: dict[str, None] = {}
     for name in _NAME.findall(re.sub(r"<[^>]*>", " ", text)):
         for segment in _SEPARATOR.split(name):
-            words.update(dict.fromkeys(filter(None, [segment, *_BOUNDARY.split(segment)])))
+            words.update(dict.fromkeys(filter(None, [segment, *_pieces(segment)])))
     return " ".join(words)
 
 
@@ -107,10 +122,11 @@ def _weight(boost: float, highest: float) -> float:
     return TITLE_WEIGHT + (HUB_WEIGHT - TITLE_WEIGHT) * min(boost / highest, 1.0) if highest > 0 else TITLE_WEIGHT
 
 
-def indexed_pages(docs: list[dict]) -> dict[str, str]:
+def indexed_pages(docs: list[dict], names: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     """Material's search entries (``search_index.json``'s ``docs``) as one HTML page per address,
-    for Pagefind. Titles and texts are HTML as Material's parser keeps them (escaped text and a
-    few tags); tags are escaped here."""
+    for Pagefind, with the other names of each page (by address) as its metadata ``names``.
+    Titles and texts are HTML as Material's parser keeps them (escaped text and a few tags);
+    tags and names are escaped here."""
     sections: dict[str, list[dict]] = {}
     for doc in docs:
         sections.setdefault(doc["location"].partition("#")[0], []).append(doc)
@@ -121,11 +137,14 @@ def indexed_pages(docs: list[dict]) -> dict[str, str]:
         boost = float(page.get("boost", 0))
         tags = [html.escape(str(tag)) for tag in page.get("tags") or ()]
         plain_title = html.unescape(re.sub(r"<[^>]*>", "", page["title"]))
+        other_names = html.escape(", ".join(names.get(url, ())))
         out = [f'<h1 data-pagefind-weight="{_weight(boost, highest):.1f}">{page["title"]}</h1>',
                "<div data-pagefind-ignore>",
                *(f'<span data-pagefind-meta="tag{i}">{tag}</span>' for i, tag in enumerate(tags)),
                # The hubs only: the filter lists its pages, and prompts are most of them.
                *(f'<span data-pagefind-filter="kind">{tags[0]}</span>' for _ in tags[:1] if boost > 0),
+               # Searched, and weighed and ranked by in search-pagefind.js.
+               *([f'<span data-pagefind-meta="names">{other_names}</span>'] if other_names else []),
                "</div>"]
         if boost > 0 and (pieces := name_pieces(plain_title)) != plain_title:
             out.append(f'<p data-pagefind-weight="{_weight(boost, highest):.1f}">{html.escape(pieces)}</p>')
@@ -133,7 +152,8 @@ def indexed_pages(docs: list[dict]) -> dict[str, str]:
             anchor = entry["location"].partition("#")[2]
             if anchor:
                 out.append(f'<h2 id="{html.escape(anchor)}">{entry["title"]}</h2>')
-            out.append(f"<div>{entry['text']}</div>")
+            if anchor or tags[:1] != [PROMPT]:
+                out.append(f"<div>{entry['text']}</div>")
             if words := name_words(f"{entry['title']} {entry['text']}"):
                 out.append(f'<p data-pagefind-weight="0.5">{html.escape(words)}</p>')
         pages[url] = f'<!DOCTYPE html><html lang="en"><body>{"".join(out)}</body></html>\n'
@@ -151,13 +171,13 @@ def take_material_index(site_dir: str) -> list[dict]:
     return docs
 
 
-def write_index(site_dir: str, docs: list[dict]) -> IndexRun:
-    """Pagefind's bundle of ``docs`` (Material's search entries) into ``site_dir/pagefind/``,
-    written whole in a folder of its own, then swapped in."""
+def write_index(site_dir: str, docs: list[dict], names: Mapping[str, tuple[str, ...]]) -> IndexRun:
+    """Pagefind's bundle of ``docs`` (Material's search entries) and ``names`` (each page's other
+    names, by address) into ``site_dir/pagefind/``, written whole in a folder of its own, then swapped in."""
     from pagefind_bin import get_executable  # the binary of the pagefind-bin wheel
 
     started = time.monotonic()
-    pages = indexed_pages(docs)
+    pages = indexed_pages(docs, names)
     bundle = Path(site_dir, BUNDLE)
     with tempfile.TemporaryDirectory(prefix="prompt-pages-pagefind-") as work:
         source, output = Path(work, "pages"), Path(work, BUNDLE)
@@ -184,18 +204,18 @@ class BackgroundIndex:
     rebuilt pages does not wait for search."""
 
     def __init__(self):
-        self._wanted: tuple[str, list[dict]] | None = None
+        self._wanted: tuple[str, list[dict], Mapping[str, tuple[str, ...]]] | None = None
         self._done = threading.Condition()
         self._busy = False
         self.last: IndexRun | None = None
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
         self._thread.start()
 
-    def request(self, site_dir: str, docs: list[dict]) -> None:
-        """Index ``docs`` into ``site_dir`` once the run in progress (if any) is done."""
+    def request(self, site_dir: str, docs: list[dict], names: Mapping[str, tuple[str, ...]]) -> None:
+        """Index ``docs`` and ``names`` into ``site_dir`` once the run in progress (if any) is done."""
         Path(site_dir, PENDING).write_bytes(BEHIND)
         with self._done:
-            self._wanted = (site_dir, docs)
+            self._wanted = (site_dir, docs, names)
             self._done.notify_all()
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -207,9 +227,9 @@ class BackgroundIndex:
         while True:
             with self._done:
                 self._done.wait_for(lambda: self._wanted is not None)
-                (site_dir, docs), self._wanted, self._busy = self._wanted, None, True
+                (site_dir, docs, names), self._wanted, self._busy = self._wanted, None, True
             try:
-                self.last = write_index(site_dir, docs)
+                self.last = write_index(site_dir, docs, names)
                 log.info(str(self.last))
             except Exception as error:  # a failed index leaves the last one served; the next edit tries again
                 log.warning(f"prompt-pages: search index not updated: {error}")

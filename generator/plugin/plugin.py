@@ -156,15 +156,17 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
                 os.path.join(config.site_dir, MATERIAL_INDEX)):
             return  # Material's own search, or none
         docs = take_material_index(config.site_dir)
+        names = {self.generated_files[page.path].url: page.search_names for page in self.site.pages
+                 if page.search_names and page.path in self.generated_files}
         if self.live is None:
             try:
-                log.info(str(write_index(config.site_dir, docs)))
+                log.info(str(write_index(config.site_dir, docs, names)))
             except (OSError, RuntimeError) as error:  # --strict fails on it; a bare build keeps its pages
                 log.warning(f"prompt-pages: search index not written: {error}")
             return
         if self.background_index is None:
             self.background_index = BackgroundIndex()
-        self.background_index.request(config.site_dir, docs)
+        self.background_index.request(config.site_dir, docs, names)
 
     def _log(self, problems: list[Problem]) -> None:
         """Each problem, at WARNING (which --strict counts) when it fails the build, else at INFO."""

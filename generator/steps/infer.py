@@ -150,21 +150,27 @@ def infer_task(block: SourceBlock, vocab: Vocabulary, statements: tuple[Statemen
     if basis is Basis.ANSWERS:
         evidence = [Evidence(s.phrase, f"answer by {s.answer}", s.task_id) for s in statements if s.task_id == agreed]
     judge = FitJudge(reading, task_id, basis, agreed)
-    built_on = answers_build_on(workflows)
     return TaskInference(
         task_id=task_id,
         evidence=tuple(e for e in evidence if task_id is None or e.task_id == task_id),
         candidates=candidates,
         qualifiers=reading.qualifiers,
-        model_fits=tuple(_testified(memo(model_fit, entry.name, own, task_id, judge.relation(own, vocab)),
-                                    built_on.get(entry.name, 0), len(workflows), vocab)
-                         for entry, (own, _) in zip(block.models, model_tasks)),
+        model_fits=_model_fits(block.models, model_tasks, judge, workflows, memo),
         confidence=confidence,
         basis=basis,
         statements=statements,
         inferred_task_id=inferred,
         note=confirmation.note if confirmation else "",
     )
+
+
+def _model_fits(models: tuple[Entry, ...], model_tasks: list, judge: FitJudge, workflows: tuple[WorkflowUse, ...],
+                memo: Memo[Vocabulary]) -> tuple[ModelFit, ...]:
+    """Each recommended model's fit, as the judge rules and the answers' workflows testify."""
+    built_on, vocab = answers_build_on(workflows), memo.vocab
+    return tuple(_testified(memo(model_fit, entry.name, own, judge.task_id, judge.relation(own, vocab)),
+                            built_on.get(entry.name, 0), len(workflows), vocab)
+                 for entry, (own, _) in zip(models, model_tasks))
 
 
 def answers_build_on(workflows: tuple[WorkflowUse, ...]) -> dict[str, int]:

@@ -12,9 +12,14 @@
  * - Each result is Material's: a page, with the sections that match folded under it, and what
  *   the page is (Task, Model, Paper, Prompt and a prompt's task: the page's tags, indexed as
  *   Pagefind metadata).
- * - A query that names a page, its whole title whatever the case, the punctuation and the
- *   endings of its words ("denoise" for Denoising), puts that page first, as with Material's
- *   search (search-stemming.js), among the results whose data is loaded.
+ * - Ranked by meaning, among the results whose data is loaded, in Pagefind's order within each
+ *   step (see nearness): first a page whose whole title the query is, whatever the case, the
+ *   punctuation and the endings of its words ("denoise" for Denoising); then a task's, a
+ *   model's or a paper's page whose title holds the query's words as a reader reads the name
+ *   ("face" is a word of FaceReplacement, not of HuggingFace or facebook); then a page the query
+ *   names otherwise (a task's aliases and cues: "upscale" for Super-resolution; a model's
+ *   repository); then a page whose title holds the query's words. Those other names are the
+ *   pages' Pagefind metadata "names", which Pagefind also weighs above the title (metaWeights).
  * - Keeping up with typing (as search-latest.js does for Material's worker): a query typed while
  *   another is searched for waits, only the newest is searched for next, only the answer to the
  *   newest query is drawn, and a query of one or two characters waits a moment for the next key.
@@ -38,6 +43,9 @@
   var SHOWN = 20; // results whose data a query loads: Material draws 10, and 10 more on scrolling
   var HUBS = ["Task", "Model"]; // the kinds of page a query looks for apart (Pagefind's filter "kind")
   var HUBS_SHOWN = 3; // of each kind
+  // How much Pagefind weighs a word found in a page's metadata: its title as by default, its
+  // other names (a task's aliases and cues, a model's repositories) above it.
+  var META_WEIGHTS = { title: 5, names: 20 };
   var SHORT = 3; // characters
   var SHORT_WAIT_MS = 250;
   var pagefind = null;
@@ -45,7 +53,7 @@
   function load() {
     if (!pagefind) {
       pagefind = import(BUNDLE).then(function (module) {
-        return module.options({ baseUrl: "/", excerptLength: 24, ranking: { termSimilarity: 0 } }).then(function () { return module; });
+        return module.options({ baseUrl: "/", excerptLength: 24, ranking: { termSimilarity: 0, metaWeights: META_WEIGHTS } }).then(function () { return module; });
       });
     }
     return pagefind;
@@ -69,16 +77,80 @@
     return String(text).toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   }
 
-  // Whether a query names a page: its words are the title's, whatever the case and punctuation,
-  // each as written or with another ending ("denoise" names Denoising, "deblur" Deblurring).
-  function names(asked, title) {
-    var named = words(title);
-    return asked.length === named.length && asked.every(function (word, i) {
-      var other = named[i], same = 0;
-      while (same < word.length && word.charAt(same) === other.charAt(same)) same++;
-      return same === word.length && same === other.length ||
-        same >= 3 && same >= Math.min(word.length, other.length) - 2;
+  // Names a reader reads as one word, though their case changes inside (as ONE_WORD in
+  // generator/plugin/pagefind_index.py): "face" is no word of "HuggingFace".
+  var ONE_WORD = /(HuggingFace|GitHub|GitLab|YouTube|OpenAI|DeepMind|PyTorch|TensorFlow|ModelScope|PaddlePaddle|ONNXRuntime)/;
+  var BOUNDARY = /(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])/;
+
+  // The words a reader sees in a name: "Txt2Img-StableDiffusionV1" is txt, 2, img, stable,
+  // diffusion, v, 1; "ObjDet-HuggingFace-facebook" is obj, det, huggingface, facebook.
+  function readWords(text) {
+    var out = [];
+    String(text).split(/[^\p{L}\p{N}]+/u).forEach(function (word) {
+      word.split(ONE_WORD).forEach(function (part, i) {
+        (i % 2 ? [part] : part.split(BOUNDARY)).forEach(function (piece) {
+          if (piece) out.push(piece.toLowerCase());
+        });
+      });
     });
+    return out;
+  }
+
+  // Endings by which a word is the same word: "denoise" and "denoising", "upscale" and
+  // "upscaling", "snow" and "snowy", "deblur" and "deblurring"; not "face" and "facebook".
+  var ENDINGS = ["", "e", "s", "es", "d", "ed", "ing", "er", "ers", "ion", "ions", "ation", "ations", "y", "ies"];
+  function sameWord(asked, word) {
+    if (asked === word) return true;
+    var same = 0;
+    while (same < asked.length && asked.charAt(same) === word.charAt(same)) same++;
+    if (same < 3) return false;
+    var ending = function (rest) {
+      return ENDINGS.indexOf(rest) >= 0 || rest.charAt(0) === asked.charAt(same - 1) && ENDINGS.indexOf(rest.slice(1)) >= 0;
+    };
+    return ending(asked.slice(same)) && ending(word.slice(same));
+  }
+
+  // A text read two ways: its words as written ("txt2img", "stablediffusionv1") and as a reader
+  // sees them in a name ("txt", "2", "img", "stable", "diffusion", "v", "1").
+  function readings(text) {
+    return [words(text), readWords(text)];
+  }
+
+  // Whether a name's words are the query's, in order, read either way: "denoise" names
+  // Denoising; a name ending in "…" takes any ending ("upscal…", a cue of Super-resolution,
+  // names "upscale").
+  function names(asked, name) {
+    var open = /…$/.test(name);
+    return readings(name).some(function (named, way) {
+      return asked[way].length === named.length && asked[way].every(function (word, i) {
+        return sameWord(word, named[i]) || open && i === named.length - 1 && word.indexOf(named[i]) === 0;
+      });
+    });
+  }
+
+  // Whether every word of the query, read either way, is a word of the name read either way.
+  function holds(asked, name) {
+    var named = [].concat.apply([], readings(name));
+    return asked.some(function (reading) {
+      return reading.length > 0 && reading.every(function (word) {
+        return named.some(function (other) { return sameWord(word, other); });
+      });
+    });
+  }
+
+  // How near a page is to the query, nearest first: 0, the query names it (its whole title);
+  // 1, it is a task's page (or 1.5, a model's or a paper's) whose title holds the query's words
+  // (at word boundaries, as a reader reads the name: "face" is in FaceReplacement, not in
+  // HuggingFace or facebook); 2, the query is another name of it (a task's alias or cue, "upscale" for
+  // Super-resolution; a model's repository); 3, its title holds the query's words; 4, none.
+  function nearness(asked, page) {
+    var title = page.meta.title || "";
+    var others = page.meta.names ? page.meta.names.split(", ") : [];
+    if (names(asked, title)) return 0;
+    var holding = holds(asked, title);
+    if (holding && page.meta.tag0 !== "Prompt") return page.meta.tag0 === "Task" ? 1 : 1.5;
+    if (others.some(function (name) { return names(asked, name); })) return 2;
+    return holding ? 3 : 4;
   }
 
   // Material's result for one page: the page, then its sections (folded under it).
@@ -164,10 +236,14 @@
         });
         return Promise.all(top.map(function (result) { return result.data(); })).then(function (data) {
           if (ticket !== latest) return;
-          var asked = words(query);
-          var named = data.filter(function (page) { return names(asked, page.meta.title || ""); });
-          var others = data.slice(0, SHOWN).filter(function (page) { return named.indexOf(page) < 0; });
-          answer(named.concat(others).map(function (page) { return group(page, terms); }), search.results.length);
+          // Pagefind's order, the nearer first (see nearness); of the hubs found apart, only
+          // those near the query.
+          var asked = readings(query);
+          var near = data.map(function (page) { return nearness(asked, page); });
+          var order = data.map(function (page, i) { return i; }).filter(function (i) {
+            return i < SHOWN || near[i] < 4;
+          }).sort(function (a, b) { return near[a] - near[b] || a - b; });
+          answer(order.map(function (i) { return group(data[i], terms); }), search.results.length);
         });
       }).catch(function (error) {
         if (ticket === latest) answer([], 0);
