@@ -70,7 +70,7 @@ def _audit_figures(which: str) -> dict[str, int]:
 #: measures. README, "Report", gives them.
 FLOORS = {
     "dev": {"workflow": 36, "models_used": 34, "outside_names": 35, "misplaced": 36, "builds_on_misfire": 35},
-    "dev2": {"workflow": 36, "models_used": 33, "outside_names": 17, "misplaced": 36, "builds_on_misfire": 34},
+    "dev2": {"workflow": 36, "models_used": 33, "outside_names": 27, "misplaced": 36, "builds_on_misfire": 34},
     "held-apart": {"workflow": 32, "models_used": 24, "outside_names": 31, "misplaced": 35, "builds_on_misfire": 29},
 }
 

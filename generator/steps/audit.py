@@ -73,10 +73,17 @@ Re-ID ReID JPEG PNG MP4 MP3 WAV RGB-D DSLR DoF LoRA LoRAs MLPs CNNs RNNs LLMs VL
 """.split())
 #: The last word of a hyphenated phrase that is an adjective, not a name ("CNN-based").
 _ADJECTIVE_END = frozenset("based powered accelerated style like aware driven level free only specific wise "
-                           "friendly ready scale grade class time shot".split())
+                           "friendly ready scale grade class time shot tuned finetuned trained pretrained "
+                           "distilled conditioned guided".split())
 #: Words before a number that name a part of the answer, not a model ("Step 2").
 _NOT_VERSIONED = frozenset("step steps stage phase option part figure table section camera level layer "
-                           "version model models paper papers item point day week hour minute round".split())
+                           "version model models paper papers item point day week hour minute round "
+                           "about around over under nearly roughly only top than up some just".split())
+#: What a dataset's name stands next to: answers name the data a provided model was trained on.
+_DATASET_BEFORE = re.compile(r"(?:trained|fine-?tuned|pre-?trained|evaluated|tested|benchmarked)\s+(?:\w+\s+){0,2}"
+                             r"(?:on|with)\s+(?:the\s+)?(?:[\w.-]+(?:,\s+|\s+(?:and|or)\s+))*(?:[\w-]+/)?$|"
+                             r"\bdatasets?\s+(?:such as|like|of)?\s*$", re.IGNORECASE)
+_DATASET_AFTER = re.compile(r"^[\s*_)]*(?:dataset|datasets|benchmark|corpus|data\b|images\b|pairs\b)", re.IGNORECASE)
 
 _WORD = re.compile(r"(?<![\w-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])")
 _CAMEL = re.compile(r"(?<![\w-])(?:[A-Za-z]+[a-z0-9][A-Z][A-Za-z0-9]*|[A-Z]+[A-Z][a-z]{2,}[A-Za-z0-9]*|[A-Z][A-Za-z]*\d[A-Za-z0-9]*|"
@@ -239,10 +246,9 @@ def outside_names(lines: list[str], source: SourceBlock) -> tuple[str, ...]:
     found: dict[str, str] = {}
     names = list(_name_shapes(lines))
     known = _known_words(source) if names else None
-    for name in names:
+    for name, line in names:
         key = name.casefold()
-        if key in STOPLIST or known.provides(name):
-            continue
+        if key in STOPLIST or known.provides(name) or _dataset(name, line) or _describes_provided(name, line, source):
             continue
         if any(key in other.casefold() for other in found.values()):
             continue
@@ -252,27 +258,44 @@ def outside_names(lines: list[str], source: SourceBlock) -> tuple[str, ...]:
     return tuple(found.values())
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*_])|;\s+")
+
+
+def _describes_provided(name: str, line: str, source: SourceBlock) -> bool:
+    """Whether the name stands in a sentence about a provided model, as what it is built on or
+    known as ("Txt2Img-…-DreamShaper is a Stable Diffusion v1.5 merge", "an adaptation of MIRNet")."""
+    sentence = next((part for part in _SENTENCE_END.split(line) if name in part), "")
+    spaced = _spaced(_URL.sub(" ", sentence))
+    return any(_uses(spaced, entry) for entry in source.models if name.casefold() not in entry.name.casefold())
+
+
+def _dataset(name: str, line: str) -> bool:
+    """Whether the line names it as data: "trained on ImageNet", "the CelebAMask-HQ dataset"."""
+    at = line.find(name)
+    return at >= 0 and bool(_DATASET_BEFORE.search(line[:at]) or _DATASET_AFTER.match(line[at + len(name):]))
+
+
 def _name_shapes(lines: list[str]):
-    """Every name in the shape of a model's or a paper's title, in order."""
+    """Every name in the shape of a model's or a paper's title, in order, with its line."""
     for line in lines:
         if not _CAPITAL.search(line):
             continue  # every shape starts with a capital or holds one
         text = _URL.sub(" ", line) if "://" in line or "www." in line else line
         titles = [f"{m.group(1)}: {m.group(2)}" for m in _TITLED.finditer(text)
                   if _CAMEL.fullmatch(m.group(1)) or _model_like(m.group(1))]
-        yield from titles
+        yield from ((title, text) for title in titles)
         item = _ITEM_TITLE.match(text)
         if item and _title_case(item["title"]) and not item["title"].rstrip().endswith(":"):
-            yield item["title"].strip(" :")
+            yield item["title"].strip(" :"), text
         # Words (hyphenated ones whole) in one pass; only those with a capital or a digit are looked at.
         words = [word for word in _WORD.findall(text) if not word.islower()]
-        yield from (word for word in words if "-" in word and _model_like(word))
-        yield from (word for word in words if "-" not in word and _CAMEL.fullmatch(word))
+        yield from ((word, text) for word in words if "-" in word and _model_like(word))
+        yield from ((word, text) for word in words if "-" not in word and _CAMEL.fullmatch(word))
         for match in _VERSIONED.finditer(text):
             words = match.group(1).split()
             year = re.fullmatch(r"(?:19|20)\d\d", match.group(2))
             if not year and words[-1].casefold() not in _NOT_VERSIONED and words[0].casefold() not in _NOT_VERSIONED:
-                yield match.group(0)
+                yield match.group(0), text
 
 
 def _model_like(word: str) -> bool:
