@@ -69,8 +69,8 @@ def _audit_figures(which: str) -> dict[str, int]:
 #: The figures reached (out of 36 answers each): the audit was written on "dev"; "held-apart" only
 #: measures. README, "Report", gives them.
 FLOORS = {
-    "dev": {"workflow": 36, "models_used": 34, "outside_names": 35, "misplaced": 36, "builds_on_misfire": 35},
-    "dev2": {"workflow": 36, "models_used": 33, "outside_names": 27, "misplaced": 36, "builds_on_misfire": 34},
+    "dev": {"workflow": 36, "models_used": 34, "outside_names": 36, "misplaced": 36, "builds_on_misfire": 35},
+    "dev2": {"workflow": 36, "models_used": 33, "outside_names": 26, "misplaced": 36, "builds_on_misfire": 34},
     "held-apart": {"workflow": 32, "models_used": 24, "outside_names": 31, "misplaced": 35, "builds_on_misfire": 29},
 }
 

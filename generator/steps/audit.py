@@ -214,12 +214,13 @@ def name_variants(name: str, github: str | None = None, huggingface: str | None 
     parts = name.split("-")
     if " " not in name.strip() and len(parts) >= 2:
         forms.add("-".join(parts[1:-1] if len(parts) >= 3 else parts[1:]))
-        # A catalog name's runs of two words or more after its task prefix, short of the hub:
-        # "Txt2Txt-HuggingFace-facebook-bart-large-cnn" is written "BART-large-CNN", and
-        # "…-jonathandinu-face-parsing" "the face-parsing model".
+        # A catalog name's endings of two words or more after its task prefix, short of the hub,
+        # with or without its last word (a size, a dataset): "Txt2Txt-HuggingFace-facebook-bart-
+        # large-cnn" is written "BART-large-CNN", "…-jonathandinu-face-parsing" "the face-parsing
+        # model". Runs inside a name ("low-light" of "…-low-light-img-enhancer") are common words.
         after_hub = [part for part in parts[1:] if part.casefold() != "huggingface"]
-        forms.update("-".join(after_hub[start:end]) for start in range(len(after_hub))
-                     for end in range(start + 2, len(after_hub) + 1))
+        forms.update("-".join(after_hub[start:end]) for end in (len(after_hub), len(after_hub) - 1)
+                     for start in range(max(end - 1, 0)))
         if len(after_hub) < len(parts) - 1 and len(after_hub) >= 2:  # "…-HuggingFace-suno-bark": the repository, "Bark"
             forms.add("-".join(after_hub[1:]))
     for url in (github, huggingface):
@@ -246,9 +247,12 @@ def outside_names(lines: list[str], source: SourceBlock) -> tuple[str, ...]:
     found: dict[str, str] = {}
     names = list(_name_shapes(lines))
     known = _known_words(source) if names else None
-    for name, line in names:
+    # Once the answer says a name is data, or what a provided model is built on, it is so everywhere.
+    explained = {name.casefold() for name, line in names
+                 if _dataset(name, line) or _describes_provided(name, line, source)}
+    for name, _ in names:
         key = name.casefold()
-        if key in STOPLIST or known.provides(name) or _dataset(name, line) or _describes_provided(name, line, source):
+        if key in STOPLIST or key in explained or known.provides(name):
             continue
         if any(key in other.casefold() for other in found.values()):
             continue
@@ -261,12 +265,32 @@ def outside_names(lines: list[str], source: SourceBlock) -> tuple[str, ...]:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*_])|;\s+")
 
 
+#: The words that may stand between a provided model's name and a name that says what it is.
+_APPOSITION = frozenset("is was are a an the which its known as called implements introduces uses based built on "
+                        "adaptation version variant fine tune finetune checkpoint merge of model network paper code "
+                        "an".split())
+
+
 def _describes_provided(name: str, line: str, source: SourceBlock) -> bool:
-    """Whether the name stands in a sentence about a provided model, as what it is built on or
-    known as ("Txt2Img-…-DreamShaper is a Stable Diffusion v1.5 merge", "an adaptation of MIRNet")."""
+    """Whether the name says what a provided model is, built on or known as: after its name and
+    only such words ("Txt2Img-…-DreamShaper is a Stable Diffusion v1.5 merge", "…-enhancer, an
+    adaptation of MIRNet"), or right before it ("HINet (Harmonization-INR-…)"). "Use MSSNet, then
+    Real-ESRGAN" names another model."""
     sentence = next((part for part in _SENTENCE_END.split(line) if name in part), "")
-    spaced = _spaced(_URL.sub(" ", sentence))
-    return any(_uses(spaced, entry) for entry in source.models if name.casefold() not in entry.name.casefold())
+    spaced, mention = _spaced(_URL.sub(" ", sentence)), _spaced(name)
+    at = spaced.find(mention)
+    for entry in source.models:
+        if name.casefold() in entry.name.casefold():
+            continue
+        for variant in name_variants(entry.name, entry.github, entry.huggingface):
+            where = spaced.find(f" {variant} ")
+            if where < 0:
+                continue
+            if where < at and set(spaced[where + len(variant) + 2:at].split()) <= _APPOSITION:
+                return True
+            if where == at + len(mention) - 1:  # the name, then the provided one
+                return True
+    return False
 
 
 def _dataset(name: str, line: str) -> bool:
