@@ -347,6 +347,12 @@ def test_the_preview_workflow_builds_each_pull_request_read_only_and_reacts_to_i
     scripts = "\n".join(step["run"] for step in build["steps"] if "run" in step)
     assert "make site" in scripts and "/pr-preview/pr-$NUMBER/" in scripts
     assert "-m generator export sources --brief --quiet > site/prompts.json" in scripts  # for the comment's links
+    # Then cut down to what the pull request changes (tests/test_preview_site.py runs that step),
+    # which needs the history back to the base.
+    runs = [step.get("run", "") for step in build["steps"]]
+    trim = next(index for index, run in enumerate(runs) if "-m generator preview" in run)
+    assert trim == next(index for index, run in enumerate(runs) if "site/prompts.json" in run) + 1
+    assert build["steps"][0]["with"]["fetch-depth"] == 0
     upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
     deploy = load("deploy.yml")
     assert upload["with"]["name"] == previews_module().PREVIEW_ARTIFACT
@@ -1112,7 +1118,7 @@ def test_the_preview_is_built_for_its_address_on_pages(fake_github, repository, 
     step = step_named(load("preview.yml"), "build", "address")
     result, _, outputs = run_step(step, state, {"REPOSITORY": repository, "OWNER": "Owner", "NUMBER": "7"})
     assert result.returncode == 0, result.stdout + result.stderr
-    assert outputs == {"site_url": expected}
+    assert outputs == {"site_url": expected, "production_url": expected.removesuffix("pr-preview/pr-7/")}
 
 
 
