@@ -225,10 +225,24 @@ def test_a_link_goes_to_production_unless_the_preview_holds_its_page():
 
 
 def test_rewriting_a_page_changes_only_its_links_start_tags():
-    plan = plan_preview(["index.html", "prompts/a/index.html"], [ChangedPrompt("a", listed=False)], PRODUCTION)
+    plan = plan_preview(["index.html", "prompts/a/index.html"], [ChangedPrompt("a", listed=False)], {}.get, PRODUCTION)
     page = ('<!doctype html>\n<html><head><script>var s = "<a href=\'x/\'>";</script></head>\n'
             '<body   class="x"><a class="k" href="prompts/a/">A</a>\u2028<a href="tasks/t/" title="&quot;t&quot;"\n'
             'data-x>T</a><A HREF="models/m/">M</A></body></html>\n')
     assert rewritten_page(page, "index.html", plan) == page.replace(
         '<a href="tasks/t/" title="&quot;t&quot;"\ndata-x>', f'<a href="{PRODUCTION}tasks/t/" title="&quot;t&quot;" data-x>'
     ).replace('<A HREF="models/m/">', f'<a href="{PRODUCTION}models/m/">')
+
+
+def test_of_a_long_list_the_preview_holds_its_first_page_and_those_listing_a_changed_prompt():
+    from generator.files.preview import preview_pages
+
+    pages = {"tasks/t/index.html": '<a href="../../prompts/z/">z</a>',
+             "tasks/t.2/index.html": '<a href="../../prompts/y/">y</a><a href="../t.3/">3</a>',
+             "tasks/t.3/index.html": '<a href="../../prompts/a/#answers">a</a>',
+             "models/m/index.html": '<a href="../../prompts/a/">a</a>', "models/m.2/index.html": "",
+             "papers/other/index.html": '<a href="../../prompts/a/">a</a>',
+             "prompts/a/index.html": "", "prompts/y/index.html": "", "index.html": ""}
+    held = preview_pages([ChangedPrompt("a", "t", ("M",))], frozenset(pages), pages.__getitem__)
+    assert held == {"index.html", "prompts/a/index.html", "tasks/t/index.html", "tasks/t.3/index.html",
+                    "models/m/index.html"}

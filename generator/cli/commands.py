@@ -179,7 +179,8 @@ def _preview(arguments: argparse.Namespace, root: str) -> int:
                              tuple(entry.name for entry in result.prompt.source.papers))
                if result.prompt is not None else ChangedPrompt(result.source.slug, listed=False)
                for result in generated.results if repository_path(result.source.path, root) in changed]
-    plan = plan_preview(site_files(site), prompts, arguments.production, arguments.site_url)
+    plan = plan_preview(site_files(site), prompts, lambda page: (site / page).read_text(encoding="utf-8"),
+                        arguments.production, arguments.site_url)
     apply_preview(site, plan)
     prompt_list = site / PROMPT_LIST
     if prompt_list.is_file():

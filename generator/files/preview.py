@@ -4,19 +4,21 @@ prompts touch, every other page left to the production site.
 A preview holds:
 
 - the pages of the prompts the change adds or modifies (a deleted prompt's page is simply absent);
-- the hub pages that list them: every page of each one's task, recommended models and related
-  papers (all of a list's pages, so that its pager works), the unsupported citations, the Report
-  page, the home page, and the first page of each index in the nav;
+- the hub pages that list them: the page of each one's task, recommended models and related
+  papers (the first page of a long list, and the later pages of it that list a changed prompt),
+  the unsupported citations, the Report page, the home page, and the first page of each index in
+  the nav;
 - every file that is not a page: the shared assets, the theme's files, the search index
   (Pagefind's ``pagefind/`` or Material's ``search/``) and ``prompts.json``; not the sitemap,
   the source maps (read by a browser's developer tools only) or the 404 page (GitHub Pages
   serves the site's own).
 
 Which pages those are comes from where the generator puts each page
-(:mod:`generator.collection.paths`), never from reading the pages. A link of a kept page to a
-page the preview does not hold goes to that page on the production site, and so does a search
-result for one. :func:`plan_preview` decides, from names alone; :func:`apply_preview` is the
-edge that changes the site folder (``python -m generator preview``).
+(:mod:`generator.collection.paths`): only which page of a long list holds a prompt is read from
+the list's pages. A link of a kept page to a page the preview does not hold goes to that page on
+the production site, and so does a search result for one: only the ``href`` of ``<a>`` elements
+and the search index's addresses change. :func:`plan_preview` decides (given a page's HTML);
+:func:`apply_preview` is the edge that changes the site folder (``python -m generator preview``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import gzip
 import html
 import json
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -80,28 +82,38 @@ def page_file(page: str) -> str:
     return site_url(page) + "index.html"
 
 
-def _all_pages(first_page, files: frozenset[str]) -> list[str]:
+def _pages_of_list(first_page, files: frozenset[str]) -> tuple[str, ...]:
     """Every page of a paged list, from its first: page 2, 3… as long as the site has them."""
     pages, number = [], 1
     while (file := page_file(first_page(number))) in files:
         pages.append(file)
         number += 1
-    return pages
+    return tuple(pages)
 
 
-def preview_pages(prompts: Iterable[ChangedPrompt], files: frozenset[str]) -> frozenset[str]:
-    """The HTML files of the pages the preview holds, of those the site has (``files``)."""
-    pages = [*(page_file(page) for page in ALWAYS),
-             *_all_pages(lambda number: index_page(UNSUPPORTED_INDEX, number), files)]
+def _lists(prompts: Iterable[ChangedPrompt], files: frozenset[str]) -> list[tuple[str, ...]]:
+    """The pages of every list that may hold a changed prompt: its task's, its models', its
+    papers', the unsupported citations'; each list once."""
+    lists = [_pages_of_list(lambda number: index_page(UNSUPPORTED_INDEX, number), files)]
     for prompt in prompts:
-        pages.append(page_file(prompt_page(prompt.slug)))
-        if not prompt.listed:
-            continue
-        pages += _all_pages(lambda number: task_page(prompt.task_id, number), files)
-        for name in prompt.models:
-            pages += _all_pages(lambda number: model_page(name, number), files)
-        for name in prompt.papers:
-            pages += _all_pages(lambda number: paper_page(name, number), files)
+        if prompt.listed:
+            lists.append(_pages_of_list(lambda number: task_page(prompt.task_id, number), files))
+            lists += [_pages_of_list(lambda number: model_page(name, number), files) for name in prompt.models]
+            lists += [_pages_of_list(lambda number: paper_page(name, number), files) for name in prompt.papers]
+    return [pages for pages in dict.fromkeys(lists) if pages]
+
+
+def preview_pages(prompts: Iterable[ChangedPrompt], files: frozenset[str], read_page: Callable[[str], str],
+                  site_url: str = "") -> frozenset[str]:
+    """The HTML files of the pages the preview holds, of those the site has (``files``): the
+    changed prompts' pages, the first page of each list they are on and the later pages of it
+    that link to them (``read_page`` gives a page's HTML), and the pages of :data:`ALWAYS`."""
+    prompts = list(prompts)
+    changed = frozenset(page_file(prompt_page(prompt.slug)) for prompt in prompts) & files
+    pages = {*(page_file(page) for page in ALWAYS), *changed}
+    for first, *others in _lists(prompts, files):
+        pages.add(first)
+        pages.update(page for page in others if changed & linked_files(page, read_page(page), site_url))
     return frozenset(pages) & files
 
 
@@ -111,6 +123,53 @@ def _is_page(name: str) -> bool:
 
 def _dropped(name: str) -> bool:
     return name in DROPPED_NAMES or name.endswith(DROPPED_SUFFIXES)
+
+
+class _Anchors(HTMLParser):
+    """Where each ``<a href>`` start tag of a page is (line, column), as written, and its attributes."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, int, str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a" and any(name == "href" for name, _ in attrs):
+            self.found.append((*self.getpos(), self.get_starttag_text(), attrs))
+
+
+def _link_path(page: str, href: str, site_url: str) -> tuple[str, str, str] | None:
+    """Where a link on ``page`` leads in the site: the path from its root (as in a URL), the
+    query and the fragment; None when it leads out of the site or stays on the page."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc:
+        if not site_url or not href.startswith(site_url):
+            return None  # another site, mailto:, javascript:…
+        parts, base = urlsplit(href[len(site_url):]), _ROOT
+    elif not parts.path:
+        return None  # "#section", "?q": this very page
+    else:
+        base = _ROOT + page
+    return urlsplit(urljoin(base, parts.path)).path.lstrip("/"), parts.query, parts.fragment
+
+
+def _file_names(path: str) -> tuple[str, str]:
+    """The files a path from the site's root may name: ``tasks/`` and ``tasks`` both name
+    ``tasks/index.html`` (a server redirects the second), ``a.png`` names itself."""
+    name = unquote(path)
+    if name in ("", ".") or name.endswith("/"):
+        name += "index.html"
+    name = posixpath.normpath(name)
+    return name, f"{name}/index.html"
+
+
+def linked_files(page: str, page_html: str, site_url: str = "") -> frozenset[str]:
+    """The files of the site the ``<a href>`` links of a page may lead to."""
+    anchors = _Anchors()
+    anchors.feed(page_html)
+    anchors.close()
+    return frozenset(name for *_, attrs in anchors.found for attribute, href in attrs
+                     if attribute == "href" and href is not None and (target := _link_path(page, href, site_url))
+                     for name in _file_names(target[0]))
 
 
 @dataclass(frozen=True)
@@ -131,21 +190,11 @@ class PreviewPlan:
         """The ``href`` of a link on the kept page ``page``, as the preview needs it: the same when
         it leads out of the site, to this page or to a file the preview holds; else the same
         address on the production site."""
-        parts = urlsplit(href)
-        if parts.scheme or parts.netloc:
-            if not self.site_url or not href.startswith(self.site_url):
-                return href  # another site, mailto:, javascript:…: not ours to change
-            parts = urlsplit(href[len(self.site_url):])
-            resolved = urlsplit(urljoin(_ROOT, parts.path))
-        elif not parts.path:
-            return href  # "#section", "?q": this very page
-        else:
-            resolved = urlsplit(urljoin(_ROOT + page, parts.path))
-        path = resolved.path.lstrip("/")
-        if self._holds(path):
+        target = _link_path(page, href, self.site_url)
+        if target is None or self._holds(target[0]):
             return href
-        return self.production_url + path + (f"?{parts.query}" if parts.query else "") + (
-            f"#{parts.fragment}" if parts.fragment else "")
+        path, query, fragment = target
+        return self.production_url + path + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
 
     def location(self, location: str) -> str:
         """A search result's address (from the site's root, with or without the first "/"), as
@@ -155,19 +204,16 @@ class PreviewPlan:
 
     def _holds(self, path: str) -> bool:
         """Whether a path from the site's root (as in a URL) names a file the preview keeps."""
-        name = unquote(path)
-        if name in ("", ".") or name.endswith("/"):
-            name += "index.html"
-        name = posixpath.normpath(name)
-        return name in self.keep or f"{name}/index.html" in self.keep
+        return any(name in self.keep for name in _file_names(path))
 
 
-def plan_preview(files: Iterable[str], prompts: Iterable[ChangedPrompt], production_url: str,
-                 site_url: str = "") -> PreviewPlan:
-    """What to keep of a built site whose files are ``files`` (names relative to it, with "/")
-    for a change to ``prompts``, and where the links of what is kept go."""
+def plan_preview(files: Iterable[str], prompts: Iterable[ChangedPrompt], read_page: Callable[[str], str],
+                 production_url: str, site_url: str = "") -> PreviewPlan:
+    """What to keep of a built site whose files are ``files`` (names relative to it, with "/";
+    ``read_page`` gives a page's HTML) for a change to ``prompts``, and where the links of what
+    is kept go."""
     files = frozenset(files)
-    pages = preview_pages(prompts, files)
+    pages = preview_pages(prompts, files, read_page, site_url)
     keep = frozenset(name for name in files if (name in pages if _is_page(name) else not _dropped(name)))
     return PreviewPlan(keep, production_url.rstrip("/") + "/", site_url)
 
@@ -176,20 +222,6 @@ def listed_prompts(entries: list[dict], sources: Iterable[str]) -> list[dict]:
     """The entries of ``prompts.json`` for the given prompt files: all the deploy reads of it."""
     wanted = set(sources)
     return [entry for entry in entries if entry.get("source") in wanted]
-
-
-# ---- the edge: the site folder -----------------------------------------------------------
-
-class _Anchors(HTMLParser):
-    """Where each ``<a href>`` start tag of a page is (line, column), as written, and its attributes."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[int, int, str, list[tuple[str, str | None]]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a" and any(name == "href" for name, _ in attrs):
-            self.found.append((*self.getpos(), self.get_starttag_text(), attrs))
 
 
 def rewritten_page(page_html: str, page: str, plan: PreviewPlan) -> str:
@@ -236,6 +268,8 @@ def rewritten_material_index(text: str, plan: PreviewPlan) -> str:
         doc["location"] = plan.location(doc["location"])
     return json.dumps(index, ensure_ascii=False, separators=(",", ":"))
 
+
+# ---- the edge: the site folder -----------------------------------------------------------
 
 def site_files(site: Path) -> list[str]:
     return sorted(path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file())
