@@ -19,7 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, SEEDS, make_prompt
-from site_helpers import build_site, git
+from site_helpers import build_site, git, serve
 from test_github_workflows import load, previews_module
 
 from generator.files.changes import FileChange, prompt_of
@@ -172,6 +172,28 @@ def test_search_results_lead_to_the_preview_or_the_production_site(preview):
     assert any(url == f"{PRODUCTION}prompts/{slug}/" for url in urls for slug in preview["unchanged"])
 
 
+def test_search_in_a_preview_leads_to_its_pages_and_to_production_for_the_others(preview, browser):
+    """In Chromium, under the preview's path: Pagefind's results for a changed prompt open the
+    preview's page, those for an unchanged one the production site's, and nothing fails to load."""
+    from test_browser import search
+
+    with serve(preview["site"], prefix="prompt-pages/pr-preview/pr-7") as url:
+        page = browser.new_page()
+        failed = []
+        page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+        try:
+            page.goto(url)
+            search(page, "MSSNet")  # the seeds 000, 001 (changed) and 002 (not)
+            hrefs = [anchor.evaluate("a => a.href") for anchor in page.locator(".md-search-result__item > a").all()]
+        finally:
+            page.close()
+    slugs = {place: {href[len(base):].split("/")[0] for href in hrefs if href.startswith(base)}
+             for place, base in (("preview", url + "prompts/"), ("production", PRODUCTION + "prompts/"))}
+    assert {SEEDS[0].stem, SEEDS[1].stem} <= slugs["preview"] <= preview["changed"]
+    assert SEEDS[2].stem in slugs["production"] and not slugs["production"] & preview["changed"]
+    assert all(href.startswith((url, PRODUCTION)) for href in hrefs) and failed == []
+
+
 def test_the_deploys_checks_accept_the_preview(preview):
     previews = previews_module()
     site = preview["site"]
@@ -188,9 +210,9 @@ def test_the_deploys_checks_accept_the_preview(preview):
 
 
 def test_a_change_beyond_prompts_previews_the_whole_site(preview, tmp_path):
-    repository = preview["repository"]
+    repository = shutil.copytree(preview["repository"], tmp_path / "repository", symlinks=True,
+                                 ignore=shutil.ignore_patterns("site"))
     site = repository / "site"
-    shutil.rmtree(site)
     shutil.copytree(preview["full"], site)
     result = run_preview_step(repository, preview["before_docs"])  # since before docs/ changed
     assert result.returncode == 0, result.stderr

@@ -1,9 +1,10 @@
 """Which prompts a pull request touches, from the files it changed.
 
 A prompt's page changes when its file, one of its answer files or its sidecar changes
-(``NAME.txt``, ``NAME.answer.md``, ``NAME.answers/LABEL.md``, ``NAME.meta.yaml``). The files come from ``git diff --name-status``
-(the command line, in CI) or from GitHub's list of a pull request's files (the deploy's
-preview comment); both are turned into :class:`FileChange` records first. Plain functions of
+(``NAME.txt``, ``NAME.answer.md``, ``NAME.answers/LABEL.md``, ``NAME.meta.yaml``). The files
+come from ``git diff --name-status`` (the command line, in CI) or from GitHub's list of a pull
+request's files (the deploy's preview comment); both are turned into :class:`FileChange`
+records first. Plain functions of
 paths, with no dependency beyond the standard library, so that the deploy can use them too.
 """
 

@@ -35,8 +35,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from ..collection.paths import (
     HOME, MODEL_INDEX, PAPER_INDEX, REPORT_INDEX, TASK_INDEX, UNSUPPORTED_INDEX, index_page, model_page, paper_page,
-    prompt_page, site_url, task_page,
+    prompt_page, task_page,
 )
+from ..collection.paths import site_url as page_url
 from .changes import FileChange, prompt_of
 
 #: Pages a preview always holds: the home page, the first page of each index in the nav, the Report.
@@ -79,7 +80,7 @@ def only_prompts(changes: Iterable[FileChange], roots: Iterable[str]) -> bool:
 
 def page_file(page: str) -> str:
     """The HTML file of a generated page (``tasks/deblur.md`` -> ``tasks/deblur/index.html``)."""
-    return site_url(page) + "index.html"
+    return page_url(page) + "index.html"
 
 
 def _pages_of_list(first_page, files: frozenset[str]) -> tuple[str, ...]:
