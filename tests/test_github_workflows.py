@@ -1183,15 +1183,17 @@ def test_the_comment_says_how_many_pages_a_preview_of_what_changed_holds(fake_gi
     for name in ("tasks", "models", "prompts/a", "prompts/b"):
         (site / name).mkdir(parents=True)
         (site / name / "index.html").write_text(page(name))
-    # #6 holds what it changed (preview.yml's `generator preview`); #5 the whole site.
-    store(tmp_path, 60, {"index.html": page("6"), "prompts/a/index.html": page("a"), "assets/site.css": "a {}"})
+    # #6 holds what it changed (preview.yml's `generator preview` marks it); #5 the whole site.
+    store(tmp_path, 60, {"index.html": page("6"), "prompts/a/index.html": page("a"), "assets/site.css": "a {}",
+                         previews_module().PREVIEW_OF_CHANGES: "only what changed"})
     store(tmp_path, 50, {"index.html": page("5"), **{f"{name}/index.html": page(name)
                                                      for name in ("tasks", "models", "prompts/a", "prompts/b")}})
     state = {"api": {f"{BASE}/pulls": [pull(6, "six"), pull(5, "five")],
                      ARTIFACTS: {"artifacts": [artifact(60, "six", "6" * 40), artifact(50, "five", "5" * 40)]},
                      f"{BASE}/pulls/6/files": [], f"{BASE}/pulls/5/files": []}}
     report, _, _ = gathered(run_step, state)
-    assert (report[6]["held"], report[6]["main_pages"], report[5]["held"]) == (2, 5, 5)
+    assert (report[6]["partial"], report[6]["held"], report[6]["main_pages"]) == (True, 2, 5)
+    assert (report[5]["partial"], report[5]["held"]) == (False, 5)
     bodies = {number: body for _, number, body in comments_written(report, run_step)[0]}
     assert "This preview holds 2 of the site's 5 pages" in bodies[6] and "lead to the site of `main`" in bodies[6]
     assert "This preview holds" not in bodies[5]

@@ -132,9 +132,10 @@ def test_a_preview_holds_the_changed_prompts_pages_the_pages_listing_them_and_th
     # Every file that is no page is kept (assets, theme, search), but the sitemap and the source maps.
     shared = {name for name in built if not name.endswith(".html")}
     dropped = {name for name in shared if name.startswith("sitemap.xml") or name.endswith(".map")}
-    assert dropped and shared - dropped == kept - pages
+    assert dropped and shared - dropped == kept - pages - {"preview-of-changes.txt"}
     assert any(name.startswith("pagefind/fragment/") for name in kept) and "search/search_index.json" in kept
     assert any(name.startswith("assets/stylesheets/") for name in kept)
+    assert (site / "preview-of-changes.txt").is_file()  # the deploy's comment says what it holds
     # prompts.json lists the changed prompts only: all the deploy's comment reads of it.
     assert {entry["slug"] for entry in json.loads((site / "prompts.json").read_text())} == preview["changed"]
     assert "holds" in preview["output"]

@@ -65,6 +65,7 @@ from urllib.parse import quote
 # comment job runs without the project's packages. Only `gather` loads the task vocabulary.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from generator.files.changes import from_github_files, prompt_changes  # noqa: E402
+from generator.files.preview import MARK as PREVIEW_OF_CHANGES  # noqa: E402
 from generator.steps.verdict import TEXTS as VERDICTS  # noqa: E402
 
 #: The label that switches a fork's previews on (the approval itself is a review).
@@ -158,8 +159,9 @@ class Preview:
     pages: list = field(default_factory=list)
     pages_total: int = 0
     deleted: list = field(default_factory=list)
-    #: The HTML pages the preview holds, and main's: a preview of a change to prompts only holds
-    #: the pages it changes (preview.yml; generator/files/preview.py), its links lead to main's others.
+    #: Whether it holds only what its change touches (preview.yml's `generator preview` marks it
+    #: so; its links to other pages lead to main's), its HTML pages, and main's.
+    partial: bool = False
     held: int = 0
     main_pages: int = 0
     previous: str = ""  # its comment's state line after the last deployment
@@ -401,8 +403,9 @@ def _publish(choice: Choice, root: Path, room: int, github: GitHub, previous: di
             listed = checked_list(unpacked.read("prompts.json")) if "prompts.json" in members else []
             _extract(unpacked, members, destination)
     add_noindex(destination)
-    preview = replace(preview, size=size, held=sum(PurePosixPath(name).suffix.lower() in _HTML_SUFFIXES
-                                                   for name, info in members.items() if not info.is_dir()))
+    preview = replace(preview, size=size, partial=PREVIEW_OF_CHANGES in members,
+                      held=sum(PurePosixPath(name).suffix.lower() in _HTML_SUFFIXES
+                               for name, info in members.items() if not info.is_dir()))
     if previous.get("sha") == preview.sha and previous.get("state") in LIVE:  # its pages are known already
         preview = replace(preview, pages=previous.get("pages") or [], pages_total=int(previous.get("pages_total") or 0),
                           deleted=previous.get("deleted") or [])
@@ -525,6 +528,7 @@ def _keep(preview: Preview, previous: dict, root: Path, base_url: str, room: int
             return replace(preview, state=State.UNAVAILABLE, detail=f"{preview.detail}; the live copy: {error}"), []
     add_noindex(destination)
     kept = replace(preview, state=State.KEPT, sha=str(previous.get("sha") or ""), size=size,
+                   partial=PREVIEW_OF_CHANGES in names,
                    held=sum(PurePosixPath(name).suffix.lower() in _HTML_SUFFIXES for name in names),
                    pages=previous.get("pages") or [], pages_total=int(previous.get("pages_total") or 0),
                    deleted=previous.get("deleted") or [])
@@ -692,11 +696,12 @@ def _code(text: str) -> str:
 
 def _held_text(preview: Preview) -> str:
     """What a preview of only what changed holds; nothing for a preview of the whole site."""
-    if not 0 < preview.held < preview.main_pages:
+    if not preview.partial:
         return ""
-    return (f"\n\nThis preview holds {preview.held:,} of the site's {preview.main_pages:,} pages: those of the "
-            f"prompts it adds or changes, the pages that list them, the home page and the indexes. Links to any "
-            f"other page lead to the site of `main`.")
+    of = f" of the site's {preview.main_pages:,}" if preview.main_pages else ""
+    return (f"\n\nThis preview holds {preview.held:,}{of} pages: those of the prompts it adds or changes, the "
+            f"pages that list them, the home page and the indexes. Links to any other page lead to the site of "
+            f"`main`.")
 
 
 def _changes_text(preview: Preview, address: str) -> str:

@@ -47,6 +47,8 @@ DROPPED_NAMES = ("sitemap.xml", "sitemap.xml.gz", "404.html")
 DROPPED_SUFFIXES = (".map",)
 #: What the build lists of every prompt (preview.yml writes it; the deploy's comment reads it).
 PROMPT_LIST = "prompts.json"
+#: A file at the root of a preview of what changed, saying so (the deploy's comment tells the reader).
+MARK = "preview-of-changes.txt"
 #: Where each search engine keeps what a result links to.
 PAGEFIND_FRAGMENTS = "pagefind/fragment"
 MATERIAL_INDEX = "search/search_index.json"
@@ -288,9 +290,8 @@ def apply_preview(site: Path, plan: PreviewPlan) -> None:
             folder.rmdir()
     for name in plan.pages:
         path = site / name
-        html = path.read_text(encoding="utf-8")
-        rewritten = rewritten_page(html, name, plan)
-        if rewritten != html:
+        text = path.read_text(encoding="utf-8")
+        if (rewritten := rewritten_page(text, name, plan)) != text:
             path.write_text(rewritten, encoding="utf-8")
     fragments = site / PAGEFIND_FRAGMENTS
     for path in sorted(fragments.iterdir()) if fragments.is_dir() else ():
@@ -299,4 +300,8 @@ def apply_preview(site: Path, plan: PreviewPlan) -> None:
             path.write_bytes(rewritten_data)
     material = site / MATERIAL_INDEX
     if material.is_file():
-        material.write_text(rewritten_material_index(material.read_text(encoding="utf-8"), plan), encoding="utf-8")
+        text = material.read_text(encoding="utf-8")
+        if (rewritten := rewritten_material_index(text, plan)) != text:
+            material.write_text(rewritten, encoding="utf-8")
+    (site / MARK).write_text(f"This preview holds only the pages its change touches; the others are at "
+                             f"{plan.production_url}\n", encoding="utf-8")
