@@ -347,6 +347,12 @@ def test_the_preview_workflow_builds_each_pull_request_read_only_and_reacts_to_i
     scripts = "\n".join(step["run"] for step in build["steps"] if "run" in step)
     assert "make site" in scripts and "/pr-preview/pr-$NUMBER/" in scripts
     assert "-m generator export sources --brief --quiet > site/prompts.json" in scripts  # for the comment's links
+    # Then cut down to what the pull request changes (tests/test_preview_site.py runs that step),
+    # which needs the history back to the base.
+    runs = [step.get("run", "") for step in build["steps"]]
+    trim = next(index for index, run in enumerate(runs) if "-m generator preview" in run)
+    assert trim == next(index for index, run in enumerate(runs) if "site/prompts.json" in run) + 1
+    assert build["steps"][0]["with"]["fetch-depth"] == 0
     upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
     deploy = load("deploy.yml")
     assert upload["with"]["name"] == previews_module().PREVIEW_ARTIFACT
@@ -1112,7 +1118,7 @@ def test_the_preview_is_built_for_its_address_on_pages(fake_github, repository, 
     step = step_named(load("preview.yml"), "build", "address")
     result, _, outputs = run_step(step, state, {"REPOSITORY": repository, "OWNER": "Owner", "NUMBER": "7"})
     assert result.returncode == 0, result.stdout + result.stderr
-    assert outputs == {"site_url": expected}
+    assert outputs == {"site_url": expected, "production_url": expected.removesuffix("pr-preview/pr-7/")}
 
 
 
@@ -1169,3 +1175,25 @@ def test_the_comment_job_needs_nothing_but_the_standard_library():
                              "import runpy; runpy.run_path('.github/scripts/previews.py', run_name='imported')"],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_comment_says_how_many_pages_a_preview_of_what_changed_holds(fake_github):
+    tmp_path, work, run_step = fake_github
+    site = main_site(work)
+    for name in ("tasks", "models", "prompts/a", "prompts/b"):
+        (site / name).mkdir(parents=True)
+        (site / name / "index.html").write_text(page(name))
+    # #6 holds what it changed (preview.yml's `generator preview` marks it); #5 the whole site.
+    store(tmp_path, 60, {"index.html": page("6"), "prompts/a/index.html": page("a"), "assets/site.css": "a {}",
+                         previews_module().PREVIEW_OF_CHANGES: "only what changed"})
+    store(tmp_path, 50, {"index.html": page("5"), **{f"{name}/index.html": page(name)
+                                                     for name in ("tasks", "models", "prompts/a", "prompts/b")}})
+    state = {"api": {f"{BASE}/pulls": [pull(6, "six"), pull(5, "five")],
+                     ARTIFACTS: {"artifacts": [artifact(60, "six", "6" * 40), artifact(50, "five", "5" * 40)]},
+                     f"{BASE}/pulls/6/files": [], f"{BASE}/pulls/5/files": []}}
+    report, _, _ = gathered(run_step, state)
+    assert (report[6]["partial"], report[6]["held"], report[6]["main_pages"]) == (True, 2, 5)
+    assert (report[5]["partial"], report[5]["held"]) == (False, 5)
+    bodies = {number: body for _, number, body in comments_written(report, run_step)[0]}
+    assert "This preview holds 2 of the site's 5 pages" in bodies[6] and "lead to the site of `main`" in bodies[6]
+    assert "This preview holds" not in bodies[5]

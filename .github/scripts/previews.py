@@ -65,6 +65,7 @@ from urllib.parse import quote
 # comment job runs without the project's packages. Only `gather` loads the task vocabulary.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from generator.files.changes import from_github_files, prompt_changes  # noqa: E402
+from generator.files.preview import MARK as PREVIEW_OF_CHANGES  # noqa: E402
 from generator.steps.verdict import TEXTS as VERDICTS  # noqa: E402
 
 #: The label that switches a fork's previews on (the approval itself is a review).
@@ -158,6 +159,11 @@ class Preview:
     pages: list = field(default_factory=list)
     pages_total: int = 0
     deleted: list = field(default_factory=list)
+    #: Whether it holds only what its change touches (preview.yml's `generator preview` marks it
+    #: so; its links to other pages lead to main's), its HTML pages, and main's.
+    partial: bool = False
+    held: int = 0
+    main_pages: int = 0
     previous: str = ""  # its comment's state line after the last deployment
 
     @property
@@ -269,6 +275,9 @@ def gather(github: GitHub, site: Path, base_url: str, room: int) -> tuple[list[P
             choice = Choice(Preview(pull["number"], State.FAILED, detail=_reason(error)))
         choices.append(choice)
     report, files = _install(choices, root, base_url, record, room, github)
+    main_pages = sum(1 for path in site.rglob("*") if path.suffix.lower() in _HTML_SUFFIXES
+                     and path.relative_to(site).parts[0] != "pr-preview")
+    report = [replace(preview, main_pages=main_pages) if preview.state in LIVE else preview for preview in report]
     open_numbers = {pull["number"] for pull in pulls}
     report += [Preview(number, State.REMOVED, previous=_line(entry)) for number, entry in sorted(record.items())
                if number not in open_numbers]
@@ -394,7 +403,9 @@ def _publish(choice: Choice, root: Path, room: int, github: GitHub, previous: di
             listed = checked_list(unpacked.read("prompts.json")) if "prompts.json" in members else []
             _extract(unpacked, members, destination)
     add_noindex(destination)
-    preview = replace(preview, size=size)
+    preview = replace(preview, size=size, partial=PREVIEW_OF_CHANGES in members,
+                      held=sum(PurePosixPath(name).suffix.lower() in _HTML_SUFFIXES
+                               for name, info in members.items() if not info.is_dir()))
     if previous.get("sha") == preview.sha and previous.get("state") in LIVE:  # its pages are known already
         preview = replace(preview, pages=previous.get("pages") or [], pages_total=int(previous.get("pages_total") or 0),
                           deleted=previous.get("deleted") or [])
@@ -517,6 +528,8 @@ def _keep(preview: Preview, previous: dict, root: Path, base_url: str, room: int
             return replace(preview, state=State.UNAVAILABLE, detail=f"{preview.detail}; the live copy: {error}"), []
     add_noindex(destination)
     kept = replace(preview, state=State.KEPT, sha=str(previous.get("sha") or ""), size=size,
+                   partial=PREVIEW_OF_CHANGES in names,
+                   held=sum(PurePosixPath(name).suffix.lower() in _HTML_SUFFIXES for name in names),
                    pages=previous.get("pages") or [], pages_total=int(previous.get("pages_total") or 0),
                    deleted=previous.get("deleted") or [])
     return kept, sorted(names)
@@ -641,7 +654,7 @@ def comment_text(preview: Preview, base_url: str) -> tuple[str, bool]:
                 text += f" The newest commit, `{head}`, awaits approval: it is published once {review}."
         else:
             text += "Rebuilt on every push to this pull request and removed when it is closed."
-        return text + _changes_text(preview, address), False
+        return text + _held_text(preview) + _changes_text(preview, address), False
     texts = {
         State.AWAITING_LABEL: (f"**Site preview:** off. This pull request comes from a fork, so its preview is "
                                f"published only after {review}. Only that exact commit is published."),
@@ -679,6 +692,16 @@ def comment_text(preview: Preview, base_url: str) -> tuple[str, bool]:
 def _code(text: str) -> str:
     """A file name from a pull request as inert Markdown: a code span, one line, no backtick."""
     return "`" + re.sub(r"[`\x00-\x1f\x7f]", "", text)[:150] + "`"
+
+
+def _held_text(preview: Preview) -> str:
+    """What a preview of only what changed holds; nothing for a preview of the whole site."""
+    if not preview.partial:
+        return ""
+    of = f" of the site's {preview.main_pages:,}" if preview.main_pages else ""
+    return (f"\n\nThis preview holds {preview.held:,}{of} pages: those of the prompts it adds or changes, the "
+            f"pages that list them, the home page and the indexes. Links to any other page lead to the site of "
+            f"`main`.")
 
 
 def _changes_text(preview: Preview, address: str) -> str:

@@ -1,4 +1,4 @@
-"""``python -m generator check|build|export|review SOURCES…``: the command-line edge.
+"""``python -m generator check|build|export|review|preview SOURCES…``: the command-line edge.
 
 Exit codes: 0 when there is no problem, or warnings only (what answers cite outside their
 sources, answers that seem misplaced; with ``--answers-strict`` they count as problems), 1 when
@@ -20,7 +20,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from ..files.changes import PromptChanges, from_git_name_status, prompt_changes
+from ..files.changes import FileChange, PromptChanges, from_git_name_status, prompt_changes
+from ..files.preview import ChangedPrompt, PROMPT_LIST, apply_preview, listed_prompts, only_prompts, plan_preview, site_files
 from ..collection.export import brief_record, export_record
 from ..collection.review import review_list
 from ..files.output import write_pages
@@ -80,14 +81,24 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--base", metavar="REF",
                              help="git revision the work started from (e.g. origin/main): the job summary "
                                   "($GITHUB_STEP_SUMMARY) lists the prompts changed since")
+    preview = commands.add_parser("preview", help="cut a built site down to the pages a change touches "
+                                                  "(a pull request's preview); links to the others go to production")
+    preview.add_argument("sources", nargs="+", help="the prompt files (*.txt) or folders the site was built from")
+    preview.add_argument("--site", required=True, type=Path, help="the built site's folder, changed in place")
+    preview.add_argument("--base", required=True, metavar="REF", help="git revision the change started from")
+    preview.add_argument("--production", required=True, metavar="URL", help="the production site's address")
+    preview.add_argument("--site-url", default="", metavar="URL", help="the address the site was built for")
+    preview.add_argument("--quiet", "-q", action="store_true", help="print problems only")
     return parser
 
 
 def _run(argv: list[str] | None) -> int:
     arguments = _parser().parse_args(argv)
     started = time.monotonic()
-    style = arguments.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    style = getattr(arguments, "format", None) or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     root = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
+    if arguments.command == "preview":
+        return _preview(arguments, root)
     if arguments.command == "build":
         _check_writable(arguments.out)
     changes = _changes_since(arguments.base, arguments.sources, root) if getattr(arguments, "base", None) else None
@@ -150,18 +161,53 @@ def _check_writable(out: Path) -> None:
         raise EnvironmentProblem(f"{out}: cannot be written into: {error.strerror or error}") from None
 
 
+def _preview(arguments: argparse.Namespace, root: str) -> int:
+    """Cut the built site down to what the change since ``--base`` touches, when it touches
+    prompts only (generator/files/preview.py); a change to anything else keeps the whole site."""
+    site: Path = arguments.site
+    if not (site / "index.html").is_file():
+        raise EnvironmentProblem(f"{site}: no built site there (no index.html)")
+    files, roots = _changed_files(arguments.base, root), [repository_path(source, root) for source in arguments.sources]
+    if not only_prompts(files, roots):
+        print(f"The change touches more than prompts: the preview holds the whole site ({site})", file=sys.stderr)
+        return OK
+    changes = prompt_changes(files, roots)
+    changed = {*changes.added, *changes.changed}
+    generated = generate_site(arguments.sources, check_html=False)
+    prompts = [ChangedPrompt(result.source.slug, result.inference.task_id if result.inference else None,
+                             tuple(entry.name for entry in result.prompt.source.models),
+                             tuple(entry.name for entry in result.prompt.source.papers))
+               if result.prompt is not None else ChangedPrompt(result.source.slug, listed=False)
+               for result in generated.results if repository_path(result.source.path, root) in changed]
+    plan = plan_preview(site_files(site), prompts, lambda page: (site / page).read_text(encoding="utf-8"),
+                        arguments.production, arguments.site_url)
+    apply_preview(site, plan)
+    prompt_list = site / PROMPT_LIST
+    if prompt_list.is_file():
+        entries = json.loads(prompt_list.read_text(encoding="utf-8"))
+        prompt_list.write_text(json.dumps(listed_prompts(entries, changed), ensure_ascii=False), encoding="utf-8")
+    if not arguments.quiet:
+        print(f"The preview holds {len(plan.pages):,} pages for {len(prompts):,} changed prompts "
+              f"({len(changes.deleted):,} deleted); links to the others go to {plan.production_url}", file=sys.stderr)
+    return OK
+
+
 def _changes_since(base: str, sources: list[str], root: str) -> PromptChanges:
     """The prompts under ``sources`` changed since ``base``: since its merge base with HEAD,
     as a pull request's diff shows them. Paths relative to ``root``."""
+    return prompt_changes(_changed_files(base, root), roots=[repository_path(source, root) for source in sources])
+
+
+def _changed_files(base: str, root: str) -> list[FileChange]:
+    """Every file changed since ``base``'s merge base with HEAD, relative to ``root``."""
     try:
         top = _git(root, "rev-parse", "--show-toplevel").strip()
         output = _git(root, "diff", "--name-status", "-z", "-M", f"{base}...HEAD")
     except (OSError, subprocess.CalledProcessError) as error:
         detail = getattr(error, "stderr", "") or str(error)
         raise EnvironmentProblem(f"--base {base}: git cannot compare with it: {detail.strip()}") from None
-    changes = [replace(change, path=repository_path(os.path.join(top, change.path), root))
-               for change in from_git_name_status(output)]
-    return prompt_changes(changes, roots=[repository_path(source, root) for source in sources])
+    return [replace(change, path=repository_path(os.path.join(top, change.path), root))
+            for change in from_git_name_status(output)]
 
 
 def _git(cwd: str, *args: str) -> str:

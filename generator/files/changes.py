@@ -1,9 +1,10 @@
 """Which prompts a pull request touches, from the files it changed.
 
-A prompt's page changes when its file or one of its answer files changes (``NAME.txt``,
-``NAME.answer.md``, ``NAME.answers/LABEL.md``). The files come from ``git diff --name-status``
-(the command line, in CI) or from GitHub's list of a pull request's files (the deploy's
-preview comment); both are turned into :class:`FileChange` records first. Plain functions of
+A prompt's page changes when its file, one of its answer files or its sidecar changes
+(``NAME.txt``, ``NAME.answer.md``, ``NAME.answers/LABEL.md``, ``NAME.meta.yaml``). The files
+come from ``git diff --name-status`` (the command line, in CI) or from GitHub's list of a pull
+request's files (the deploy's preview comment); both are turned into :class:`FileChange`
+records first. Plain functions of
 paths, with no dependency beyond the standard library, so that the deploy can use them too.
 """
 
@@ -14,7 +15,9 @@ from dataclasses import dataclass
 
 #: What a prompt file's name ends with (sources.py finds prompts by it too).
 PROMPT_SUFFIX = ".txt"
-_ANSWER = re.compile(r"^(?P<prompt>.+)(?:\.answer\.md|\.answers/[^/]+\.md)$")
+#: What a prompt's sidecar's name ends with (what its maintainers settled; sources.py reads it).
+META_SUFFIX = ".meta.yaml"
+_BELONGING = re.compile(r"^(?P<prompt>.+)(?:\.answer\.md|\.answers/[^/]+\.md|\.meta\.yaml)$")
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class PromptChanges:
     """Prompt files (paths relative to the repository's root) whose pages a change touches."""
 
     added: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()  # edited, or one of its answers added, edited or removed
+    changed: tuple[str, ...] = ()  # edited, or one of its answers or its sidecar added, edited or removed
     deleted: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
@@ -38,10 +41,11 @@ class PromptChanges:
 
 
 def prompt_of(path: str) -> str | None:
-    """The prompt file whose page shows ``path``: itself, or the prompt an answer file belongs to."""
+    """The prompt file whose page shows ``path``: itself, or the prompt an answer file or a
+    sidecar belongs to."""
     if path.endswith(PROMPT_SUFFIX):
         return path
-    match = _ANSWER.match(path)
+    match = _BELONGING.match(path)
     return match["prompt"] + PROMPT_SUFFIX if match else None
 
 

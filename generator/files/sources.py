@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .changes import PROMPT_SUFFIX
+from .changes import META_SUFFIX, PROMPT_SUFFIX
 from ..records import Problem
 
 ANSWER_SUFFIX = ".answer.md"
 ANSWERS_FOLDER_SUFFIX = ".answers"
-META_SUFFIX = ".meta.yaml"
 #: The label of ``NAME.answer.md``.
 ANSWER_FILE_LABEL = "answer"
 #: Real prompts are a few kilobytes; a file this big is a mistake, not a prompt.
