@@ -1,7 +1,8 @@
 """A pull request's preview of what it changed (generator/files/preview.py, `python -m generator
 preview`, run by preview.yml's own step): a real site of the seeds, built for the preview's
 address, cut down to what a change to prompts touches. What is kept, where every link of it
-leads, and that the deploy's checks of an artifact accept it."""
+leads, its search (its own index merged with the production site's), and that the deploy's
+checks of an artifact accept it."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from generator.files.preview import ChangedPrompt, PreviewPlan, only_prompts, pl
 
 PRODUCTION = "https://owner.github.io/prompt-pages/"
 SITE_URL = f"{PRODUCTION}pr-preview/pr-7/"
+META = '<meta name="prompt-pages-preview" content="{}search/preview.json">'  # the way up to the root
 
 
 def preview_step() -> dict:
@@ -35,10 +37,16 @@ def preview_step() -> dict:
                 if "generator preview" in step.get("run", ""))
 
 
+def search_entries(repository: Path) -> Path:
+    """Where the build keeps what search indexed (SEARCH_ENTRIES, outside the site)."""
+    return repository.parent / "search-entries.json"
+
+
 def run_preview_step(repository: Path, base: str) -> subprocess.CompletedProcess:
     """preview.yml's step, as GitHub runs it (bash), in the checked-out repository."""
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "BASE_SHA": base,
-           "PRODUCTION_URL": PRODUCTION, "SITE_URL": SITE_URL, "HOME": str(repository)}
+           "PRODUCTION_URL": PRODUCTION, "SITE_URL": SITE_URL, "HOME": str(repository),
+           "SEARCH_ENTRIES": str(search_entries(repository))}
     return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", preview_step()["run"]],
                           cwd=repository, env=env, capture_output=True, text=True)
 
@@ -97,7 +105,7 @@ def preview(tmp_path_factory):
     python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
     python.chmod(0o755)
     full = repository.parent / "full"
-    build_site(full, cwd=repository, env={"SITE_URL": SITE_URL})
+    build_site(full, cwd=repository, env={"SITE_URL": SITE_URL, "SEARCH_ENTRIES": str(search_entries(repository))})
     listed = subprocess.run([sys.executable, "-m", "generator", "export", "sources", "--brief", "--quiet"],
                             cwd=repository, capture_output=True, text=True, check=True).stdout
     (full / "prompts.json").write_text(listed, encoding="utf-8")
@@ -129,11 +137,13 @@ def test_a_preview_holds_the_changed_prompts_pages_the_pages_listing_them_and_th
     indexes = {"index.html", "tasks/index.html", "models/index.html", "papers/index.html", "answers/index.html"}
     assert pages == changed_pages | listing | indexes
     assert "contribute/index.html" in built and "404.html" in built
-    # Every file that is no page is kept (assets, theme, search), but the sitemap and the source maps.
+    # Every file that is no page is kept (assets, theme, search), but the sitemap, the source maps
+    # and the search index, which the preview has of its own pages only.
     shared = {name for name in built if not name.endswith(".html")}
-    dropped = {name for name in shared if name.startswith("sitemap.xml") or name.endswith(".map")}
-    assert dropped and shared - dropped == kept - pages - {"preview-of-changes.txt"}
-    assert any(name.startswith("pagefind/fragment/") for name in kept) and "search/search_index.json" in kept
+    dropped = {name for name in shared if name.startswith(("sitemap.xml", "pagefind/")) or name.endswith(".map")}
+    own = {name for name in kept if name.startswith("pagefind/")} | {"preview-of-changes.txt", "search/preview.json"}
+    assert dropped and shared - dropped == kept - pages - own
+    assert "pagefind/pagefind.js" in own and "search/search_index.json" in kept
     assert any(name.startswith("assets/stylesheets/") for name in kept)
     assert (site / "preview-of-changes.txt").is_file()  # the deploy's comment says what it holds
     # prompts.json lists the changed prompts only: all the deploy's comment reads of it.
@@ -157,42 +167,69 @@ def test_every_link_of_a_preview_leads_to_a_page_it_holds_or_to_the_production_s
     # Only links changed: a kept page is the page as built but for the addresses of some links.
     built = (preview["full"] / "report" / "index.html").read_text()
     trimmed = (site / "report" / "index.html").read_text()
-    assert trimmed != built and trimmed.replace(PRODUCTION, "../") == built.replace(PRODUCTION, "../")
+    assert META.format("../") in trimmed  # and the search box merges the production site's index (below)
+    assert trimmed.replace(META.format("../"), "").replace(PRODUCTION, "../") == built.replace(PRODUCTION, "../") != trimmed
 
 
-def test_search_results_lead_to_the_preview_or_the_production_site(preview):
+def fragment_urls(site: Path) -> set[str]:
+    """The addresses of the pages of a Pagefind index (its fragments: gzipped JSON behind a signature)."""
+    return {json.loads(gzip.decompress(fragment.read_bytes())[len(b"pagefind_dcd"):])["url"]
+            for fragment in (site / "pagefind" / "fragment").iterdir()}
+
+
+def test_the_preview_has_a_search_index_of_its_own_pages_and_says_where_productions_is(preview):
     site = preview["site"]
-    urls = []
-    for fragment in (site / "pagefind" / "fragment").iterdir():
-        data = gzip.decompress(fragment.read_bytes())
-        urls.append(json.loads(data[len(b"pagefind_dcd"):])["url"])
-    held = [url for url in urls if url.startswith("/")]
-    assert all((site / url.lstrip("/") / "index.html").is_file() for url in held)
-    assert {url for url in held if url.startswith("/prompts/")} == {f"/prompts/{slug}/" for slug in preview["changed"]}
-    assert all(url.startswith("/") or url.startswith(PRODUCTION) for url in urls)
-    assert any(url == f"{PRODUCTION}prompts/{slug}/" for url in urls for slug in preview["unchanged"])
+    pages = sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html"))
+    urls = fragment_urls(site)
+    # The preview's own pages, each where it is: the build's search entries of those pages only.
+    assert urls == {"/" + page.removesuffix("index.html") for page in pages}
+    assert len(fragment_urls(preview["full"])) > len(urls)
+    described = json.loads((site / "search" / "preview.json").read_text())
+    assert described == {"index": "../../../pagefind/", "production": PRODUCTION,
+                         "pages": [page.removesuffix("index.html") for page in pages]}
+    # Each page says where that is, from where it is.
+    assert META.format("") in (site / "index.html").read_text()
+    assert all(META.format("../../") in (site / f"prompts/{slug}/index.html").read_text() for slug in preview["changed"])
 
 
-def test_search_in_a_preview_leads_to_its_pages_and_to_production_for_the_others(preview, browser):
-    """In Chromium, under the preview's path: Pagefind's results for a changed prompt open the
-    preview's page, those for an unchanged one the production site's, and nothing fails to load."""
+def pages_site(production: Path, preview: Path, root: Path) -> Path:
+    """GitHub Pages' layout of a project's site: production at /prompt-pages/, the preview
+    beside it at /prompt-pages/pr-preview/pr-7/ (as deploy.yml puts them), one origin."""
+    site = root / "prompt-pages"
+    (site / "pr-preview").mkdir(parents=True)
+    for path in production.iterdir():
+        (site / path.name).symlink_to(path.resolve(), target_is_directory=path.is_dir())
+    (site / "pr-preview" / "pr-7").symlink_to(preview.resolve(), target_is_directory=True)
+    return root
+
+
+def test_search_in_a_preview_leads_to_its_pages_and_to_production_for_the_others(preview, browser, tmp_path):
+    """In Chromium, on a Pages site holding production and the preview: the preview's index and
+    production's, merged, answer the search box; a result for a changed prompt opens the
+    preview's page, one for an unchanged prompt the production site's, each page once; nothing
+    fails to load."""
     from test_browser import search
 
-    with serve(preview["site"], prefix="prompt-pages/pr-preview/pr-7") as url:
+    with serve(pages_site(preview["full"], preview["site"], tmp_path / "pages")) as root:
+        url = root + "prompt-pages/pr-preview/pr-7/"
         page = browser.new_page()
-        failed = []
+        failed, requested = [], []
         page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+        page.on("request", lambda request: requested.append(request.url))
         try:
             page.goto(url)
             search(page, "MSSNet")  # the seeds 000, 001 (changed) and 002 (not)
             hrefs = [anchor.evaluate("a => a.href") for anchor in page.locator(".md-search-result__item > a").all()]
         finally:
             page.close()
-    slugs = {place: {href[len(base):].split("/")[0] for href in hrefs if href.startswith(base)}
+    slugs = {place: [href[len(base):].split("/")[0] for href in hrefs if href.startswith(base)]
              for place, base in (("preview", url + "prompts/"), ("production", PRODUCTION + "prompts/"))}
-    assert {SEEDS[0].stem, SEEDS[1].stem} <= slugs["preview"] <= preview["changed"]
-    assert SEEDS[2].stem in slugs["production"] and not slugs["production"] & preview["changed"]
-    assert all(href.startswith((url, PRODUCTION)) for href in hrefs) and failed == []
+    assert {SEEDS[0].stem, SEEDS[1].stem} <= set(slugs["preview"]) <= preview["changed"]
+    assert SEEDS[2].stem in slugs["production"] and not set(slugs["production"]) & preview["changed"]
+    assert all(href.startswith((url, PRODUCTION)) for href in hrefs) and len(set(hrefs)) == len(hrefs)
+    # Production's index was read where production is, and nothing failed to load.
+    assert any(request.startswith(root + "prompt-pages/pagefind/fragment/") for request in requested)
+    assert failed == []
 
 
 def test_the_deploys_checks_accept_the_preview(preview):

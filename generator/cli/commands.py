@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..files.changes import FileChange, PromptChanges, from_git_name_status, prompt_changes
+from ..plugin.pagefind_index import SearchEntries, entries_of, read_entries, write_index
 from ..files.preview import ChangedPrompt, PROMPT_LIST, apply_preview, listed_prompts, only_prompts, plan_preview, site_files
 from ..collection.export import brief_record, export_record
 from ..collection.review import review_list
@@ -88,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--base", required=True, metavar="REF", help="git revision the change started from")
     preview.add_argument("--production", required=True, metavar="URL", help="the production site's address")
     preview.add_argument("--site-url", default="", metavar="URL", help="the address the site was built for")
+    preview.add_argument("--search-entries", type=Path, metavar="FILE",
+                         help="what the build indexed (the plugin's search_entries): with Pagefind, the preview "
+                              "gets an index of its own pages, merged in the browser with the production site's")
     preview.add_argument("--quiet", "-q", action="store_true", help="print problems only")
     return parser
 
@@ -171,6 +175,7 @@ def _preview(arguments: argparse.Namespace, root: str) -> int:
     if not only_prompts(files, roots):
         print(f"The change touches more than prompts: the preview holds the whole site ({site})", file=sys.stderr)
         return OK
+    entries = _search_entries(arguments.search_entries)
     changes = prompt_changes(files, roots)
     changed = {*changes.added, *changes.changed}
     generated = generate_site(arguments.sources, check_html=False)
@@ -181,7 +186,17 @@ def _preview(arguments: argparse.Namespace, root: str) -> int:
                for result in generated.results if repository_path(result.source.path, root) in changed]
     plan = plan_preview(site_files(site), prompts, lambda page: (site / page).read_text(encoding="utf-8"),
                         arguments.production, arguments.site_url)
-    apply_preview(site, plan)
+    if plan.pagefind and entries is None:
+        raise EnvironmentProblem(f"{site}: searched with Pagefind, so its preview's index is made from the build's "
+                                 "search entries: build with SEARCH_ENTRIES=FILE (mkdocs.yml) and pass --search-entries FILE")
+    def index_pages(urls: frozenset[str]) -> None:
+        kept = entries_of(entries, urls)
+        write_index(str(site), kept.docs, kept.names)
+
+    try:
+        apply_preview(site, plan, index_pages)
+    except RuntimeError as error:  # Pagefind could not index the kept pages
+        raise EnvironmentProblem(f"{site}: {error}") from None
     prompt_list = site / PROMPT_LIST
     if prompt_list.is_file():
         entries = json.loads(prompt_list.read_text(encoding="utf-8"))
@@ -190,6 +205,15 @@ def _preview(arguments: argparse.Namespace, root: str) -> int:
         print(f"The preview holds {len(plan.pages):,} pages for {len(prompts):,} changed prompts "
               f"({len(changes.deleted):,} deleted); links to the others go to {plan.production_url}", file=sys.stderr)
     return OK
+
+
+def _search_entries(path: Path | None) -> SearchEntries | None:
+    if path is None:
+        return None
+    try:
+        return read_entries(path)
+    except (OSError, ValueError) as error:  # json's errors are ValueErrors
+        raise EnvironmentProblem(f"{path}: cannot be read as a build's search entries: {error}") from None
 
 
 def _changes_since(base: str, sources: list[str], root: str) -> PromptChanges:

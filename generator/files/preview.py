@@ -8,22 +8,25 @@ A preview holds:
   papers (the first page of a long list, and the later pages of it that list a changed prompt),
   the unsupported citations, the Report page, the home page, and the first page of each index in
   the nav;
-- every file that is not a page: the shared assets, the theme's files, the search index
-  (Pagefind's ``pagefind/`` or Material's ``search/``) and ``prompts.json``; not the sitemap,
-  the source maps (read by a browser's developer tools only) or the 404 page (GitHub Pages
-  serves the site's own).
+- every file that is not a page: the shared assets, the theme's files, Material's search index
+  (``search/``) and ``prompts.json``; not the sitemap, the source maps (read by a browser's
+  developer tools only) or the 404 page (GitHub Pages serves the site's own);
+- a Pagefind index of its own pages only, in place of the site's (``pagefind/``), made from the
+  build's search entries (the plugin's ``search_entries``): the search box merges it with the
+  production site's index (Pagefind's ``mergeIndex``), as ``search/preview.json`` describes
+  (:func:`merged_search`) and a ``<meta>`` of each kept page points to. A result for a page the
+  preview holds comes from the preview's index only.
 
 Which pages those are comes from where the generator puts each page
 (:mod:`generator.collection.paths`): only which page of a long list holds a prompt is read from
 the list's pages. A link of a kept page to a page the preview does not hold goes to that page on
 the production site, and so does a search result for one: only the ``href`` of ``<a>`` elements
-and the search index's addresses change. :func:`plan_preview` decides (given a page's HTML);
-:func:`apply_preview` is the edge that changes the site folder (``python -m generator preview``).
+and Material's search index's addresses change. :func:`plan_preview` decides (given a page's
+HTML); :func:`apply_preview` is the edge that changes the site folder (``python -m generator preview``).
 """
 
 from __future__ import annotations
 
-import gzip
 import html
 import json
 import posixpath
@@ -49,11 +52,15 @@ DROPPED_SUFFIXES = (".map",)
 PROMPT_LIST = "prompts.json"
 #: A file at the root of a preview of what changed, saying so (the deploy's comment tells the reader).
 MARK = "preview-of-changes.txt"
-#: Where each search engine keeps what a result links to.
-PAGEFIND_FRAGMENTS = "pagefind/fragment"
+#: Material's search index, whose entries say what a result links to.
 MATERIAL_INDEX = "search/search_index.json"
-#: Pagefind's fragments are gzipped JSON behind this signature.
-_PAGEFIND_SIGNATURE = b"pagefind_dcd"
+#: What the search box of a preview merges with its own index (:func:`merged_search`), and the
+#: ``<meta>`` of each kept page that says where that file is (read by search-pagefind.js).
+MERGED_SEARCH = "search/preview.json"
+MERGED_SEARCH_META = "prompt-pages-preview"
+#: Where the plugin writes Pagefind's bundle (``pagefind_index.BUNDLE``), and a file it always holds.
+PAGEFIND_BUNDLE = "pagefind"
+_PAGEFIND_ENTRY = f"{PAGEFIND_BUNDLE}/pagefind-entry.json"
 #: Any address stands for the site's root when resolving a page's relative links.
 _ROOT = "https://site.invalid/"
 _HTML = (".html", ".htm")
@@ -125,19 +132,29 @@ def _is_page(name: str) -> bool:
 
 
 def _dropped(name: str) -> bool:
-    return name in DROPPED_NAMES or name.endswith(DROPPED_SUFFIXES)
+    return name in DROPPED_NAMES or name.endswith(DROPPED_SUFFIXES) or name.startswith(PAGEFIND_BUNDLE + "/")
+
+
+def search_location(file: str) -> str:
+    """The address of a page from the site's root, as search knows it: ``prompts/a/index.html``
+    -> ``prompts/a/``, ``index.html`` -> ``""``."""
+    return file[:-len("index.html")] if file == "index.html" or file.endswith("/index.html") else file
 
 
 class _Anchors(HTMLParser):
-    """Where each ``<a href>`` start tag of a page is (line, column), as written, and its attributes."""
+    """Where each ``<a href>`` start tag of a page is (line, column), as written, and its
+    attributes; and where the ``<head>`` start tag is (line, column, as written)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.found: list[tuple[int, int, str, list[tuple[str, str | None]]]] = []
+        self.head: tuple[int, int, str] | None = None
 
     def handle_starttag(self, tag, attrs):
         if tag == "a" and any(name == "href" for name, _ in attrs):
             self.found.append((*self.getpos(), self.get_starttag_text(), attrs))
+        elif tag == "head" and self.head is None:
+            self.head = (*self.getpos(), self.get_starttag_text())
 
 
 def _link_path(page: str, href: str, site_url: str) -> tuple[str, str, str] | None:
@@ -184,6 +201,9 @@ class PreviewPlan:
     production_url: str
     #: The preview's own address: an absolute link starting with it points inside the site.
     site_url: str = ""
+    #: Whether the site is searched with Pagefind: the preview then has an index of its own
+    #: pages, merged in the browser with the production site's.
+    pagefind: bool = False
 
     @property
     def pages(self) -> list[str]:
@@ -218,7 +238,21 @@ def plan_preview(files: Iterable[str], prompts: Iterable[ChangedPrompt], read_pa
     files = frozenset(files)
     pages = preview_pages(prompts, files, read_page, site_url)
     keep = frozenset(name for name in files if (name in pages if _is_page(name) else not _dropped(name)))
-    return PreviewPlan(keep, production_url.rstrip("/") + "/", site_url)
+    return PreviewPlan(keep, production_url.rstrip("/") + "/", site_url, _PAGEFIND_ENTRY in files)
+
+
+def merged_search(plan: PreviewPlan) -> dict:
+    """What the search box of a preview needs to merge the production site's Pagefind index with
+    its own (:data:`MERGED_SEARCH`): where that index is, from this file (relative when both sites
+    are on one host, as GitHub Pages serves a preview beside its site, so that no request
+    crosses origins); where its results lead (the production site, as the links of the kept
+    pages); and the pages the preview holds, whose production results are left out."""
+    production, preview = urlsplit(plan.production_url), urlsplit(plan.site_url)
+    index = plan.production_url + PAGEFIND_BUNDLE + "/"
+    if plan.site_url and (production.scheme, production.netloc) == (preview.scheme, preview.netloc):
+        index = posixpath.relpath(production.path + PAGEFIND_BUNDLE, posixpath.dirname(preview.path + MERGED_SEARCH)) + "/"
+    return {"index": index, "production": plan.production_url,
+            "pages": [search_location(page) for page in plan.pages]}
 
 
 def listed_prompts(entries: list[dict], sources: Iterable[str]) -> list[dict]:
@@ -228,9 +262,11 @@ def listed_prompts(entries: list[dict], sources: Iterable[str]) -> list[dict]:
 
 
 def rewritten_page(page_html: str, page: str, plan: PreviewPlan) -> str:
-    """A kept page with its links as :meth:`PreviewPlan.href` says. Only the start tags of the
-    ``<a>`` elements whose ``href`` changes are written again (by an HTML parser's reading of
-    them); every other byte stays as the build wrote it."""
+    """A kept page with its links as :meth:`PreviewPlan.href` says and, when its search merges
+    the production site's (:attr:`PreviewPlan.pagefind`), a ``<meta>`` after ``<head>`` that
+    says where :data:`MERGED_SEARCH` is. Only the start tags of the ``<a>`` elements whose
+    ``href`` changes are written again (by an HTML parser's reading of them); every other byte
+    stays as the build wrote it."""
     anchors = _Anchors()
     anchors.feed(page_html)
     anchors.close()
@@ -238,6 +274,11 @@ def rewritten_page(page_html: str, page: str, plan: PreviewPlan) -> str:
     while (newline := page_html.find("\n", starts[-1])) >= 0:
         starts.append(newline + 1)
     out, done = [], 0
+    if plan.pagefind and anchors.head is not None:
+        line, column, written = anchors.head
+        done = starts[line - 1] + column + len(written)
+        where = posixpath.relpath(MERGED_SEARCH, posixpath.dirname(page) or ".")
+        out += [page_html[:done], f'<meta name="{MERGED_SEARCH_META}" content="{html.escape(where)}">']
     for line, column, written, attrs in anchors.found:
         rewritten = [(name, plan.href(page, value) if name == "href" and value is not None else value)
                      for name, value in attrs]
@@ -249,19 +290,6 @@ def rewritten_page(page_html: str, page: str, plan: PreviewPlan) -> str:
                                          for name, value in rewritten), ending]
         done = at + len(written)
     return "".join(out) + page_html[done:] if out else page_html
-
-
-def rewritten_fragment(data: bytes, plan: PreviewPlan) -> bytes:
-    """A Pagefind fragment (one page's result) leading to where the preview has that page."""
-    text = gzip.decompress(data)
-    if not text.startswith(_PAGEFIND_SIGNATURE):
-        return data
-    fragment = json.loads(text[len(_PAGEFIND_SIGNATURE):])
-    url = plan.location(fragment["url"])
-    if url == fragment["url"]:
-        return data
-    fragment["url"] = url
-    return gzip.compress(_PAGEFIND_SIGNATURE + json.dumps(fragment, ensure_ascii=False).encode("utf-8"), mtime=0)
 
 
 def rewritten_material_index(text: str, plan: PreviewPlan) -> str:
@@ -278,10 +306,11 @@ def site_files(site: Path) -> list[str]:
     return sorted(path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file())
 
 
-def apply_preview(site: Path, plan: PreviewPlan) -> None:
+def apply_preview(site: Path, plan: PreviewPlan, index_pages: Callable[[frozenset[str]], None]) -> None:
     """Cut the site folder down to the plan: what it does not keep is deleted, and the links of
-    what it keeps (pages and search results) lead to the production site where the preview
-    lacks a page."""
+    what it keeps (pages and Material's search results) lead to the production site where the
+    preview lacks a page. With Pagefind, ``index_pages`` writes the index of the kept pages
+    (their addresses, as :func:`search_location` gives them) into :data:`PAGEFIND_BUNDLE`."""
     for name in site_files(site):
         if name not in plan.keep:
             (site / name).unlink()
@@ -293,11 +322,9 @@ def apply_preview(site: Path, plan: PreviewPlan) -> None:
         text = path.read_text(encoding="utf-8")
         if (rewritten := rewritten_page(text, name, plan)) != text:
             path.write_text(rewritten, encoding="utf-8")
-    fragments = site / PAGEFIND_FRAGMENTS
-    for path in sorted(fragments.iterdir()) if fragments.is_dir() else ():
-        data = path.read_bytes()
-        if (rewritten_data := rewritten_fragment(data, plan)) != data:
-            path.write_bytes(rewritten_data)
+    if plan.pagefind:
+        index_pages(frozenset(search_location(page) for page in plan.pages))
+        (site / MERGED_SEARCH).write_text(json.dumps(merged_search(plan), ensure_ascii=False), encoding="utf-8")
     material = site / MATERIAL_INDEX
     if material.is_file():
         text = material.read_text(encoding="utf-8")

@@ -32,3 +32,8 @@ class PromptPagesConfig(Config):
     #: loads only what it needs) or ``material`` (Material's own index, downloaded whole by every
     #: visitor: enough for a small site).
     search = c.Choice(tuple(SearchEngine), default=SearchEngine.PAGEFIND)
+    #: With ``search: pagefind``, a file (relative to mkdocs.yml) where the build keeps what
+    #: Pagefind indexed too (Material's search entries, the hubs' other names), outside the site:
+    #: a pull request's preview indexes its own pages from it (``python -m generator preview
+    #: --search-entries``; preview.yml sets it). Empty: not kept.
+    search_entries = c.Type(str, default="")

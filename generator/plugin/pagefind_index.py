@@ -22,6 +22,10 @@ Under ``mkdocs serve`` the index is written in a thread of its own after each bu
 (:class:`BackgroundIndex`): the served site follows an edit as soon as the build is done, and
 search a few seconds later (``benchmarks/README.md`` has the figures); meanwhile
 ``search/pagefind-pending`` says "behind", and the search box says that results may be behind.
+
+With the plugin's ``search_entries`` option the entries are kept in a file too
+(:func:`write_entries`), outside the site: a pull request's preview indexes its own pages from
+them (:func:`read_entries`, :func:`entries_of`, ``python -m generator preview``).
 """
 
 from __future__ import annotations
@@ -169,6 +173,35 @@ def take_material_index(site_dir: str) -> list[dict]:
     index["docs"] = []
     path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
     return docs
+
+
+@dataclass(frozen=True)
+class SearchEntries:
+    """What Pagefind indexes: Material's search entries, and each page's other names by address."""
+
+    docs: list[dict]
+    names: Mapping[str, tuple[str, ...]]
+
+
+def entries_of(entries: SearchEntries, urls: frozenset[str]) -> SearchEntries:
+    """The entries of the pages at ``urls`` (addresses from the site's root, as Material's
+    locations are: ``""``, ``"prompts/a/"``), sections included."""
+    return SearchEntries([doc for doc in entries.docs if doc["location"].partition("#")[0] in urls],
+                         {url: names for url, names in entries.names.items() if url in urls})
+
+
+def write_entries(path: Path, entries: SearchEntries) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"docs": entries.docs, "names": entries.names}, ensure_ascii=False,
+                               separators=(",", ":")), encoding="utf-8")
+
+
+def read_entries(path: Path) -> SearchEntries:
+    """What :func:`write_entries` wrote; ValueError when it is not that."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("docs"), list) or not isinstance(data.get("names"), dict):
+        raise ValueError("not the search entries of a build (no docs and names)")
+    return SearchEntries(data["docs"], {url: tuple(names) for url, names in data["names"].items()})
 
 
 def write_index(site_dir: str, docs: list[dict], names: Mapping[str, tuple[str, ...]]) -> IndexRun:

@@ -4,7 +4,8 @@ pages), :mod:`.fast_render` (their HTML), :mod:`.htmlcheck` (the provenance chec
 what they made, or reports what they found.
 
 Options (``mkdocs.yml``, typed in :mod:`.config`): ``sources``, the folder of prompt files;
-``enabled``; ``answers_strict``; ``search``, what answers the search box (:mod:`.pagefind_index`).
+``enabled``; ``answers_strict``; ``search``, what answers the search box (:mod:`.pagefind_index`);
+``search_entries``, where a build keeps what Pagefind indexed, for a preview's own index.
 Every problem is logged as ``path:line: message``. An error (a prompt that cannot be read, a
 link on a generated page that its sources lack) is a WARNING, so ``mkdocs build --strict``
 fails on it. What an answer does (a link it cites outside its
@@ -34,7 +35,9 @@ from .config import PromptPagesConfig
 from .htmlcheck import HTMLCheck
 from .live import GeneratedFile, Live
 from .fast_render import FastRender, SecondProcess, second_process
-from .pagefind_index import MATERIAL_INDEX, BackgroundIndex, SearchEngine, take_material_index, write_index
+from .pagefind_index import (
+    MATERIAL_INDEX, BackgroundIndex, SearchEngine, SearchEntries, take_material_index, write_entries, write_index,
+)
 
 # Under "mkdocs." so that `mkdocs build --strict` counts these warnings.
 log = logging.getLogger("mkdocs.plugins.prompt_pages")
@@ -158,6 +161,9 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         docs = take_material_index(config.site_dir)
         names = {self.generated_files[page.path].url: page.search_names for page in self.site.pages
                  if page.search_names and page.path in self.generated_files}
+        if self.config.search_entries:
+            write_entries(Path(config.config_file_path or ".").resolve().parent / self.config.search_entries,
+                          SearchEntries(docs, names))
         if self.live is None:
             try:
                 log.info(str(write_index(config.site_dir, docs, names)))

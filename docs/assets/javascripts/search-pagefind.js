@@ -25,6 +25,11 @@
  *   newest query is drawn, and a query of one or two characters waits a moment for the next key.
  * - Pagefind's script, its index's entry and its WebAssembly are loaded when the search box is
  *   focused, not with every page.
+ * - In a pull request's preview of what changed (generator/files/preview.py), the preview's
+ *   index holds its own pages only; its pages' <meta name="prompt-pages-preview"> says where
+ *   search/preview.json is, which says where the production site's index is (merged in with
+ *   Pagefind's mergeIndex; its results lead to the production site) and which pages the preview
+ *   holds: of those, only the preview's result is shown.
  */
 (function () {
   "use strict";
@@ -48,15 +53,59 @@
   var META_WEIGHTS = { title: 5, names: 20 };
   var SHORT = 3; // characters
   var SHORT_WAIT_MS = 250;
-  var pagefind = null;
+  var OPTIONS = { excerptLength: 24, ranking: { termSimilarity: 0, metaWeights: META_WEIGHTS } };
+  var PREVIEW = document.querySelector('meta[name="prompt-pages-preview"]');
+  var pagefind = null; // a promise of { module: Pagefind's, elsewhere: whether a result is shown from the other index }
 
   function load() {
     if (!pagefind) {
       pagefind = import(BUNDLE).then(function (module) {
-        return module.options({ baseUrl: "/", excerptLength: 24, ranking: { termSimilarity: 0, metaWeights: META_WEIGHTS } }).then(function () { return module; });
+        var own = function () { return module.options(Object.assign({ baseUrl: "/" }, OPTIONS)); };
+        return own().then(function () {
+          return PREVIEW ? merge(module).catch(function (error) {
+            console.warn("search: the production site's index is not merged: " + error);
+            return module.destroy().then(own).then(function () { return nowhere; });
+          }) : nowhere;
+        }).then(function (elsewhere) { return { module: module, elsewhere: elsewhere }; });
       });
     }
     return pagefind;
+  }
+
+  function nowhere() { return false; }
+
+  // A preview's search: the production site's index merged in, whose results lead there; of a
+  // page the preview holds, the production result is left out (it is the page before the change).
+  function merge(module) {
+    var described = new URL(PREVIEW.content, document.baseURI).href;
+    return fetch(described).then(function (response) {
+      if (!response.ok) throw new Error(described + ": " + response.status);
+      return response.json();
+    }).then(function (merged) {
+      var held = {};
+      merged.pages.forEach(function (page) { held[merged.production + page] = true; });
+      return module.mergeIndex(new URL(merged.index, described).href, Object.assign({ baseUrl: merged.production }, OPTIONS))
+        .then(function () {
+          return function (data) { return held[data.url] === true; };
+        });
+    });
+  }
+
+  // The data of the first `count` of `results` that are shown (in order), loading no more than
+  // that many at a time: a result whose page the other index holds is not shown.
+  function shown(results, count, elsewhere) {
+    var out = [];
+    var next = 0;
+    function more() {
+      if (out.length >= count || next >= results.length) return Promise.resolve(out);
+      var batch = results.slice(next, next + count - out.length);
+      next += batch.length;
+      return Promise.all(batch.map(function (result) { return result.data(); })).then(function (data) {
+        data.forEach(function (page) { if (!elsewhere(page)) out.push(page); });
+        return more();
+      });
+    }
+    return more();
   }
 
   function escaped(text) {
@@ -218,38 +267,40 @@
       if (!typed) return Promise.resolve(answer([], 0));
       var terms = {};
       typed.split(/\s+/).forEach(function (word) { terms[word.toLowerCase()] = true; });
-      return load().then(function (module) {
+      return load().then(function (loaded) {
         // And the hubs the query finds, apart: a task's or a model's name may be the start of
         // many other names ("Segmentation"), which could push its page past the results loaded.
-        return Promise.all([module.search(typed)].concat(HUBS.map(function (kind) {
-          return module.search(typed, { filters: { kind: kind } });
-        })));
-      }).then(function (found) {
-        var search = found[0];
-        if (ticket !== latest || found.indexOf(null) >= 0) return null;
-        var top = search.results.slice(0, SHOWN);
-        var ids = top.map(function (result) { return result.id; });
-        found.slice(1).forEach(function (hubs) {
-          hubs.results.slice(0, HUBS_SHOWN).forEach(function (result) {
-            if (ids.indexOf(result.id) < 0) top.push(result), ids.push(result.id);
+        return Promise.all([loaded.module.search(typed)].concat(HUBS.map(function (kind) {
+          return loaded.module.search(typed, { filters: { kind: kind } });
+        }))).then(function (found) {
+          if (ticket !== latest || found.indexOf(null) >= 0) return null;
+          return Promise.all(found.map(function (search, i) {
+            return shown(search.results, i ? HUBS_SHOWN : SHOWN, loaded.elsewhere);
+          })).then(function (lists) {
+            if (ticket !== latest) return;
+            var data = lists[0].slice();
+            var first = data.length;
+            var urls = data.map(function (page) { return page.url; });
+            lists.slice(1).forEach(function (hubs) {
+              hubs.forEach(function (page) {
+                if (urls.indexOf(page.url) < 0) data.push(page), urls.push(page.url);
+              });
+            });
+            // Pagefind's order, the nearer first (see nearness); of the hubs found apart, only
+            // those near the query.
+            var asked = readings(query);
+            var near = data.map(function (page) { return nearness(asked, page); });
+            var order = data.map(function (page, i) { return i; }).filter(function (i) {
+              return i < first || near[i] < 4;
+            }).sort(function (a, b) { return near[a] - near[b] || a - b; });
+            answer(order.map(function (i) { return group(data[i], terms); }), found[0].results.length);
           });
-        });
-        return Promise.all(top.map(function (result) { return result.data(); })).then(function (data) {
-          if (ticket !== latest) return;
-          // Pagefind's order, the nearer first (see nearness); of the hubs found apart, only
-          // those near the query.
-          var asked = readings(query);
-          var near = data.map(function (page) { return nearness(asked, page); });
-          var order = data.map(function (page, i) { return i; }).filter(function (i) {
-            return i < SHOWN || near[i] < 4;
-          }).sort(function (a, b) { return near[a] - near[b] || a - b; });
-          answer(order.map(function (i) { return group(data[i], terms); }), search.results.length);
         });
       }).catch(function (error) {
         if (ticket === latest) answer([], 0);
         console.warn("search: " + error);
         // Under `mkdocs serve` the index may have been written again since it was loaded.
-        if (pagefind) pagefind.then(function (module) { return module.destroy(); }).catch(function () {});
+        if (pagefind) pagefind.then(function (loaded) { return loaded.module.destroy(); }).catch(function () {});
         pagefind = null;
       });
     }
@@ -264,7 +315,7 @@
         setTimeout(function () { events.dispatchEvent(new MessageEvent("message", { data: { type: READY } })); });
         var field = document.querySelector("input.md-search__input");
         if (field) field.addEventListener("focus", function () {
-          load().then(function (module) { return module.init(); }).catch(function () {});
+          load().then(function (loaded) { return loaded.module.init(); }).catch(function () {});
         }, { once: true });
       } else if (message.type === QUERY && typeof message.data === "string") {
         var ticket = ++latest; // an answer to any query before this one is no longer drawn
