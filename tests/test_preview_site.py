@@ -257,6 +257,19 @@ def test_a_change_beyond_prompts_previews_the_whole_site(preview, tmp_path):
     assert files_of(site) == files_of(preview["full"]) and "whole site" in result.stderr
 
 
+def test_a_preview_of_a_pagefind_site_needs_the_builds_search_entries(preview, tmp_path):
+    site = shutil.copytree(preview["full"], tmp_path / "site")
+    command = [sys.executable, "-m", "generator", "preview", "sources", "--site", str(site),
+               "--base", git(preview["repository"], "rev-parse", "main").strip(), "--production", PRODUCTION]
+    missing = subprocess.run(command, cwd=preview["repository"], capture_output=True, text=True)
+    assert missing.returncode == 2 and "--search-entries" in missing.stderr and "Traceback" not in missing.stderr
+    (tmp_path / "entries.json").write_text("[]")
+    wrong = subprocess.run([*command, "--search-entries", str(tmp_path / "entries.json")], cwd=preview["repository"],
+                           capture_output=True, text=True)
+    assert wrong.returncode == 2 and "entries.json: cannot be read" in wrong.stderr
+    assert files_of(site) == files_of(preview["full"])  # nothing was cut
+
+
 def test_which_changes_are_prompts_only():
     def changes(*paths):
         return [FileChange("modified", path) for path in paths]

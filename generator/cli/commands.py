@@ -175,7 +175,7 @@ def _preview(arguments: argparse.Namespace, root: str) -> int:
     if not only_prompts(files, roots):
         print(f"The change touches more than prompts: the preview holds the whole site ({site})", file=sys.stderr)
         return OK
-    entries = _search_entries(arguments.search_entries)
+    search_entries = _search_entries(arguments.search_entries)
     changes = prompt_changes(files, roots)
     changed = {*changes.added, *changes.changed}
     generated = generate_site(arguments.sources, check_html=False)
@@ -186,11 +186,12 @@ def _preview(arguments: argparse.Namespace, root: str) -> int:
                for result in generated.results if repository_path(result.source.path, root) in changed]
     plan = plan_preview(site_files(site), prompts, lambda page: (site / page).read_text(encoding="utf-8"),
                         arguments.production, arguments.site_url)
-    if plan.pagefind and entries is None:
+    if plan.pagefind and search_entries is None:
         raise EnvironmentProblem(f"{site}: searched with Pagefind, so its preview's index is made from the build's "
                                  "search entries: build with SEARCH_ENTRIES=FILE (mkdocs.yml) and pass --search-entries FILE")
+
     def index_pages(urls: frozenset[str]) -> None:
-        kept = entries_of(entries, urls)
+        kept = entries_of(search_entries, urls)
         write_index(str(site), kept.docs, kept.names)
 
     try:

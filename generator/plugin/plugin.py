@@ -162,8 +162,11 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         names = {self.generated_files[page.path].url: page.search_names for page in self.site.pages
                  if page.search_names and page.path in self.generated_files}
         if self.config.search_entries:
-            write_entries(Path(config.config_file_path or ".").resolve().parent / self.config.search_entries,
-                          SearchEntries(docs, names))
+            try:
+                write_entries(Path(config.config_file_path or ".").resolve().parent / self.config.search_entries,
+                              SearchEntries(docs, names))
+            except OSError as error:  # --strict fails on it: a preview could not index its pages
+                log.warning(f"prompt-pages: search entries not kept: {error}")
         if self.live is None:
             try:
                 log.info(str(write_index(config.site_dir, docs, names)))
