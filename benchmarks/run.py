@@ -247,15 +247,21 @@ def site_stats(site: Path) -> dict:
 
 # --------------------------------------------------------------------------- one size
 
+def fresh_project(folder: Path) -> Path:
+    """``folder``, emptied, with the site's ``docs/`` and the theme's ``overrides/`` (mkdocs.yml's
+    custom_dir)."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    shutil.copytree(ROOT / "docs", folder / "docs")
+    shutil.copytree(ROOT / "overrides", folder / "overrides")
+    return folder
+
+
 def plain_project(n: int, base: Path, sources: Path, logs: Path, log, result: dict) -> Path:
     """(c)'s project: the same pages written by the CLI into a plain docs folder, and
     ``plain.yml``, mkdocs.yml without the plugin; the CLI's run goes into ``result``."""
-    plain = base / "plain"
-    if plain.exists():
-        shutil.rmtree(plain)
-    plain.mkdir(parents=True)
-    shutil.copytree(ROOT / "docs", plain / "docs")
-    shutil.copytree(ROOT / "overrides", plain / "overrides")
+    plain = fresh_project(base / "plain")
     log(f"[{n}] (c) python -m generator build")
     cli = run_measured([sys.executable, "-m", "generator", "build", str(sources), "--out", str(plain / "docs")],
                        ROOT, logs / "cli-build")
@@ -305,13 +311,8 @@ def bench_size(n: int, work: Path, plan: Plan, log=print, save=None) -> dict:
         result["generator"] = generator_figures(sources, logs, plan.repeat)
 
     # (b) the project as it is built: mkdocs.yml, docs/ and sources/ side by side.
-    project = base / "plugin"
-    if project.exists():
-        shutil.rmtree(project)
-    project.mkdir(parents=True)
+    project = fresh_project(base / "plugin")
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copytree(ROOT / "docs", project / "docs")
-    shutil.copytree(ROOT / "overrides", project / "overrides")  # the theme's overrides (mkdocs.yml custom_dir)
     shutil.copytree(sources, project / "sources")
 
     if plan.build_only:
