@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Every install takes the exact versions of constraints.txt, the build backend's included.
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 
-.PHONY: serve site check test screenshots benchmark clean
+.PHONY: serve site check test screenshots benchmark benchmark-large clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,16 @@ test: $(VENV)/.test-installed  ## install, then run every test (browser tests ne
 screenshots: $(VENV)/.test-installed  ## install, then make the README's and CONTRIBUTING's pictures in Chromium (docs/assets/screenshots/)
 	$(BIN)/python tests/screenshots.py
 
-benchmark: $(VENV)/.test-installed  ## install, then time the generator and the site at 1,000 and 10,000 prompts (~20 min)
-	$(BIN)/python -m benchmarks.run --sizes 1000 10000 --browser --out benchmarks/out/results.json
+QUESTIONS ?= recurring
+
+benchmark: $(VENV)/.test-installed  ## install, then time the generator and the site at 1,000 and 10,000 prompts (~20 min; QUESTIONS=distinct: no question recurs)
+	$(BIN)/python -m benchmarks.run --sizes 1000 10000 --browser --questions $(QUESTIONS) --out benchmarks/out/results-$(QUESTIONS).json
+
+benchmark-large: $(VENV)/.test-installed  ## opt-in: the build, its memory, the site and search at 1,000, 10,000 and 100,000 prompts, both corpora (~1.5 h)
+	for questions in recurring distinct; do \
+	  $(BIN)/python -m benchmarks.run --sizes 1000 10000 100000 --build-only --build-repeat 1 --browser --clean \
+	    --questions $$questions --out benchmarks/out/large-$$questions.json || exit 1; \
+	done
 
 clean:
 	rm -rf site $(VENV)

@@ -1,4 +1,5 @@
-"""Search at scale in a real Chromium: how long the index takes to load, and each query.
+"""Search at scale in a real Chromium: how long the index takes to load, each query, and (Pagefind)
+the bytes a query's first results transfer.
 
     .venv/bin/python -m benchmarks.browser SITE_DIR [--query MSSNet --query upscale ...]
 
@@ -15,6 +16,16 @@ headless, the site served from 127.0.0.1 by a thread of this process.
   query typed key by key (``keyboard.type``), until the same final results are shown:
   every prefix is searched too, as for a user typing; and, typing like a person (a key every
   120 ms), the time from the last key to the final results.
+- Bytes per query (Pagefind, the plugin's ``search: pagefind``): for each query, a fresh browser
+  context (empty cache) opens the home page and waits until its network is quiet; then the
+  query is typed like a person, and once the results have stayed the same for three quarters
+  of a second, the bytes transferred since the first key (resource timing's ``transferSize``)
+  are what the query's first results cost: Pagefind's script, WebAssembly and index entry
+  (loaded when the search box is focused), the index chunks the typed prefixes needed, and the
+  data of the results shown. Python's server sends no compression, as a worst case.
+
+With Pagefind there is no whole index to load: "index load" is then the time until the search
+box is ready, and the index's size is the bytes of ``site/pagefind/``.
 """
 
 from __future__ import annotations
@@ -81,6 +92,12 @@ _QUERY = """(query) => new Promise(resolve => {
   input.dispatchEvent(new KeyboardEvent('keyup', {bubbles: true, key: query.slice(-1)}));
   setTimeout(() => finish(true), 30000);
 })"""
+
+#: Pagefind's files, by what they are (the rest: its script, WebAssembly, entry and metadata).
+_PAGEFIND_KINDS = (("index", "/pagefind/index/"), ("fragment", "/pagefind/fragment/"),
+                   ("filter", "/pagefind/filter/"), ("pagefind", "/pagefind/"))
+
+_RESULTS = """() => [...document.querySelectorAll('.md-search-result__item > a')].map(a => a.getAttribute('href'))"""
 
 _CLEAR = """() => {
   const input = document.querySelector('input.md-search__input');
@@ -183,6 +200,42 @@ class _Tab:
             pass
 
 
+def first_results_bytes(browser, url: str, query: str) -> dict:
+    """The bytes a first query of a fresh visit transfers, typed like a person, until its
+    results stay the same for three quarters of a second (see the module's docstring)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        finished = []  # Playwright reports the requests of the page's workers too (Pagefind's)
+        page.on("requestfinished", lambda request: finished.append(request))
+        page.keyboard.press("/")
+        page.locator("input.md-search__input").wait_for(state="visible")
+        page.keyboard.type(query, delay=HUMAN_KEY_DELAY_MS)
+        previous, steady = None, 0
+        for _ in range(240):  # a minute at most
+            page.wait_for_timeout(250)
+            current = page.evaluate(_RESULTS)
+            steady = steady + 1 if current == previous else 0
+            if steady >= 3 and current:
+                break
+            previous = current
+        else:
+            return {"bytes": None, "error": "the results never settled"}
+        page.wait_for_load_state("networkidle")
+        by_kind = dict.fromkeys([kind for kind, _ in _PAGEFIND_KINDS] + ["other"], 0)
+        for request in finished:
+            sizes = request.sizes()
+            path = request.url.split("//", 1)[-1].partition("/")[2]
+            kind = next((kind for kind, part in _PAGEFIND_KINDS if part in "/" + path), "other")
+            by_kind[kind] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        return {"bytes": sum(by_kind.values()), "requests": len(finished), "by_kind": by_kind,
+                "results": len(current), "first": current[0]}
+    finally:
+        context.close()
+
+
 def _query_figures(tab: _Tab, query: str, repeats: int) -> dict:
     page = tab.page
     runs = []
@@ -239,10 +292,17 @@ def measure_search(site: Path, queries=DEFAULT_QUERIES, loads: int = 3, repeats:
 
     served_index = index
     index = index or site / "search" / "search_index.json"
-    result: dict = {"index_bytes": index.stat().st_size, "index_docs": None, "loads": [], "queries": {},
-                    "crashes": []}
+    bundle = site / "pagefind"
+    pagefind = served_index is None and bundle.is_dir()
+    result: dict = {"engine": "pagefind" if pagefind else "material", "index_bytes": index.stat().st_size,
+                    "index_docs": None, "loads": [], "queries": {}, "crashes": []}
     try:
-        result["index_docs"] = len(json.loads(index.read_text(encoding="utf-8"))["docs"])
+        if pagefind:
+            result["index_bytes"] = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())
+            entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+            result["index_docs"] = entry["languages"]["en"]["page_count"]
+        else:
+            result["index_docs"] = len(json.loads(index.read_text(encoding="utf-8"))["docs"])
     except (OSError, ValueError, KeyError):
         pass
     with serve(site) as url, sync_playwright() as playwright:
@@ -262,12 +322,19 @@ def measure_search(site: Path, queries=DEFAULT_QUERIES, loads: int = 3, repeats:
                 result["loads"].append(tab.load)
             for query in queries:
                 log(f"search: {query!r}")
+                if pagefind:
+                    try:
+                        first = first_results_bytes(browser, url, query)
+                    except Exception as error:  # noqa: BLE001 - recorded
+                        first = {"bytes": None, "error": repr(error)[:300]}
                 try:
                     if tab is None or tab.crashed:
                         if tab:
                             tab.close()
                         tab = _Tab(browser, url, served_index)
                     result["queries"][query] = _query_figures(tab, query, repeats)
+                    if pagefind:
+                        result["queries"][query]["first_results"] = first
                 except Exception as error:  # noqa: BLE001 - recorded
                     crashed = bool(tab and tab.crashed)
                     result["crashes"].append({"during": f"query {query!r}", "renderer_crashed": crashed,
@@ -285,6 +352,9 @@ def measure_search(site: Path, queries=DEFAULT_QUERIES, loads: int = 3, repeats:
     result["renderer_rss_mb_max"] = max(
         [l["renderer_rss_mb"] or 0 for l in result["loads"]]
         + [q.get("renderer_rss_mb") or 0 for q in result["queries"].values()], default=None) or None
+    if pagefind:
+        first = [q.get("first_results", {}).get("bytes") for q in result["queries"].values()]
+        result["first_results_bytes_max"] = max(first) if first and None not in first else None
     for key in ("ms_median", "typed_ms_median", "last_key_ms_median"):
         values = [q.get(key) for q in result["queries"].values()]
         name = {"ms_median": "query_ms_max", "typed_ms_median": "typed_ms_max",

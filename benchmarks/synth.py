@@ -1,6 +1,6 @@
 """A synthetic corpus of N prompt files in the seeds' format, from the real catalog data.
 
-    .venv/bin/python -m benchmarks.synth N --out DIR [--seed S] [--corpus benchmarks/corpus]
+    .venv/bin/python -m benchmarks.synth N --out DIR [--seed S] [--corpus benchmarks/corpus] [--questions distinct]
 
 Every prompt is built from the catalog in ``benchmarks/corpus`` (see its README): a real user question of a
 catalog model, the models a retriever would recommend for it (that model most of the time,
@@ -16,6 +16,12 @@ out, with the small variations real output has:
   sentences of Markdown citing 1-3 of its own links, and in about one answer in ten also one
   link that belongs to other prompts (as real answers sometimes do).
 
+Questions (``--questions``): ``recurring`` (the default) draws each prompt's question from the
+catalog's 579, so that each recurs (17 times at 10,000 prompts) and what a build caches by
+content is found again more often than in a real collection; ``distinct`` composes each
+prompt's question from two of the catalog's questions, a pair no other prompt has (its model's
+question, then another's), so that no question recurs, up to 326,612 prompts.
+
 The output is deterministic: prompt ``i`` depends only on ``(seed, i)``, so the corpus of
 1,000 prompts is the first 1,000 files of the corpus of 10,000.
 """
@@ -23,7 +29,9 @@ The output is deterministic: prompt ``i`` depends only on ``(seed, i)``, so the 
 from __future__ import annotations
 
 import argparse
+import enum
 import hashlib
+import math
 import json
 import random
 import sys
@@ -59,11 +67,19 @@ GITHUB_NA_RATE = 0.30  # entries without code that say "GitHub: N/A" instead of 
 PAPER_NONE_RATE = 0.40  # models without a paper that say "None" instead of "N/A"
 
 
+class Questions(enum.Enum):
+    """How the prompts' questions are drawn from the catalog's."""
+
+    RECURRING = "recurring"  # one of the catalog's questions each: they recur
+    DISTINCT = "distinct"  # two of the catalog's questions joined, no pair twice: none recurs
+
+
 @dataclass(frozen=True)
 class Catalog:
     models: list[dict]  # cnaps_models.json + ai_models.json
     papers: list[dict]  # arxiv_papers.json
     asked: list[tuple[int, str]]  # (index into models, one real question written for it)
+    distinct: list[tuple[int, str]]  # the same, each question once (the first model it was written for)
     by_task: dict[str, list[int]]  # task (detailed category or category) -> model indexes
     links: list[str]  # every URL of the catalog, for answers citing another prompt's link
 
@@ -80,7 +96,8 @@ def load_catalog(corpus: Path = DEFAULT_CORPUS) -> Catalog:
         by_task.setdefault(_task_of(model), []).append(i)
     links = sorted({entry[key] for entry in models + papers for key in ("paper", "github", "huggingface")
                     if entry.get(key)})
-    return Catalog(models, papers, asked, by_task, links)
+    distinct = list({question: (i, question) for i, question in reversed(asked)}.values())[::-1]
+    return Catalog(models, papers, asked, distinct, by_task, links)
 
 
 def _task_of(model: dict) -> str:
@@ -96,9 +113,30 @@ class SynthPrompt:
     foreign_link: str | None  # the link of another prompt its answer cites, if any
 
 
-def synth_prompt(catalog: Catalog, index: int, seed: int = 0, width: int = 5) -> SynthPrompt:
+def distinct_question(catalog: Catalog, index: int, seed: int = 0) -> tuple[int, str]:
+    """Prompt ``index``'s question under ``Questions.DISTINCT``, and the model it was written for:
+    the ``index``-th of the ordered pairs of distinct catalog questions, in an order shuffled by
+    ``seed`` (a step coprime with their number, so that no pair comes twice)."""
+    count = len(catalog.distinct)
+    pairs = count * (count - 1)
+    if index >= pairs:
+        raise ValueError(f"the catalog gives {pairs:,} distinct questions, not {index + 1:,}")
+    step = 1_000_003 + 2 * seed
+    while math.gcd(step, pairs) != 1:
+        step += 1
+    pair = (index * step + seed) % pairs
+    first, second = divmod(pair, count - 1)
+    second += second >= first
+    own, question = catalog.distinct[first]
+    return own, f"{question} {catalog.distinct[second][1]}"
+
+
+def synth_prompt(catalog: Catalog, index: int, seed: int = 0, width: int = 5,
+                 questions: Questions = Questions.RECURRING) -> SynthPrompt:
     rng = random.Random(f"prompt-pages-synth:{seed}:{index}")
     own, question = rng.choice(catalog.asked)
+    if questions is Questions.DISTINCT:
+        own, question = distinct_question(catalog, index, seed)
 
     # Recommended models: 1-3, the question's own model first most of the time.
     count = rng.choices((1, 2, 3), weights=(55, 30, 15))[0]
@@ -187,7 +225,8 @@ def _answer(rng: random.Random, model: dict, shown: list[tuple[str, list[str]]],
     return "\n".join(lines) + "\n"
 
 
-def write_corpus(out: Path, n: int, seed: int = 0, corpus: Path = DEFAULT_CORPUS) -> dict:
+def write_corpus(out: Path, n: int, seed: int = 0, corpus: Path = DEFAULT_CORPUS,
+                 questions: Questions = Questions.RECURRING) -> dict:
     """Write ``n`` prompts into ``out`` (created; existing ``*.txt`` there are removed first).
 
     Returns a summary: counts of prompts, answers, answers with a foreign link, bytes."""
@@ -198,13 +237,13 @@ def write_corpus(out: Path, n: int, seed: int = 0, corpus: Path = DEFAULT_CORPUS
     width = max(5, len(str(n - 1)))
     answers = foreign = size = 0
     for index in range(n):
-        prompt = synth_prompt(catalog, index, seed, width)
+        prompt = synth_prompt(catalog, index, seed, width, questions)
         data = prompt.text.encode("utf-8")
         (out / prompt.name).write_bytes(data)
         size += len(data)
         answers += prompt.has_answer
         foreign += prompt.foreign_link is not None
-    return {"prompts": n, "seed": seed, "with_answer": answers, "answers_with_foreign_link": foreign,
+    return {"prompts": n, "seed": seed, "questions": questions.value, "with_answer": answers, "answers_with_foreign_link": foreign,
             "bytes": size, "corpus": str(corpus)}
 
 
@@ -215,8 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="folder for the prompt files")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the catalog (benchmarks/corpus)")
+    parser.add_argument("--questions", choices=[q.value for q in Questions], default=Questions.RECURRING.value,
+                        help="recurring: the catalog's questions; distinct: composed so that none recurs")
     arguments = parser.parse_args(argv)
-    summary = write_corpus(arguments.out, arguments.n, arguments.seed, arguments.corpus)
+    summary = write_corpus(arguments.out, arguments.n, arguments.seed, arguments.corpus,
+                           Questions(arguments.questions))
     json.dump(summary, sys.stdout, indent=1)
     sys.stdout.write("\n")
     return 0

@@ -67,7 +67,7 @@ def site_url(tmp_path_factory):
 
 
 #: Test modules that measure the 1,000-prompt benchmark site (site_helpers.ScaleSite).
-SCALE_MODULES = ("test_browser_scale.py", "test_browser_diagrams.py", "test_browser_page.py")
+SCALE_MODULES = ("test_browser_scale.py", "test_browser_diagrams.py", "test_browser_page.py", "test_page_weight.py")
 
 
 def _scale_dir() -> Path:

@@ -20,7 +20,7 @@ import pytest
 from conftest import ROOT, SEEDS
 
 from benchmarks.run import plain_config
-from benchmarks.synth import PREAMBLE, load_catalog, synth_prompt, write_corpus
+from benchmarks.synth import PREAMBLE, Questions, distinct_question, load_catalog, synth_prompt, write_corpus
 from generator.runtime import collector
 from generator.steps.parse import parse_prompt
 from generator.site import generate_site
@@ -66,6 +66,20 @@ def test_synthesiser_writes_20_valid_prompts_deterministically(tmp_path):
     for result in site.results:
         assert 1 <= len(result.prompt.source.models) <= 3
         assert 2 <= len(result.prompt.source.papers) <= 4
+
+
+def test_a_corpus_of_distinct_questions_never_repeats_one(tmp_path):
+    catalog = load_catalog()
+    questions = [distinct_question(catalog, index)[1] for index in range(20_000)]
+    assert len(set(questions)) == len(questions)
+    texts = set(dict(catalog.asked).values())
+    assert all(question not in texts for question in questions[:100])  # composed, not drawn
+    write_corpus(tmp_path, 30, seed=4, questions=Questions.DISTINCT)
+    parsed = [parse_prompt(path.read_text(encoding="utf-8"), path.name, path.name)
+              for path in sorted(tmp_path.glob("*.txt"))]
+    assert len({prompt.source.question for prompt in parsed}) == 30
+    with pytest.raises(ValueError, match="distinct questions"):
+        distinct_question(catalog, len(catalog.distinct) * (len(catalog.distinct) - 1))
 
 
 def test_about_one_prompt_in_ten_has_an_answer_citing_its_own_links():
