@@ -30,6 +30,7 @@ from ..records import Problem
 from ..cli.report import summary_line
 from ..site import Site, generate_site
 from ..files.sources import read_text
+from ..markup import blockhtml
 from ..runtime.workers import WorkerResults
 from . import mkdocs_internals
 from .config import PromptPagesConfig
@@ -86,6 +87,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         #: Each generated page's source and allowed links (its HTML check), in the site's order.
         self.generated: dict[str, PageToCheck] = {}
         self.generated_files: dict[str, GeneratedFile] = {}
+        self.to_join: dict[str, tuple] = {}
         self.second: SecondProcess | None = None
         if self.config.enabled and self.live is not None:
             mkdocs_internals.quiet_dirty_build_warning()  # it does not hold here (see there)
@@ -127,6 +129,12 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             self.second, ahead = second_process(config, files, (pages[0], pages[1]), self.config.second_process,
                                                 WorkerResults(log.info))
         self.renderer = FastRender(config, files, ahead)
+        #: The blocks of the pages whose HTML is joined when each is made, by path: MkDocs renders
+        #: every page before it writes any, so each page's HTML would be held for all at once.
+        #: Only while the only other plugin is Material's search, which reads a page's HTML when it
+        #: is made (the tags plugin rewrites the HTML of pages with listings before: on_env).
+        plugins = mkdocs_internals.serve_plugins(config, type(self))
+        self.join_later = live is None and not plugins.unknown and plugins.tags is None
         self.check = HTMLCheck(self.second)
         self.summary = SiteSummary.of(site, self.generated_files)
         # A build lets the generated site go once MkDocs has its pages (memory grows with the
@@ -154,14 +162,27 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         if checked is not None:
             rendered = self.renderer.rendered.pop(path, None)
             links = self.renderer.links.pop(path, None)
-            if rendered is None or html is not page.content:  # rendered by Page.render, or changed since
-                self.check.add(path, checked.source, checked.allowed_links, (html,))
-            else:
+            unchanged = rendered is not None and html is page.content
+            if unchanged:
                 self.check.add(path, checked.source, checked.allowed_links, rendered.fragments, links)
+            else:  # rendered by Page.render, or changed since
+                self.check.add(path, checked.source, checked.allowed_links, (html,))
             if self.live is None:  # MkDocs and the other plugins are done with the Markdown
                 page.markdown = ""  # not None: Page.title reads None as a page not read yet
                 page.file.content_string = ""  # its copy (``make serve`` compares it with the next build's)
+                if unchanged and rendered.blocks and self.join_later:
+                    # Its HTML is its blocks' (shared with other pages), joined again when the page is made.
+                    self.to_join[path] = rendered.blocks
+                    return ""
         return html
+
+    @event_priority(100)  # before the search plugin reads the page's HTML
+    def on_page_context(self, context, *, page, config, nav):
+        """A page whose HTML was let go after rendering gets it back, just before it is made."""
+        blocks = self.to_join.pop(page.file.src_uri, None)
+        if blocks is not None:
+            page.content = blockhtml.page_html(blocks)
+        return context
 
     @event_priority(-100)  # after every other plugin's: the page is written next
     def on_post_page(self, output: str, *, page, config) -> str:
