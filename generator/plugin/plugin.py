@@ -39,6 +39,7 @@ from .live import GeneratedFile, Live
 from .fast_render import FastRender, SecondProcess, second_process
 from .pagefind_index import MATERIAL_INDEX, BackgroundIndex, SearchEngine, take_material_index, write_index
 
+
 class PageToCheck(NamedTuple):
     """What the HTML check of a generated page needs (CheckedPage without its Markdown)."""
 
@@ -87,7 +88,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         #: Each generated page's source and allowed links (its HTML check), in the site's order.
         self.generated: dict[str, PageToCheck] = {}
         self.generated_files: dict[str, GeneratedFile] = {}
-        self.to_join: dict[str, tuple] = {}
+        self.to_join: dict[str, tuple[blockhtml.Block, ...]] = {}
         self.second: SecondProcess | None = None
         if self.config.enabled and self.live is not None:
             mkdocs_internals.quiet_dirty_build_warning()  # it does not hold here (see there)
