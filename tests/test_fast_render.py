@@ -80,7 +80,7 @@ def _compare_pages(config, files, plugin, second_process_pages):
     in_process = set(second_process_pages(list(plugin.generated)))
     # Blocks converted by the second process, learnt by a renderer here (fast_render.Ahead.teach).
     learnt = fast_render.PageRenderer(config, files)
-    learnt.learn(fast_render.convert_in_process([(path, plugin.generated[path].markdown) for path in in_process]))
+    learnt.learn(fast_render.convert_in_process([(path, files.get_file_from_path(path).content_string) for path in in_process]))
     different, whole = [], []
     for path in plugin.generated:
         page, expected = _plain(config, files, path)
@@ -96,7 +96,7 @@ def _compare_pages(config, files, plugin, second_process_pages):
             if _rendered(page) != expected:
                 different.append(f"{path} (blocks from the second process)")
         if path in in_process:
-            [(_, there, links)] = fast_render.render_in_process([(path, plugin.generated[path].markdown)])
+            [(_, there, links)] = fast_render.render_in_process([(path, files.get_file_from_path(path).content_string)])
             assert there is not None and there.text == page.markdown, path
             there.apply(page, files)
             if _rendered(page) != expected:

@@ -58,6 +58,7 @@ class Rendered:
     #: (the source path of the page linked to, None for the page itself; anchor; the link as written)
     links_to_anchors: tuple[tuple[str | None, str, str], ...]
     fragments: tuple[str, ...]  # its blocks' HTML: the content is their join
+    blocks: tuple[blockhtml.Block, ...] = ()  # the blocks themselves (not sent between processes)
 
     @classmethod
     def of(cls, text: str, blocks: list[blockhtml.Block]) -> Rendered:
@@ -66,7 +67,7 @@ class Rendered:
             next((block.extra.title for block in blocks if block.first is not None), None),
             frozenset().union(*(block.extra.anchors for block in blocks)),
             tuple(link for block in blocks for link in block.extra.links_to_anchors),
-            tuple(block.html for block in blocks),
+            tuple(block.html for block in blocks), tuple(blocks),
         )
 
     def apply(self, page: Page, files: Files) -> None:
@@ -293,7 +294,7 @@ def render_in_process(pages: list[tuple[str, str]]) -> list[tuple[str, Rendered 
         links = None
         if rendered is not None:
             links = fragments_links(rendered.fragments, fragment_links(list(rendered.fragments)))
-            rendered = replace(rendered, fragments=())  # not needed here: the links are known
+            rendered = replace(rendered, fragments=(), blocks=())  # not needed here: the links are known
         out.append((uri, rendered, links))
     return out
 

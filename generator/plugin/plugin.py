@@ -18,8 +18,10 @@ from __future__ import annotations
 import logging
 import os
 import time
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
@@ -27,8 +29,9 @@ from mkdocs.structure.files import Files
 from ..runtime import collector
 from ..records import Problem
 from ..cli.report import summary_line
-from ..site import CheckedPage, Site, generate_site
+from ..site import Site, generate_site
 from ..files.sources import read_text
+from ..markup import blockhtml
 from ..runtime.workers import WorkerResults
 from . import mkdocs_internals
 from .config import PromptPagesConfig
@@ -38,6 +41,31 @@ from .fast_render import FastRender, SecondProcess, second_process
 from .pagefind_index import (
     MATERIAL_INDEX, BackgroundIndex, SearchEngine, SearchEntries, take_material_index, write_entries, write_index,
 )
+
+
+class PageToCheck(NamedTuple):
+    """What the HTML check of a generated page needs (CheckedPage without its Markdown)."""
+
+    source: str  # the file named in problems about this page
+    allowed_links: frozenset[str]
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    """What the end of a build needs of the generated site, kept once MkDocs has its pages."""
+
+    prompts: int
+    pages: int
+    problems: list[Problem]
+    #: Each page's other names for search (IndexPage.search_names), by URL.
+    search_names: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, site: Site, files: dict[str, GeneratedFile]) -> SiteSummary:
+        return cls(len(site.results), len(site.pages), site.problems,
+                   {files[page.path].url: page.search_names for page in site.pages
+                    if page.search_names and page.path in files})
+
 
 # Under "mkdocs." so that `mkdocs build --strict` counts these warnings.
 log = logging.getLogger("mkdocs.plugins.prompt_pages")
@@ -58,9 +86,13 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
     def on_config(self, config):
         """Resolve the sources folder next to mkdocs.yml."""
         self.sources = Path(config.config_file_path or ".").resolve().parent / self.config.sources
-        self.site: Site | None = None
-        self.generated: dict[str, CheckedPage] = {}
+        self.site: Site | None = None  # kept through the build under `make serve` only (live.py)
+        self.summary: SiteSummary | None = None
+        #: Each generated page's source and allowed links (its HTML check), in the site's order.
+        self.generated: dict[str, PageToCheck] = {}
         self.generated_files: dict[str, GeneratedFile] = {}
+        self.to_join: dict[str, tuple[blockhtml.Block, ...]] = {}
+        self.let_go = self.join_later = False  # what a build may let go of (on_files decides)
         self.second: SecondProcess | None = None
         if self.config.enabled and self.live is not None:
             mkdocs_internals.quiet_dirty_build_warning()  # it does not hold here (see there)
@@ -80,29 +112,42 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             return files
         self.started = time.monotonic()
         live = self.live
-        self.site = generate_site([str(self.sources)], check_html=False, previous=live and live.site,
-                                  read=live.texts.read if live else read_text)
-        self._log(self.site.problems)
+        site = generate_site([str(self.sources)], check_html=False, previous=live and live.site,
+                             read=live.texts.read if live else read_text)
+        self._log(site.problems)
         written = files.src_uris  # the pages of docs/ (and the theme's files), by path
-        for page in self.site.pages:
+        for page in site.pages:
             if page.path in written:
                 log.warning(f"docs/{page.path} is hand-written; not replacing it with the generated page")
                 continue
             file = live.file(config, page) if live else GeneratedFile.generated(config, page.path, content=page.markdown)
             files.append(file)
-            self.generated[page.path] = page
+            self.generated[page.path] = PageToCheck(page.source, page.allowed_links)
             self.generated_files[page.path] = file
         self.second, ahead = None, None
         if live is None or live.whole:
             # Prompt pages come first and share their blocks; index pages come last, each made
             # of blocks of its own (the prompts it lists).
-            prompts = len(self.site.results)  # the first pages of the site are the prompts'
+            prompts = len(site.results)  # the first pages of the site are the prompts'
             pages = [[(page.path, page.markdown) for page in part if page.path in self.generated]
-                     for part in (self.site.pages[:prompts], self.site.pages[prompts:])]
+                     for part in (site.pages[:prompts], site.pages[prompts:])]
             self.second, ahead = second_process(config, files, (pages[0], pages[1]), self.config.second_process,
                                                 WorkerResults(log.info))
         self.renderer = FastRender(config, files, ahead)
+        #: The blocks of the pages whose HTML is joined when each is made, by path: MkDocs renders
+        #: every page before it writes any, so each page's HTML would be held for all at once.
+        #: Only while the only other plugin is Material's search, which reads a page's HTML when it
+        #: is made (the tags plugin rewrites the HTML of pages with listings before: on_env).
+        plugins = mkdocs_internals.serve_plugins(config, type(self))
+        # A plugin this one does not know may read a page's Markdown or HTML after it is made: then
+        # nothing is let go.
+        self.let_go = live is None and not plugins.unknown
+        self.join_later = self.let_go and plugins.tags is None
         self.check = HTMLCheck(self.second)
+        self.summary = SiteSummary.of(site, self.generated_files)
+        # A build lets the generated site go once MkDocs has its pages (memory grows with the
+        # prompts); `make serve` keeps it for the next rebuild (live.py).
+        self.site = site if live is not None else None
         if live is None or live.whole:
             collector.keep_through_build()
         return files
@@ -115,17 +160,45 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             self.live.rendered.add(page.url)
         return page
 
+    @event_priority(-100)  # after every other plugin's: its Markdown is let go here
     def on_page_content(self, html: str, *, page, config, files) -> str:
-        """Check the links of a generated page on its HTML, extensions and all."""
-        checked = self.generated.get(page.file.src_uri)
+        """Check the links of a generated page on its HTML, extensions and all. In a build, its
+        Markdown is let go: MkDocs renders every page before it writes any, so what each keeps
+        until then is held for all of them at once."""
+        path = page.file.src_uri
+        checked = self.generated.get(path)
         if checked is not None:
-            rendered = self.renderer.rendered.get(checked.path)
-            if rendered is None or html is not page.content:  # rendered by Page.render, or changed since
-                self.check.add(checked.path, checked.source, checked.allowed_links, (html,))
-            else:
-                self.check.add(checked.path, checked.source, checked.allowed_links, rendered.fragments,
-                               self.renderer.links.get(checked.path))
+            rendered = self.renderer.rendered.pop(path, None)
+            links = self.renderer.links.pop(path, None)
+            unchanged = rendered is not None and html is page.content
+            if unchanged:
+                self.check.add(path, checked.source, checked.allowed_links, rendered.fragments, links)
+            else:  # rendered by Page.render, or changed since
+                self.check.add(path, checked.source, checked.allowed_links, (html,))
+            if self.let_go:  # MkDocs and the other plugins are done with the Markdown
+                page.markdown = ""  # not None: Page.title reads None as a page not read yet
+                page.file.content_string = ""  # its copy (``make serve`` compares it with the next build's)
+                if unchanged and rendered.blocks and self.join_later:
+                    # Its HTML is its blocks' (shared with other pages), joined again when the page is made.
+                    self.to_join[path] = rendered.blocks
+                    return ""
         return html
+
+    @event_priority(100)  # before the search plugin reads the page's HTML
+    def on_page_context(self, context, *, page, config, nav):
+        """A page whose HTML was let go after rendering gets it back, just before it is made."""
+        blocks = self.to_join.pop(page.file.src_uri, None)
+        if blocks is not None:
+            page.content = blockhtml.page_html(blocks)
+        return context
+
+    @event_priority(-100)  # after every other plugin's: the page is written next
+    def on_post_page(self, output: str, *, page, config) -> str:
+        """In a build, a generated page's HTML is let go once the page is made: MkDocs keeps every
+        page until the build ends (it checks their anchors then, which do not need it)."""
+        if self.let_go and page.file.src_uri in self.generated:
+            page.content = None
+        return output
 
     @event_priority(110)  # before the tags plugin writes tags.json
     def on_env(self, env, *, config, files):
@@ -148,8 +221,9 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             problems = self.live.finish(config, self.site, self.generated_files, problems)
         found = [problem for path in self.generated for problem in problems.get(path, ())]
         self._log(found)
-        log.info(summary_line(len(self.site.results), len(self.site.pages), time.monotonic() - self.started,
-                              self.site.problems + found, " generated"))
+        summary = self.summary
+        log.info(summary_line(summary.prompts, summary.pages, time.monotonic() - self.started,
+                              summary.problems + found, " generated"))
         self._index_search(config)
 
     def _index_search(self, config) -> None:
@@ -159,8 +233,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
                 os.path.join(config.site_dir, MATERIAL_INDEX)):
             return  # Material's own search, or none
         docs = take_material_index(config.site_dir)
-        names = {self.generated_files[page.path].url: page.search_names for page in self.site.pages
-                 if page.search_names and page.path in self.generated_files}
+        names = self.summary.search_names
         if self.config.search_entries:
             try:
                 write_entries(Path(config.config_file_path or ".").resolve().parent / self.config.search_entries,
