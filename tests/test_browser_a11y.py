@@ -31,6 +31,11 @@ def violations(page, url: str) -> list[list[str]]:
     if page.locator("div.mermaid").count():
         draw_diagram(page)
         page.evaluate("() => scrollTo(0, 0)")
+    # Back at the top, Material's header fades the page's title out and the site's in: contrast is
+    # read once every transition has ended, not from a colour half-way.
+    page.wait_for_function("() => !document.querySelector('.md-header__title--active')")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")
     page.add_script_tag(path=str(AXE))
     return [found for found in page.evaluate(RUN_AXE)
             if not any(found[0] == rule and found[1].startswith(element) for rule, element in MATERIAL)]
