@@ -247,12 +247,14 @@ def outside_names(lines: list[str], source: SourceBlock) -> tuple[str, ...]:
     found: dict[str, str] = {}
     names = list(_name_shapes(lines))
     known = _known_words(source) if names else None
+    candidates = [(name, line) for name, line in names
+                  if name.casefold() not in STOPLIST and not known.provides(name)]
     # Once the answer says a name is data, or what a provided model is built on, it is so everywhere.
-    explained = {name.casefold() for name, line in names
+    explained = {name.casefold() for name, line in candidates
                  if _dataset(name, line) or _describes_provided(name, line, source)}
-    for name, _ in names:
+    for name, _ in candidates:
         key = name.casefold()
-        if key in STOPLIST or key in explained or known.provides(name):
+        if key in explained:
             continue
         if any(key in other.casefold() for other in found.values()):
             continue
@@ -279,6 +281,8 @@ def _describes_provided(name: str, line: str, source: SourceBlock) -> bool:
     sentence = next((part for part in _SENTENCE_END.split(line) if name in part), "")
     spaced, mention = _spaced(_URL.sub(" ", sentence)), _spaced(name)
     at = spaced.find(mention)
+    if at < 0:
+        return False
     for entry in source.models:
         if name.casefold() in entry.name.casefold():
             continue
