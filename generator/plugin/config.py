@@ -37,3 +37,9 @@ class PromptPagesConfig(Config):
     #: a pull request's preview indexes its own pages from it (``python -m generator preview
     #: --search-entries``; preview.yml sets it). Empty: not kept.
     search_entries = c.Type(str, default="")
+    #: A folder (relative to mkdocs.yml) where a build keeps what it worked out (the generated
+    #: pages, each page as written with its search entries and HTML check, the Pagefind index),
+    #: keyed by everything each depends on, so that the next ``mkdocs build`` or ``make serve``
+    #: reuses what did not change (plugin/warm_cache.py). Code, packages, mkdocs.yml, the theme
+    #: overrides and docs/ changing invalidates all of it; a corrupt cache is ignored. Empty: off.
+    cache = c.Type(str, default=".cache/prompt-pages")

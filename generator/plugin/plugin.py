@@ -5,7 +5,8 @@ what they made, or reports what they found.
 
 Options (``mkdocs.yml``, typed in :mod:`.config`): ``sources``, the folder of prompt files;
 ``enabled``; ``answers_strict``; ``search``, what answers the search box (:mod:`.pagefind_index`);
-``search_entries``, where a build keeps what Pagefind indexed, for a preview's own index.
+``search_entries``, where a build keeps what Pagefind indexed, for a preview's own index;
+``cache``, where a build keeps what it worked out for the next (:mod:`.warm_cache`).
 Every problem is logged as ``path:line: message``. An error (a prompt that cannot be read, a
 link on a generated page that its sources lack) is a WARNING, so ``mkdocs build --strict``
 fails on it. What an answer does (a link it cites outside its
@@ -23,6 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
+import jinja2
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
@@ -30,7 +32,7 @@ from ..runtime import collector
 from ..records import Problem
 from ..cli.report import summary_line
 from ..site import Site, generate_site
-from ..files.sources import read_text
+from ..files.sources import TextCache, read_sources, read_text
 from ..markup import blockhtml
 from ..runtime.workers import WorkerResults
 from . import mkdocs_internals
@@ -39,8 +41,11 @@ from .htmlcheck import HTMLCheck
 from .live import GeneratedFile, Live
 from .fast_render import FastRender, SecondProcess, second_process
 from .pagefind_index import (
-    MATERIAL_INDEX, BackgroundIndex, SearchEngine, SearchEntries, take_material_index, write_entries, write_index,
+    BUNDLE, MATERIAL_INDEX, BackgroundIndex, SearchEngine, SearchEntries, take_material_index, write_entries,
+    write_index,
 )
+from . import warm_cache
+from .warm_cache import GeneratedPages, Store, WarmBuild
 
 
 class PageToCheck(NamedTuple):
@@ -61,8 +66,8 @@ class SiteSummary:
     search_names: dict[str, tuple[str, ...]]
 
     @classmethod
-    def of(cls, site: Site, files: dict[str, GeneratedFile]) -> SiteSummary:
-        return cls(len(site.results), len(site.pages), site.problems,
+    def of(cls, site: GeneratedPages, files: dict[str, GeneratedFile]) -> SiteSummary:
+        return cls(site.prompts, len(site.pages), site.problems,
                    {files[page.path].url: page.search_names for page in site.pages
                     if page.search_names and page.path in files})
 
@@ -83,9 +88,14 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             log.info("prompt-pages: every change rebuilds the whole site; "
                      "`mkdocs serve --dirty` (make serve) rebuilds only what it changes")
 
+    @staticmethod
+    def _project(config) -> Path:
+        """The folder of mkdocs.yml."""
+        return Path(config.config_file_path or ".").resolve().parent
+
     def on_config(self, config):
         """Resolve the sources folder next to mkdocs.yml."""
-        self.sources = Path(config.config_file_path or ".").resolve().parent / self.config.sources
+        self.sources = self._project(config) / self.config.sources
         self.site: Site | None = None  # kept through the build under `make serve` only (live.py)
         self.summary: SiteSummary | None = None
         #: Each generated page's source and allowed links (its HTML check), in the site's order.
@@ -94,6 +104,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         self.to_join: dict[str, tuple[blockhtml.Block, ...]] = {}
         self.let_go = self.join_later = False  # what a build may let go of (on_files decides)
         self.second: SecondProcess | None = None
+        self.store: Store | None = None  # the cache (the option ``cache``), read in on_files
+        self.warm: WarmBuild | None = None  # what this build takes from it and gives it
         if self.config.enabled and self.live is not None:
             mkdocs_internals.quiet_dirty_build_warning()  # it does not hold here (see there)
 
@@ -112,11 +124,13 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             return files
         self.started = time.monotonic()
         live = self.live
-        site = generate_site([str(self.sources)], check_html=False, previous=live and live.site,
-                             read=live.texts.read if live else read_text)
-        self._log(site.problems)
+        if self.config.cache and (live is None or live.whole):
+            self.store = Store.load(self._project(config) / self.config.cache, warm_cache.environment(
+                _config_bytes(config), warm_cache.settings_text(config), (config.theme.custom_dir, config.docs_dir)))
+        site, generated = self._generate()
+        self._log(generated.problems)
         written = files.src_uris  # the pages of docs/ (and the theme's files), by path
-        for page in site.pages:
+        for page in generated.pages:
             if page.path in written:
                 log.warning(f"docs/{page.path} is hand-written; not replacing it with the generated page")
                 continue
@@ -124,13 +138,15 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             files.append(file)
             self.generated[page.path] = PageToCheck(page.source, page.allowed_links)
             self.generated_files[page.path] = file
+        plugins = mkdocs_internals.serve_plugins(config, type(self))
+        cached = self._warm_start(files, generated.pages, plugins)
         self.second, ahead = None, None
         if live is None or live.whole:
             # Prompt pages come first and share their blocks; index pages come last, each made
             # of blocks of its own (the prompts it lists).
-            prompts = len(site.results)  # the first pages of the site are the prompts'
-            pages = [[(page.path, page.markdown) for page in part if page.path in self.generated]
-                     for part in (site.pages[:prompts], site.pages[prompts:])]
+            prompts = generated.prompts  # the first pages of the site are the prompts'
+            pages = [[(page.path, page.markdown) for page in part if page.path in self.generated
+                      and page.path not in cached] for part in (generated.pages[:prompts], generated.pages[prompts:])]
             self.second, ahead = second_process(config, files, (pages[0], pages[1]), self.config.second_process,
                                                 WorkerResults(log.info))
         self.renderer = FastRender(config, files, ahead)
@@ -138,19 +154,53 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         #: every page before it writes any, so each page's HTML would be held for all at once.
         #: Only while the only other plugin is Material's search, which reads a page's HTML when it
         #: is made (the tags plugin rewrites the HTML of pages with listings before: on_env).
-        plugins = mkdocs_internals.serve_plugins(config, type(self))
         # A plugin this one does not know may read a page's Markdown or HTML after it is made: then
         # nothing is let go.
         self.let_go = live is None and not plugins.unknown
         self.join_later = self.let_go and plugins.tags is None
         self.check = HTMLCheck(self.second)
-        self.summary = SiteSummary.of(site, self.generated_files)
+        self.summary = SiteSummary.of(generated, self.generated_files)
         # A build lets the generated site go once MkDocs has its pages (memory grows with the
         # prompts); `make serve` keeps it for the next rebuild (live.py).
         self.site = site if live is not None else None
         if live is None or live.whole:
             collector.keep_through_build()
         return files
+
+    def _generate(self) -> tuple[Site | None, GeneratedPages]:
+        """The generated site (None when the cache had its pages) and its pages."""
+        live = self.live
+        if live is not None or self.store is None:  # `make serve` keeps the site for the next rebuild
+            site = generate_site([str(self.sources)], check_html=False, previous=live and live.site,
+                                 read=live.texts.read if live else read_text)
+            return site, GeneratedPages.of(site)
+        texts = TextCache()  # each file read once, here and by generate_site
+        arguments = [str(self.sources)]
+        key = warm_cache.sources_key(self.store.environment, arguments, *read_sources(arguments, texts.read))
+        texts.sweep()
+        if (generated := WarmBuild(self.store).generated(key)) is not None:
+            return None, generated
+        site = generate_site(arguments, check_html=False, read=texts.read)
+        generated = GeneratedPages.of(site)
+        WarmBuild(self.store).keep_generated(key, generated)
+        return site, generated
+
+    def _warm_start(self, files: Files, pages: list, plugins) -> set[str]:
+        """The generated pages this build takes from the cache, by path. Only while Material's
+        search is the only other plugin (another may read or change what a page found skips)."""
+        self.warm = None
+        if self.store is None or plugins.unknown or plugins.tags is not None:
+            return set()
+        self.warm = WarmBuild(self.store)
+        self.warm.search = plugins.search.entries() if plugins.search is not None else None
+        return self.warm.start(_files_digest(files), [page for page in pages if page.path in self.generated])
+
+    def on_page_read_source(self, *, page, config):
+        """A page the cache has is not read (nor rendered: see WarmBuild.render)."""
+        if self.warm is not None and self.warm.read_source(page.file.src_uri):
+            page.render = partial(self.warm.render, page)
+            return ""
+        return None
 
     def on_pre_page(self, page, *, config, files):
         """A generated page is rendered block by block (see fast_render.py)."""
@@ -167,6 +217,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         until then is held for all of them at once."""
         path = page.file.src_uri
         checked = self.generated.get(path)
+        if checked is not None and self.warm is not None and path in self.warm.found:
+            return html  # its problems are the cache's
         if checked is not None:
             rendered = self.renderer.rendered.pop(path, None)
             links = self.renderer.links.pop(path, None)
@@ -190,21 +242,28 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         blocks = self.to_join.pop(page.file.src_uri, None)
         if blocks is not None:
             page.content = blockhtml.page_html(blocks)
+        if self.warm is not None:
+            self.warm.before_search(page.file.src_uri)
         return context
 
     @event_priority(-100)  # after every other plugin's: the page is written next
     def on_post_page(self, output: str, *, page, config) -> str:
         """In a build, a generated page's HTML is let go once the page is made: MkDocs keeps every
         page until the build ends (it checks their anchors then, which do not need it)."""
+        if self.warm is not None:
+            output = self.warm.page_made(page, output)
         if self.let_go and page.file.src_uri in self.generated:
             page.content = None
         return output
 
     @event_priority(110)  # before the tags plugin writes tags.json
     def on_env(self, env, *, config, files):
-        """Under `make serve`: the templates compiled once, the pages' order, tags.json kept whole."""
+        """Under `make serve`: the templates compiled once, the pages' order, tags.json kept whole.
+        With the cache: the (empty) template of the pages it has."""
         if self.config.enabled and self.live is not None:
             self.live.prepare(config, env, files)
+        if self.warm is not None:
+            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({warm_cache.CACHED_TEMPLATE: ""}), env.loader])
         return env
 
     @event_priority(-100)  # after the search plugin has written its index
@@ -217,6 +276,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             return
         problems: dict[str, list[Problem]] = self.check.problems()
         self._stop_pool()
+        if self.warm is not None:
+            problems = self.warm.finish(problems)
         if self.live is not None:
             problems = self.live.finish(config, self.site, self.generated_files, problems)
         found = [problem for path in self.generated for problem in problems.get(path, ())]
@@ -225,6 +286,9 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         log.info(summary_line(summary.prompts, summary.pages, time.monotonic() - self.started,
                               summary.problems + found, " generated"))
         self._index_search(config)
+        if self.store is not None:
+            self.store.save()
+            self.store = self.warm = None
 
     def _index_search(self, config) -> None:
         """With ``search: pagefind``, Pagefind indexes what Material's search plugin collected;
@@ -236,13 +300,20 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         names = self.summary.search_names
         if self.config.search_entries:
             try:
-                write_entries(Path(config.config_file_path or ".").resolve().parent / self.config.search_entries,
+                write_entries(self._project(config) / self.config.search_entries,
                               SearchEntries(docs, names))
             except OSError as error:  # --strict fails on it: a preview could not index its pages
                 log.warning(f"prompt-pages: search entries not kept: {error}")
+        key, bundle = self.warm.pagefind(docs, names) if self.warm is not None else ("", None)
+        if bundle is not None:  # what it indexes is what it indexed last time
+            warm_cache.write_files(Path(config.site_dir, BUNDLE), bundle)
+            log.info(f"prompt-pages: search index of {len(docs):,} entries from the cache")
+            return
         if self.live is None:
             try:
                 log.info(str(write_index(config.site_dir, docs, names)))
+                if self.warm is not None:
+                    self.warm.keep_pagefind(key, Path(config.site_dir, BUNDLE))
             except (OSError, RuntimeError) as error:  # --strict fails on it; a bare build keeps its pages
                 log.warning(f"prompt-pages: search index not written: {error}")
             return
@@ -260,6 +331,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
                      "`answers_strict: true` (mkdocs.yml) makes them fail `mkdocs build --strict`")
 
     def on_build_error(self, *, error):
+        self.store = self.warm = None  # nothing of a failed build is kept
         collector.release()
         self._stop_pool()
         if self.live is not None:
@@ -278,3 +350,16 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         if self.config.enabled and self.sources.is_dir():
             server.watch(str(self.sources))
         return server
+
+
+def _config_bytes(config) -> bytes:
+    try:
+        return Path(config.config_file_path).read_bytes() if config.config_file_path else b""
+    except OSError:
+        return b""
+
+
+def _files_digest(files: Files) -> str:
+    """Every file of the build and where it goes (a page's links are rendered against them)."""
+    return warm_cache.digest(*sorted(f"{file.src_uri}\t{file.dest_uri}\t{file.url}\t{file.inclusion.name}"
+                                     for file in files))
