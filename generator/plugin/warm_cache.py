@@ -381,12 +381,14 @@ class WarmBuild:
         key = self.keys.get(path)
         if key is None or not self.store.has(key):
             return False
-        record = self.store.get_json(key)
-        problems = self.store.get_json(key + ":problems")
-        if not _page_record(record) or not isinstance(problems, list):
+        record, html = self.store.get_json(key), self.store.get(key + ":html")
+        # Kept only when there are: the store is saved once every page's are known (finish).
+        problems = self.store.get_json(key + ":problems") if self.store.has(key + ":problems") else []
+        if not _page_record(record) or html is None or not isinstance(problems, list):
             return False
         try:
             self.problems[path] = [_problem(item) for item in problems]
+            record["html"] = html.decode("utf-8")
         except (TypeError, ValueError):
             return False
         self.found[path] = record
@@ -426,8 +428,9 @@ class WarmBuild:
         if key is not None:
             links = [[None if file is page.file else file.src_uri, anchor, original]
                      for file, anchors in (page.links_to_anchors or {}).items() for anchor, original in anchors.items()]
+            self.store.put(key + ":html", output.encode("utf-8"))
             self.store.put_json(key, {
-                "html": output, "title": page.title, "anchors": sorted(page.present_anchor_ids or ()),
+                "title": page.title, "anchors": sorted(page.present_anchor_ids or ()),
                 "links": links, "search": self.search[start:] if start is not None else []})
         return output
 
@@ -435,8 +438,9 @@ class WarmBuild:
         """The HTML check's problems of every generated page: ``problems`` (the pages made now,
         whose problems are kept) and those the store gave for the others."""
         for path, found in problems.items():
-            if path in self.keys and path not in self.problems:
+            if found and path in self.keys and path not in self.problems:
                 self.store.put_json(self.keys[path] + ":problems", [_problem_json(problem) for problem in found])
+        log.info(f"prompt-pages: {len(self.problems):,} of {len(self.keys):,} generated pages from the cache")
         return {**problems, **self.problems}
 
     def pagefind(self, docs: list[dict], names) -> tuple[str, dict[str, bytes] | None]:
@@ -457,7 +461,7 @@ class WarmBuild:
 
 
 def _page_record(record) -> bool:
-    return (isinstance(record, dict) and isinstance(record.get("html"), str) and isinstance(record.get("anchors"), list)
+    return (isinstance(record, dict) and isinstance(record.get("anchors"), list)
             and isinstance(record.get("links"), list) and isinstance(record.get("search"), list))
 
 
