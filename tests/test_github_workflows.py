@@ -313,7 +313,7 @@ def test_the_deploy_workflow_publishes_main_with_the_pages_actions_and_least_per
         if step.get("uses", "").startswith("actions/checkout@"):
             assert set(step.get("with", {})) == {"persist-credentials"}
             assert step["with"]["persist-credentials"] is False
-    assert not any(step.get("uses", "").startswith(("actions/cache@", "actions/download-artifact@"))
+    assert not any(step.get("uses", "").startswith(("actions/cache", "actions/download-artifact@"))
                    or "cache" in step.get("with", {}) for _, step in steps(workflow))
     # In the upstream repository only; after a Preview run, only when that run passed.
     assert jobs["build"]["if"].startswith("!github.event.repository.fork && "
@@ -329,6 +329,27 @@ def test_the_deploy_workflow_publishes_main_with_the_pages_actions_and_least_per
         text = path.read_text(encoding="utf-8")
         assert text.count(previews.APPROVAL_LABEL) == (1 if path.name == "previews.py" else 0), path.name
         assert ("1_000_000_000" in text) == (path.name == "previews.py") and "BUDGET_MB" not in text, path.name
+
+
+def test_only_a_same_repository_pull_requests_preview_builds_warm_from_its_own_cache():
+    """The warm cache (generator/plugin/warm_cache.py) is restored and saved by the preview's
+    build alone, keyed by its pull request (caches are scoped by ref; its pages are made for
+    its own address), and never for a fork: a cache saved by an unapproved commit of a fork
+    could put pages into the build of the commit a maintainer approved. deploy.yml, which
+    publishes, uses no cache (test_the_deploy_workflow_publishes_main_with_the_pages_actions_...)."""
+    from generator.plugin.config import PromptPagesConfig
+
+    build = load("preview.yml")["jobs"]["build"]
+    caches = [step for step in build["steps"] if step.get("uses", "").startswith("actions/cache")]
+    assert len(caches) == 1 and caches[0]["uses"].startswith("actions/cache@")  # restored, and saved after the job
+    cache = caches[0]
+    assert cache["if"].split() == "github.event.pull_request.head.repo.full_name == github.repository".split()
+    assert cache["with"]["path"] == PromptPagesConfig.cache.default == ".cache/prompt-pages"
+    assert cache["with"]["key"].startswith("prompt-pages-preview-${{ github.event.pull_request.number }}-")
+    assert cache["with"]["restore-keys"] == "prompt-pages-preview-${{ github.event.pull_request.number }}-"
+    runs = [step.get("run", "") for step in build["steps"]]
+    assert build["steps"].index(cache) < runs.index("make site")
+    assert not any(step.get("uses", "").startswith("actions/cache") for _, step in steps(load("deploy.yml")))
 
 
 def test_the_preview_workflow_builds_each_pull_request_read_only_and_reacts_to_its_closing():
