@@ -41,7 +41,7 @@ from .htmlcheck import HTMLCheck
 from .live import GeneratedFile, Live
 from .fast_render import FastRender, SecondProcess, second_process
 from .pagefind_index import (
-    BUNDLE, MATERIAL_INDEX, BackgroundIndex, SearchEngine, SearchEntries, take_material_index, write_entries,
+    BUNDLE, MATERIAL_INDEX, PENDING, BackgroundIndex, SearchEngine, SearchEntries, take_material_index, write_entries,
     write_index,
 )
 from . import warm_cache
@@ -218,6 +218,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         path = page.file.src_uri
         checked = self.generated.get(path)
         if checked is not None and self.warm is not None and path in self.warm.found:
+            if self.let_go:
+                page.file.content_string = ""  # its Markdown was not read: a key found it
             return html  # its problems are the cache's
         if checked is not None:
             rendered = self.renderer.rendered.pop(path, None)
@@ -304,9 +306,13 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
                               SearchEntries(docs, names))
             except OSError as error:  # --strict fails on it: a preview could not index its pages
                 log.warning(f"prompt-pages: search entries not kept: {error}")
-        key, bundle = self.warm.pagefind(docs, names) if self.warm is not None else ("", None)
+        # Under `make serve`, at its first build only: a later one could race the index thread.
+        warm = self.warm if self.live is None or self.background_index is None else None
+        key, bundle = warm.pagefind(docs, names) if warm is not None else ("", None)
         if bundle is not None:  # what it indexes is what it indexed last time
             warm_cache.write_files(Path(config.site_dir, BUNDLE), bundle)
+            if self.live is not None:
+                Path(config.site_dir, PENDING).write_bytes(b"")  # not behind (BackgroundIndex)
             log.info(f"prompt-pages: search index of {len(docs):,} entries from the cache")
             return
         if self.live is None:

@@ -23,7 +23,8 @@ never sees half of it; it starts with :data:`MAGIC` and this format's version, t
 of the rest. A file that is missing, truncated, altered, of another version or another
 environment is ignored whole, with one INFO line, and the build runs cold: a stale or broken
 entry is never used. Only what one build used or made is written again, so it never grows with
-history. Nothing in it is executable: entries are JSON or raw bytes, zlib-compressed.
+history. Nothing in it is executable: entries are JSON or raw bytes, zlib-compressed but for the
+pages' HTML (decompressing it took longer than reading it; actions/cache compresses the folder).
 
 :class:`Store` and the digests know nothing of MkDocs; :class:`WarmBuild` is what one build of
 the plugin (plugin/plugin.py) does with a store: a generated page found in it is given to MkDocs
@@ -218,7 +219,7 @@ class Store:
             self.misses += 1
             return None
         try:
-            value = zlib.decompress(stored)
+            value = zlib.decompress(stored[1:]) if stored[:1] == b"z" else bytes(stored[1:])
         except zlib.error:
             self.misses += 1
             return None
@@ -236,8 +237,8 @@ class Store:
             self._kept.pop(key, None)
             return None
 
-    def put(self, key: str, value: bytes) -> None:
-        self._kept[key] = zlib.compress(value, 1)
+    def put(self, key: str, value: bytes, compress: bool = True) -> None:
+        self._kept[key] = b"z" + zlib.compress(value, 1) if compress else b"r" + value
 
     def put_json(self, key: str, value) -> None:
         self.put(key, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
@@ -428,7 +429,7 @@ class WarmBuild:
         if key is not None:
             links = [[None if file is page.file else file.src_uri, anchor, original]
                      for file, anchors in (page.links_to_anchors or {}).items() for anchor, original in anchors.items()]
-            self.store.put(key + ":html", output.encode("utf-8"))
+            self.store.put(key + ":html", output.encode("utf-8"), compress=False)
             self.store.put_json(key, {
                 "title": page.title, "anchors": sorted(page.present_anchor_ids or ()),
                 "links": links, "search": self.search[start:] if start is not None else []})
