@@ -47,4 +47,4 @@ benchmark-large: $(VENV)/.test-installed  ## opt-in: the build, its memory, the 
 	done
 
 clean:
-	rm -rf site $(VENV)
+	rm -rf site .cache $(VENV)

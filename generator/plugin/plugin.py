@@ -80,6 +80,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
     supports_multiple_instances = False
     live: Live | None = None
     background_index: BackgroundIndex | None = None
+    store: Store | None = None  # the cache (the option ``cache``), read in on_files
+    warm: WarmBuild | None = None  # what this build takes from it and gives it
 
     def on_startup(self, *, command, dirty):
         """Under `mkdocs serve --dirty` (make serve), a rebuild redoes only what a change changed."""
@@ -104,8 +106,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         self.to_join: dict[str, tuple[blockhtml.Block, ...]] = {}
         self.let_go = self.join_later = False  # what a build may let go of (on_files decides)
         self.second: SecondProcess | None = None
-        self.store: Store | None = None  # the cache (the option ``cache``), read in on_files
-        self.warm: WarmBuild | None = None  # what this build takes from it and gives it
+        self.store = self.warm = None
         if self.config.enabled and self.live is not None:
             mkdocs_internals.quiet_dirty_build_warning()  # it does not hold here (see there)
 
