@@ -55,7 +55,7 @@ def _new_project(project: Path, prompts: int) -> Path:
     write_corpus(project / "sources", prompts, seed=3)
     result = build_site(project / "first", cwd=project)
     assert "no cache in" in result.stderr
-    assert (project / ".cache" / "prompt-pages" / STORE).is_file()
+    assert len(list((project / ".cache" / "prompt-pages").glob(STORE.format("*")))) == 1
     return project
 
 
@@ -85,7 +85,7 @@ def test_an_edit_a_corrupt_cache_or_a_changed_mkdocs_yml_never_serves_a_stale_pa
     assert b"holiday videographer" in (project / "edited" / "prompts" / prompt.stem.lower() / "index.html").read_bytes()
 
     # Garbage in the cache: ignored, in one line; the build is cold, and fills it again.
-    store = project / ".cache" / "prompt-pages" / STORE
+    store, = (project / ".cache" / "prompt-pages").glob(STORE.format("*"))
     data = store.read_bytes()
     damaged = data[:1000] + bytes(range(256)) * 4 + data[2024:]
     store.write_bytes(damaged)
@@ -96,13 +96,15 @@ def test_an_edit_a_corrupt_cache_or_a_changed_mkdocs_yml_never_serves_a_stale_pa
     _assert_same(project / "damaged", project / "cold", every=False)
     assert store.read_bytes() != damaged
 
-    # mkdocs.yml changed: nothing of the cache is used.
+    # mkdocs.yml changed: nothing of the cache is used; the folder keeps the last two stores.
     config = project / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("site_name: Prompt Pages", "site_name: Warm Pages"),
                       encoding="utf-8")
     renamed = build_site(project / "renamed", cwd=project)
-    assert "made with other code, packages, configuration or theme" in renamed.stderr
+    assert "no cache in" in renamed.stderr and "0 of" in renamed.stderr
     assert "Warm Pages" in (project / "renamed" / "index.html").read_text(encoding="utf-8")
+    stores = list((project / ".cache" / "prompt-pages").glob(STORE.format("*")))
+    assert len(stores) == 2 and store in stores
 
 
 # --------------------------------------------------------------------------- the store alone
@@ -112,7 +114,7 @@ def _store(folder: Path) -> Path:
     store.put_json("a", {"x": [1, "é"]})
     store.put("b", b"\x00bytes")
     assert store.save()
-    return folder / STORE
+    return folder / STORE.format("environment"[:16])
 
 
 def test_a_store_is_written_again_only_when_a_build_used_or_made_other_entries(tmp_path):
@@ -130,7 +132,7 @@ def test_a_store_keeps_what_a_build_used_or_made(tmp_path):
     assert again.save()
     third = Store.load(tmp_path, "environment")
     assert third.get("b") is None and third.get("c") == b"new" and third.get_json("a") == {"x": [1, "é"]}
-    assert path.is_file() and not [p for p in tmp_path.iterdir() if p.name != STORE]  # no temporary file left
+    assert path.is_file() and not [p for p in tmp_path.iterdir() if p != path]  # no temporary file left
 
 
 @pytest.mark.parametrize("damage", ["missing", "empty", "truncated", "flipped", "format", "environment", "magic"])
@@ -149,7 +151,9 @@ def test_a_store_that_cannot_be_trusted_is_empty(tmp_path, caplog, damage):
         path.write_bytes(MAGIC + struct.pack(">I", FORMAT + 1) + data[len(MAGIC) + 4 :])
     elif damage == "magic":
         path.write_bytes(b"x" + data[1:])
-    environment = "another" if damage == "environment" else "environment"
+    if damage == "environment":  # a store named for this environment, made in another
+        path.rename(tmp_path / STORE.format("environment-2"[:16]))
+    environment = "environment-2" if damage == "environment" else "environment"
     with caplog.at_level(logging.INFO, logger="mkdocs.plugins.prompt_pages"):
         store = Store.load(tmp_path, environment)
     assert len(store) == 0 and store.get("a") is None

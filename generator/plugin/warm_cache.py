@@ -61,8 +61,11 @@ log = logging.getLogger("mkdocs.plugins.prompt_pages")
 MAGIC = b"prompt-pages warm cache\n"
 #: This module's format; a store of another is ignored.
 FORMAT = 1
-#: The store's file inside the cache folder.
-STORE = "store.bin"
+#: The stores in the cache folder, one per environment ("store-" and the start of its digest):
+#: `make serve` and `mkdocs build` differ in site_url, and one would otherwise undo the other's.
+STORE = "store-{}.bin"
+#: How many stores the folder keeps, the most recently written (older environments go).
+KEEP = 2
 _HEAD = struct.Struct(">I32sQ")  # format, SHA-256 of the rest, length of the index
 _CODE = Path(__file__).resolve().parent.parent  # the generator package
 #: The template a page found in the cache is made with (plugin.on_env adds it): nothing, since
@@ -187,11 +190,12 @@ class Store:
 
     @classmethod
     def load(cls, folder: Path, environment: str) -> Store:
-        path = folder / STORE
+        path = folder / STORE.format(environment[:16])
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            log.info(f"prompt-pages: no cache in {folder} yet; this build is cold and fills it")
+            log.info(f"prompt-pages: no cache in {folder} for this code and configuration yet; "
+                     "this build is cold and fills it")
             return cls(path, environment)
         except OSError as error:
             log.info(f"prompt-pages: cache {path} not read ({error.strerror}); this build is cold")
@@ -273,10 +277,18 @@ class Store:
                     os.unlink(out.name)
                     raise
             os.replace(out.name, self.path)
+            _keep_newest(self.path.parent)
         except OSError as error:
             log.info(f"prompt-pages: cache {self.path} not written ({error}); the next build is cold")
             return False
         return True
+
+
+def _keep_newest(folder: Path) -> None:
+    """The :data:`KEEP` stores last written; the others (older environments) removed."""
+    stores = sorted(folder.glob(STORE.format("*")), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+    for old in stores[KEEP:]:
+        old.unlink(missing_ok=True)
 
 
 def _read(data: bytes, environment: str) -> dict[str, memoryview]:
