@@ -12,7 +12,9 @@ measures:
     step over every prompt in turn (``genbench --steps``): reading, parsing, task inference,
     workflow, answers, page composition, provenance check and index pages;
 (b) ``mkdocs build`` of the whole site: a project folder with a copy of ``mkdocs.yml``,
-    ``docs/`` and the synthetic ``sources/``, the plugin generating the pages;
+    ``docs/`` and the synthetic ``sources/``, the plugin generating the pages, cold (its cache,
+    ``.cache/``, removed before each run); (b') once more with the cache of the last run, nothing
+    changed (the warm start), and the cache's size;
 (c) ``mkdocs build`` of the same pages written by ``python -m generator build`` into a copy of
     ``docs/``, with ``mkdocs.yml`` minus the ``prompt-pages`` plugin: (b)/(c) compares the
     plugin's build (pages rendered block by block) with plain MkDocs; (b) and (c) run in turn,
@@ -21,6 +23,7 @@ measures:
 (e) ``make serve`` (``mkdocs serve --dirty``) on (b)'s project: the first serve, then, for
     ``--edits`` prompts saved one after the other, the time until the server serves the new
     page, every index page listing it and a search index with the change (``benchmarks/serve.py``);
+    (e') the first serve again, with the cache the first one left;
 
 and with ``--browser``, on (b)'s site, the time for the search index to load and for each
 query to show its results, and with Pagefind the bytes a query's first results transfer
@@ -75,6 +78,8 @@ LARGE_N = 100_000  # the size those two targets are for
 MAX_SITE_BYTES = 1e9  # GitHub Pages' limit on a site...
 SITE_BYTES_AT = 60_000  # ...which the site of this many prompts must fit (issue 29)
 MAX_FIRST_RESULTS_BYTES = 300_000  # transferred for a query's first results (Pagefind)
+MAX_WARM_BUILD_S = 15.0  # mkdocs build again with nothing changed, at 10,000 prompts (issue 29)
+CACHE = ".cache"  # the plugin's cache folder (its option ``cache``), beside mkdocs.yml
 
 
 # --------------------------------------------------------------------------- running things
@@ -177,9 +182,12 @@ def generator_figures(sources: Path, logs: Path, repeat: int) -> dict:
     return figures
 
 
-def mkdocs_build(project: Path, site: Path, log: Path, config: Path | None = None) -> dict:
+def mkdocs_build(project: Path, site: Path, log: Path, config: Path | None = None, warm: bool = False) -> dict:
+    """One build, cold (the plugin's cache removed first) unless ``warm``."""
     if site.exists():
         shutil.rmtree(site)
+    if not warm:
+        shutil.rmtree(project / CACHE, ignore_errors=True)
     command = [str(BIN / "mkdocs"), "build", "-d", str(site)] + (["-f", str(config)] if config else [])
     run = run_measured(command, project, log)
     built = re.search(r"Documentation built in ([\d.]+) seconds", run["stderr_tail"])
@@ -333,6 +341,11 @@ def bench_size(n: int, work: Path, plan: Plan, log=print, save=None) -> dict:
         result["build_plain"] = {**min(plain_runs, key=lambda r: r["wall_s"]), "runs_wall_s": [r["wall_s"] for r in plain_runs]}
         result["build_ratio"] = round(result["build_plugin"]["wall_s"] / result["build_plain"]["wall_s"], 3)
 
+    log(f"[{n}] (b') mkdocs build again with the cache of the last, nothing changed")
+    result["build_warm"] = mkdocs_build(project, project / "site", logs / "mkdocs-plugin-warm", warm=True)
+    result["build_warm"]["cache_bytes"] = sum(path.stat().st_size for path in (project / CACHE).rglob("*")
+                                              if path.is_file())
+
     log(f"[{n}] (d) sizes")
     result["site_plugin"] = site_stats(project / "site")
     if not plan.build_only:
@@ -344,6 +357,8 @@ def bench_size(n: int, work: Path, plan: Plan, log=print, save=None) -> dict:
 
         log(f"[{n}] (e) mkdocs serve --dirty: the first serve, then {edits} saved prompts")
         result["serve"] = measure_serve(project, edits, log=lambda m: log(f"[{n}] {m}"), log_file=logs / "serve.log")
+        log(f"[{n}] (e') the first serve again, with the cache of the last")
+        result["serve_warm"] = measure_serve(project, 0, log=lambda m: log(f"[{n}] {m}"), log_file=logs / "serve-warm.log")
 
     if plan.browser:
         from .browser import measure_search
@@ -420,6 +435,8 @@ def evaluate_targets(sizes: dict) -> dict:
 
     if "build_ratio" in large:
         target("build_ratio", ns[-1], large["build_ratio"], MAX_BUILD_RATIO)
+    if "build_warm" in sizes.get("10000", {}):
+        target("warm_build_s", 10_000, sizes["10000"]["build_warm"]["wall_s"], MAX_WARM_BUILD_S)
     if "serve" in large:
         # The median of the saved prompts: one edit's time depends on when MkDocs' watcher (it
         # looks every half second) comes to it, and on what else the machine runs then.
@@ -498,11 +515,14 @@ def table(results: dict) -> str:
     row("(b)   peak RSS MB, largest process", lambda s: s["build_plugin"]["maxrss_mb"])
     row("(b)   peak RSS MB, its processes together", lambda s: s["build_plugin"]["tree_peak_rss_mb"])
     row("(b)   warnings", lambda s: s["build_plugin"]["warnings"])
+    row("(b') the same again, warm (nothing changed), s", lambda s: s["build_warm"]["wall_s"])
+    row("(b')   its cache on disk, MB", lambda s: _mb(s["build_warm"]["cache_bytes"]))
     row("(c) mkdocs build without plugin, s", lambda s: s["build_plain"]["wall_s"])
     row("(c)   as reported by mkdocs, s", lambda s: s["build_plain"]["mkdocs_reported_s"])
     row("(c)   peak RSS MB", lambda s: s["build_plain"]["maxrss_mb"])
     row("(b)/(c)", lambda s: s["build_ratio"])
     row("(e) mkdocs serve --dirty: first serve, s", lambda s: s["serve"]["first_serve_s"])
+    row("(e') the first serve again, warm, s", lambda s: s["serve_warm"]["first_serve_s"])
     row("(e) save one prompt -> page, index pages, search index served, s, median",
         lambda s: s["serve"]["edit_all_s_median"])
     row("(e)   the same, slowest", lambda s: s["serve"]["edit_all_s_max"])

@@ -150,6 +150,9 @@ def test_benchmark_runner_measures_20_prompts(tmp_path):
         assert size[build]["wall_s"] > 0 and size[build]["maxrss_mb"] > 0
         assert size[build]["warnings"] >= 0  # counted; answers citing other prompts' links may warn
     assert size["cli_build"]["returncode"] == 0
+    # Once more with the cache of the last build, and the first serve again with the serve's.
+    assert size["build_warm"]["returncode"] == 0 and size["build_warm"]["cache_bytes"] > 0
+    assert "(b') the same again, warm" in run.stdout and size["serve_warm"]["first_serve_s"] > 0
     assert math.isfinite(size["build_ratio"]) and 0.1 < size["build_ratio"] < 10
     serve = size["serve"]
     assert serve["first_serve_s"] > 0 and len(serve["edits"]) == 1

@@ -209,6 +209,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             page.render = partial(self.renderer.render, page)
         if self.live is not None:
             self.live.rendered.add(page.url)
+        if self.warm is not None:
+            self.warm.page_started(page.file.src_uri)
         return page
 
     @event_priority(-100)  # after every other plugin's: its Markdown is let go here
@@ -338,6 +340,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
                      "`answers_strict: true` (mkdocs.yml) makes them fail `mkdocs build --strict`")
 
     def on_build_error(self, *, error):
+        if self.warm is not None:
+            self.warm.close()
         self.store = self.warm = None  # nothing of a failed build is kept
         collector.release()
         self._stop_pool()

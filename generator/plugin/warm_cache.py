@@ -363,6 +363,8 @@ class WarmBuild:
     def __init__(self, store: Store):
         self.store = store
         self.keys: dict[str, str] = {}  # each generated page's key, by path
+        self.warnings = _Warnings()
+        self._warnings_from: dict[str, int] = {}
         self.found: dict[str, dict] = {}  # the pages found in the store, read when MkDocs reads them
         self.search: list[dict] | None = None
         self._search_from: dict[str, int] = {}
@@ -384,6 +386,7 @@ class WarmBuild:
         """Each page's key (``files_digest``: every file of the build and its address); returns
         the paths of those in the store."""
         environment_digest = self.store.environment
+        logging.getLogger("mkdocs").addHandler(self.warnings)
         for page in pages:
             self.keys[page.path] = digest("page", environment_digest, files_digest, page.path, page.markdown,
                                           page.source, *sorted(page.allowed_links))
@@ -421,6 +424,10 @@ class WarmBuild:
                 links.setdefault(file, {}).setdefault(anchor, original)
         page.links_to_anchors = links
 
+    def page_started(self, path: str) -> None:
+        """Before MkDocs reads the page (on_pre_page)."""
+        self._warnings_from[path] = self.warnings.count
+
     def before_search(self, path: str) -> None:
         """Before Material's search plugin reads the page (on_page_context)."""
         if self.search is not None and path in self.keys:
@@ -438,7 +445,9 @@ class WarmBuild:
                 self.search.extend(record["search"])
             return record["html"]
         key = self.keys.get(path)
-        if key is not None:
+        if key is not None and self._warnings_from.pop(path, None) == self.warnings.count:
+            # Not a page that warned while it was made (a broken link): a build that takes it
+            # from the cache would not warn, and --strict would pass.
             links = [[None if file is page.file else file.src_uri, anchor, original]
                      for file, anchors in (page.links_to_anchors or {}).items() for anchor, original in anchors.items()]
             self.store.put(key + ":html", output.encode("utf-8"), compress=False)
@@ -453,8 +462,12 @@ class WarmBuild:
         for path, found in problems.items():
             if found and path in self.keys and path not in self.problems:
                 self.store.put_json(self.keys[path] + ":problems", [_problem_json(problem) for problem in found])
+        self.close()
         log.info(f"prompt-pages: {len(self.problems):,} of {len(self.keys):,} generated pages from the cache")
         return {**problems, **self.problems}
+
+    def close(self) -> None:
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
 
     def pagefind(self, docs: list[dict], names) -> tuple[str, dict[str, bytes] | None]:
         """The Pagefind bundle of these entries, if kept (relative path → bytes), and its key."""
@@ -471,6 +484,17 @@ class WarmBuild:
     def keep_pagefind(self, key: str, bundle: Path) -> None:
         files = {str(path.relative_to(bundle)): path.read_bytes() for path in bundle.rglob("*") if path.is_file()}
         self.store.put(key, pack_files(files))
+
+
+class _Warnings(logging.Handler):
+    """Counts what MkDocs and its plugins log at WARNING or above."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
 
 
 def _page_record(record) -> bool:
