@@ -1,7 +1,7 @@
 """`make serve` at scale: how long the first serve takes, and how long from saving one prompt until
 the server serves its new page, every index page listing it, and a search index with the change.
 
-    .venv/bin/python -m benchmarks.serve PROJECT [--edits 5]
+    .venv/bin/python -m benchmarks.serve PROJECT [--edits 5]  # --edits 0: the first serve alone
 
 PROJECT holds mkdocs.yml, docs/ and sources/ (benchmarks/run.py makes one per size). The server
 is `mkdocs serve --dirty` on a free port. Each edit puts a word no page has at the start of one
@@ -90,7 +90,20 @@ def _listing_pages(project: Path, prompts: list[Path]) -> dict[Path, list[str]]:
     return listing
 
 
+def measure_first_serve(project: Path, log=print, log_file: Path | None = None) -> dict:
+    """The first serve alone: from starting ``mkdocs serve --dirty`` until a prompt's page is served."""
+    prompt = sorted((project / "sources").glob("*.txt"))[0]
+    started = time.perf_counter()
+    with mkdocs_serve(project, "--dirty", log_file=log_file) as base:
+        first_serve = _until(base + f"prompts/{_slug(project, prompt)}/", lambda s, b: s == 200, started, 3600)
+    log(f"first serve {first_serve:.1f} s")
+    return {"first_serve_s": round(first_serve, 2)}
+
+
 def measure(project: Path, edits: int, log=print, log_file: Path | None = None) -> dict:
+    """The first serve, then ``edits`` saved prompts, one added and deleted (none: the first serve alone)."""
+    if edits == 0:
+        return measure_first_serve(project, log, log_file)
     prompts = sorted((project / "sources").glob("*.txt"))
     chosen = [prompts[(i * 7919) % len(prompts)] for i in range(edits)]
     originals = {path: path.read_bytes() for path in chosen}

@@ -460,7 +460,7 @@ class WarmBuild:
         """The HTML check's problems of every generated page: ``problems`` (the pages made now,
         whose problems are kept) and those the store gave for the others."""
         for path, found in problems.items():
-            if found and path in self.keys and path not in self.problems:
+            if found and path in self.keys and path not in self.problems and self.store.has(self.keys[path]):
                 self.store.put_json(self.keys[path] + ":problems", [_problem_json(problem) for problem in found])
         self.close()
         log.info(f"prompt-pages: {len(self.problems):,} of {len(self.keys):,} generated pages from the cache")
