@@ -353,12 +353,15 @@ def bench_size(n: int, work: Path, plan: Plan, log=print, save=None) -> dict:
 
     edits = 0 if plan.build_only else plan.edits
     if edits:
-        from .serve import measure as measure_serve
+        from .serve import free_port, measure as measure_serve
 
         log(f"[{n}] (e) mkdocs serve --dirty: the first serve, then {edits} saved prompts")
-        result["serve"] = measure_serve(project, edits, log=lambda m: log(f"[{n}] {m}"), log_file=logs / "serve.log")
+        port = free_port()  # both serves on one: the port is in the site's address, and so in the cache's key
+        result["serve"] = measure_serve(project, edits, log=lambda m: log(f"[{n}] {m}"), log_file=logs / "serve.log",
+                                        port=port)
         log(f"[{n}] (e') the first serve again, with the cache of the last")
-        result["serve_warm"] = measure_serve(project, 0, log=lambda m: log(f"[{n}] {m}"), log_file=logs / "serve-warm.log")
+        result["serve_warm"] = measure_serve(project, 0, log=lambda m: log(f"[{n}] {m}"), log_file=logs / "serve-warm.log",
+                                             port=port)
 
     if plan.browser:
         from .browser import measure_search

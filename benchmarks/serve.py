@@ -46,12 +46,16 @@ def http_get(url: str, timeout: float = 600) -> tuple[int, bytes]:
 
 
 @contextmanager
-def mkdocs_serve(project: Path, *options: str, log_file: Path | None = None):
-    """`mkdocs serve OPTIONS` of ``project`` on a free port of 127.0.0.1, its output to
-    ``log_file`` if given; yields its base URL."""
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+def mkdocs_serve(project: Path, *options: str, log_file: Path | None = None, port: int | None = None):
+    """`mkdocs serve OPTIONS` of ``project`` on ``port`` (a free one by default) of 127.0.0.1, its
+    output to ``log_file`` if given; yields its base URL."""
+    port = port or free_port()
     with open(log_file, "w") if log_file else open(os.devnull, "w") as output:
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "mkdocs"), "serve", *options, "-a", f"127.0.0.1:{port}"],
@@ -90,20 +94,22 @@ def _listing_pages(project: Path, prompts: list[Path]) -> dict[Path, list[str]]:
     return listing
 
 
-def measure_first_serve(project: Path, log=print, log_file: Path | None = None) -> dict:
-    """The first serve alone: from starting ``mkdocs serve --dirty`` until a prompt's page is served."""
+def measure_first_serve(project: Path, log=print, log_file: Path | None = None, port: int | None = None) -> dict:
+    """The first serve alone: from starting ``mkdocs serve --dirty`` until a prompt's page is
+    served. The port is part of the site's address: a serve on the port of an earlier one finds
+    the cache it left (the plugin's ``cache``)."""
     prompt = sorted((project / "sources").glob("*.txt"))[0]
     started = time.perf_counter()
-    with mkdocs_serve(project, "--dirty", log_file=log_file) as base:
+    with mkdocs_serve(project, "--dirty", log_file=log_file, port=port) as base:
         first_serve = _until(base + f"prompts/{_slug(project, prompt)}/", lambda s, b: s == 200, started, 3600)
     log(f"first serve {first_serve:.1f} s")
     return {"first_serve_s": round(first_serve, 2)}
 
 
-def measure(project: Path, edits: int, log=print, log_file: Path | None = None) -> dict:
+def measure(project: Path, edits: int, log=print, log_file: Path | None = None, port: int | None = None) -> dict:
     """The first serve, then ``edits`` saved prompts, one added and deleted (none: the first serve alone)."""
     if edits == 0:
-        return measure_first_serve(project, log, log_file)
+        return measure_first_serve(project, log, log_file, port)
     prompts = sorted((project / "sources").glob("*.txt"))
     chosen = [prompts[(i * 7919) % len(prompts)] for i in range(edits)]
     originals = {path: path.read_bytes() for path in chosen}
@@ -118,7 +124,7 @@ def measure(project: Path, edits: int, log=print, log_file: Path | None = None) 
     started = time.perf_counter()
     results = []
     try:
-        with mkdocs_serve(project, "--dirty", log_file=log_file) as base:
+        with mkdocs_serve(project, "--dirty", log_file=log_file, port=port) as base:
             first_slug = _slug(project, chosen[0])
             first_serve = _until(base + f"prompts/{first_slug}/", lambda s, b: s == 200, started, 3600)
             log(f"first serve {first_serve:.1f} s")
@@ -206,9 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("project", type=Path)
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--log", type=Path, default=None, help="write the server's log here")
+    parser.add_argument("--port", type=int, default=None, help="serve on this port (default: a free one)")
     arguments = parser.parse_args(argv)
     result = measure(arguments.project.resolve(), arguments.edits, log=lambda m: print(m, file=sys.stderr),
-                     log_file=arguments.log)
+                     log_file=arguments.log, port=arguments.port)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0
