@@ -45,13 +45,13 @@ def http_get(url: str, timeout: float = 600) -> tuple[int, bytes]:
         return 0, b""
 
 
-@contextmanager
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
+@contextmanager
 def mkdocs_serve(project: Path, *options: str, log_file: Path | None = None, port: int | None = None):
     """`mkdocs serve OPTIONS` of ``project`` on ``port`` (a free one by default) of 127.0.0.1, its
     output to ``log_file`` if given; yields its base URL."""
