@@ -118,13 +118,15 @@ def _build(project: Path, site: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def second_process_project(tmp_path_factory):
-    """The seeds' site, with the plugin's second process from the first page."""
+    """The seeds' site, with the plugin's second process from the first page, and no cache (each
+    build renders every page: a warm one would leave the second process nothing to do)."""
     project = copy_project(tmp_path_factory.mktemp("second") / "project")
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     assert "      sources: sources\n" in text
     config.write_text(text.replace("      sources: sources\n",
-                                   "      sources: sources\n      second_process:\n        from_pages: 1\n"),
+                                   "      sources: sources\n      cache: \"\"\n"
+                                   "      second_process:\n        from_pages: 1\n"),
                       encoding="utf-8")
     return project
 
