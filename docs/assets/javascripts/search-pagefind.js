@@ -22,7 +22,8 @@
  *   pages' Pagefind metadata "names", which Pagefind also weighs above the title (metaWeights).
  * - Keeping up with typing (as search-latest.js does for Material's worker): a query typed while
  *   another is searched for waits, only the newest is searched for next, only the answer to the
- *   newest query is drawn, and a query of one or two characters waits a moment for the next key.
+ *   newest query is drawn, and a query waits a moment for the next key (150 ms; one or two
+ *   characters, 250 ms): a word typed quickly loads only what its last prefix needs.
  * - Pagefind's script, its index's entry and its WebAssembly are loaded when the search box is
  *   focused, not with every page.
  * - In a pull request's preview of what changed (generator/files/preview.py), the preview's
@@ -53,6 +54,9 @@
   var META_WEIGHTS = { title: 5, names: 20 };
   var SHORT = 3; // characters
   var SHORT_WAIT_MS = 250;
+  // Any other query waits this long for the next key: the prefixes of a word typed quickly are
+  // never searched for, so they load neither their index chunks nor their results' data.
+  var TYPING_WAIT_MS = 150;
   var OPTIONS = { excerptLength: 24, ranking: { termSimilarity: 0, metaWeights: META_WEIGHTS } };
   var PREVIEW = document.querySelector('meta[name="prompt-pages-preview"]');
   var pagefind = null; // a promise of { module: Pagefind's, elsewhere: whether a result is shown from the other index }
@@ -321,11 +325,8 @@
         var ticket = ++latest; // an answer to any query before this one is no longer drawn
         clearTimeout(shortTimer);
         var length = message.data.trim().length;
-        if (length > 0 && length < SHORT) {
-          shortTimer = setTimeout(function () { submit(message.data, ticket); }, SHORT_WAIT_MS);
-        } else {
-          submit(message.data, ticket);
-        }
+        shortTimer = setTimeout(function () { submit(message.data, ticket); },
+          length > 0 && length < SHORT ? SHORT_WAIT_MS : TYPING_WAIT_MS);
       }
     };
   }
