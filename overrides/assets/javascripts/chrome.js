@@ -9,7 +9,13 @@
     (partials/javascripts/palette.html);
   - the palette's switch (partials/palette.html), put before the search button, and the search
     dialog (partials/search.html), put after this script: neither does anything without script;
-  - Material's configuration (base.html's block config), which its bundle reads from #__config;
+  - Material's configuration (base.html's block config), which its bundle reads from #__config,
+    and the dialog in which it shows its messages (base.html), both read by its bundle as it runs;
+  - once the page is read (DOMContentLoaded, before Material's bundle looks for them, since this
+    listener comes first): the button back to the top (partials/top.html), in its place after the
+    main column, and the entries of the table of contents (partials/toc.html), one for each
+    heading of the article with an id after the first heading, nested by level, as Python-Markdown's
+    toc extension and Material's partials/toc-item.html make them;
   - a permanent link (¶) on every heading of the article that has an id, as Python-Markdown's toc
     extension wrote them with `permalink: true`: the same link, title and place, focusable by the
     keyboard and named for a screen reader, made here from the headings' ids.
@@ -19,6 +25,7 @@
 {%- set features = config.theme.features or [] -%}
 {%- set icons_url = 'assets/images/icons.svg' | url -%}
 {%- set palette_form %}{% if config.theme.palette and config.theme.palette is not mapping %}{% include "partials/palette.html" %}{% endif %}{% endset -%}
+{%- set top_button %}{% if "navigation.top" in features %}{% include "partials/top.html" %}{% endif %}{% endset -%}
 {%- set search_dialog %}{% if "material/search" in config.plugins and config.plugins["material/search"].config.enabled %}{% include "partials/search.html" %}{% endif %}{% endset -%}
 {%- set material_config = {
   "features": features,
@@ -49,8 +56,25 @@ var settings=document.createElement("script");settings.id="__config";settings.ty
 var material={{ material_config | tojson }};
 material.base=__md_scope.href;material.search=new URL("workers/search.a7633da7.min.js",here).href;
 settings.textContent=JSON.stringify(material);document.head.appendChild(settings);
+document.body.insertAdjacentHTML("beforeend",'<div class="md-dialog" data-md-component="dialog"><div class="md-dialog__inner md-typeset"></div></div>');
+function element(tag,name){var made=document.createElement(tag);if(name)made.className=name;return made;}
+function entry(heading){
+var item=element("li","md-nav__item"),link=element("a"),title=element("span","md-ellipsis");
+link.href="#"+heading.id;link.className="md-nav__link";title.textContent=heading.title;link.appendChild(title);item.appendChild(link);
+if(heading.children.length){var nav=element("nav","md-nav"),list=element("ul","md-nav__list");nav.setAttribute("aria-label",heading.title);
+heading.children.forEach(function(child){list.appendChild(entry(child));});nav.appendChild(list);item.appendChild(nav);}
+return item;}
 document.addEventListener("DOMContentLoaded",function(){
+var main=document.querySelector(".md-main__inner");
+if(main)main.insertAdjacentHTML("afterend",chrome({{ top_button | trim | tojson }}));
+var root={level:0,children:[]},open=[root];
 document.querySelectorAll("article.md-content__inner :is(h1,h2,h3,h4,h5,h6)[id]").forEach(function(heading){
-var link=document.createElement("a");link.className="headerlink";link.href="#"+heading.id;link.title="Permanent link";link.textContent="\u00b6";heading.appendChild(link);});});
+var level=+heading.tagName[1],node={level:level,id:heading.id,title:heading.textContent.trim(),children:[]};
+while(open[open.length-1].level>=level)open.pop();
+open[open.length-1].children.push(node);open.push(node);
+var link=element("a","headerlink");link.href="#"+heading.id;link.title="Permanent link";link.textContent="\u00b6";heading.appendChild(link);});
+var contents=document.querySelector("[data-md-component=toc]"),headings=root.children;
+if(headings.length&&headings[0].level===1)headings=headings[0].children;
+if(contents)headings.forEach(function(heading){contents.appendChild(entry(heading));});});
 })();
 var palette=__md_get("__palette");if(palette&&palette.color){if("(prefers-color-scheme)"===palette.color.media){var media=matchMedia("(prefers-color-scheme: light)"),input=document.querySelector(media.matches?"[data-md-color-media='(prefers-color-scheme: light)']":"[data-md-color-media='(prefers-color-scheme: dark)']");palette.color.media=input.getAttribute("data-md-color-media"),palette.color.scheme=input.getAttribute("data-md-color-scheme"),palette.color.primary=input.getAttribute("data-md-color-primary"),palette.color.accent=input.getAttribute("data-md-color-accent")}for(var[key,value]of Object.entries(palette.color))document.body.setAttribute("data-md-color-"+key,value)}
