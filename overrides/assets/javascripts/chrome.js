@@ -54,7 +54,7 @@ search.insertAdjacentHTML("beforebegin",chrome({{ palette_form | trim | tojson }
 script.insertAdjacentHTML("afterend",chrome({{ search_dialog | trim | tojson }}));
 var settings=document.createElement("script");settings.id="__config";settings.type="application/json";
 var material={{ material_config | tojson }};
-material.base=__md_scope.href;material.search=new URL("workers/search.a7633da7.min.js",here).href;
+material.base=new URL("../..",here).href;material.search=new URL("workers/search.a7633da7.min.js",here).href;
 settings.textContent=JSON.stringify(material);document.head.appendChild(settings);
 document.body.insertAdjacentHTML("beforeend",'<div class="md-dialog" data-md-component="dialog"><div class="md-dialog__inner md-typeset"></div></div>');
 function element(tag,name){var made=document.createElement(tag);if(name)made.className=name;return made;}
