@@ -22,8 +22,9 @@
  *   pages' Pagefind metadata "names", which Pagefind also weighs above the title (metaWeights).
  * - Keeping up with typing (as search-latest.js does for Material's worker): a query typed while
  *   another is searched for waits, only the newest is searched for next, only the answer to the
- *   newest query is drawn, and a query waits a moment for the next key (150 ms; one or two
- *   characters, 250 ms): a word typed quickly loads only what its last prefix needs.
+ *   newest query is drawn, and a query waits a moment for the next key (150 ms; 250 ms when its
+ *   last word has one or two characters): a word typed quickly loads only what its last prefix
+ *   needs.
  * - Pagefind's script, its index's entry and its WebAssembly are loaded when the search box is
  *   focused, not with every page.
  * - In a pull request's preview of what changed (generator/files/preview.py), the preview's
@@ -324,9 +325,10 @@
       } else if (message.type === QUERY && typeof message.data === "string") {
         var ticket = ++latest; // an answer to any query before this one is no longer drawn
         clearTimeout(shortTimer);
-        var length = message.data.trim().length;
+        // The last word counts: "stable d" needs every chunk of the words starting with d.
+        var last = message.data.trim().split(/\s+/).pop().length;
         shortTimer = setTimeout(function () { submit(message.data, ticket); },
-          length > 0 && length < SHORT ? SHORT_WAIT_MS : TYPING_WAIT_MS);
+          last > 0 && last < SHORT ? SHORT_WAIT_MS : TYPING_WAIT_MS);
       }
     };
   }
