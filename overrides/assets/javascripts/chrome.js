@@ -49,7 +49,7 @@ __md_scope=(document.currentScript.dataset.scope?new URL(document.currentScript.
 (function(){
 var script=document.currentScript,here=script.src,icons=new URL("../images/icons.svg",here).href;
 function chrome(html){return html.split({{ icons_url | tojson }}).join(icons);}
-var search=script.previousElementSibling;
+var search=script.previousElementSibling;if(!search||search.getAttribute("for")!=="__search")search=script;
 search.insertAdjacentHTML("beforebegin",chrome({{ palette_form | trim | tojson }}));
 script.insertAdjacentHTML("afterend",chrome({{ search_dialog | trim | tojson }}));
 var settings=document.createElement("script");settings.id="__config";settings.type="application/json";
