@@ -19,7 +19,8 @@ headless, the site served from 127.0.0.1 by a thread of this process.
 - Bytes per query (Pagefind, the plugin's ``search: pagefind``): for each query, a fresh browser
   context (empty cache) opens the home page and waits until its network is quiet; then the
   query is typed like a person, and once the results have stayed the same for three quarters
-  of a second, the bytes transferred since the first key (resource timing's ``transferSize``)
+  of a second, the bytes transferred since the first key (Playwright's sizes of the page's and
+  its workers' requests; a worker's own script, which it reports as 0, counted from the file)
   are what the query's first results cost: Pagefind's script, WebAssembly and index entry
   (loaded when the search box is focused), the index chunks the typed prefixes needed, and the
   data of the results shown. Python's server sends no compression, as a worst case.
@@ -39,6 +40,7 @@ import statistics
 import sys
 import threading
 import time
+import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -200,7 +202,19 @@ class _Tab:
             pass
 
 
-def first_results_bytes(browser, url: str, query: str) -> dict:
+def body_bytes(request, site: Path) -> int:
+    """The bytes of a finished request's response body. Playwright reports 0 for a worker's own
+    script (Pagefind's pagefind-worker.js, 41 KB), which Chromium does fetch: such a body is the
+    file's size in ``site``, which Python's server sends as it is."""
+    size = request.sizes()["responseBodySize"]
+    if size == 0:
+        path = site / urllib.parse.unquote(urllib.parse.urlsplit(request.url).path).lstrip("/")
+        if path.is_file():
+            size = path.stat().st_size
+    return size
+
+
+def first_results_bytes(browser, url: str, query: str, site: Path) -> dict:
     """The bytes a first query of a fresh visit transfers, typed like a person, until its
     results stay the same for three quarters of a second (see the module's docstring)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -229,7 +243,7 @@ def first_results_bytes(browser, url: str, query: str) -> dict:
             sizes = request.sizes()
             path = request.url.split("//", 1)[-1].partition("/")[2]
             kind = next((kind for kind, part in _PAGEFIND_KINDS if part in "/" + path), "other")
-            by_kind[kind] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            by_kind[kind] += body_bytes(request, site) + sizes["responseHeadersSize"]
         return {"bytes": sum(by_kind.values()), "requests": len(finished), "by_kind": by_kind,
                 "results": len(current), "first": current[0]}
     finally:
@@ -324,7 +338,7 @@ def measure_search(site: Path, queries=DEFAULT_QUERIES, loads: int = 3, repeats:
                 log(f"search: {query!r}")
                 if pagefind:
                     try:
-                        first = first_results_bytes(browser, url, query)
+                        first = first_results_bytes(browser, url, query, site)
                     except Exception as error:  # noqa: BLE001 - recorded
                         first = {"bytes": None, "error": repr(error)[:300]}
                 try:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.synth import PREAMBLE  # the seeds' preamble, verbatim
+from benchmarks.synth import PREAMBLE, write_corpus  # PREAMBLE: the seeds' preamble, verbatim
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "sources"
@@ -19,6 +19,19 @@ def make_prompt(question: str, models: str, papers: str = "", answer: str = "") 
     if papers:
         text += "### Related Papers:\n" + papers.strip("\n") + "\n\n"
     return text + "\nAnswer:" + (" " + answer if answer else "") + "\n"
+
+
+@pytest.fixture
+def corpus_for_workers(monkeypatch, tmp_path) -> Path:
+    """40 synthetic prompts, two of whose answers cite links of other prompts, checked in worker
+    processes: the generator's HTML check goes parallel from 20 prompts instead of hundreds, in
+    batches of 8, so that the same code paths run on a corpus a fifth the size."""
+    from generator import site as site_module
+
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 20)
+    monkeypatch.setattr(site_module, "RENDER_BATCH", 8)
+    write_corpus(tmp_path / "corpus", 40, seed=1)
+    return tmp_path / "corpus"
 
 
 @pytest.fixture

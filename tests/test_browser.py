@@ -67,6 +67,14 @@ def test_seed_page_shows_its_sections_and_a_drawn_diagram(recorder, site_url):
     headings = page.locator("article h2").all_inner_texts()
     assert [h.strip("¶ ").strip() for h in headings[:3]] == ["Task", "Workflow", "References"]
     assert "Even without a strong processor" in page.locator("article h1").inner_text()
+    # The shared chrome.js gives every heading its permanent link and lists them in the table of
+    # contents, nested as the headings are, from the headings the page holds.
+    links = page.evaluate("""() => [...document.querySelectorAll("article [id]:is(h1,h2,h3,h4,h5,h6)")].map(h =>
+        [h.id, h.querySelector(":scope > a.headerlink[title='Permanent link']")?.getAttribute("href")])""")
+    assert links and all(href == "#" + id for id, href in links), links
+    contents = page.locator("[data-md-component=toc] a.md-nav__link")
+    assert [a.get_attribute("href") for a in contents.all()] == ["#" + id for id, _ in links[1:]]
+    assert page.locator("[data-md-component=toc] > li > nav.md-nav[aria-label=References] a[href='#model-1']").count() == 1
     page.locator("div.mermaid").first.scroll_into_view_if_needed()  # Mermaid is fetched when it nears the screen
     diagram = page.locator(".mermaid svg").first
     diagram.wait_for(state="visible", timeout=15000)

@@ -2,10 +2,11 @@
 gets what MkDocs' own ``Page.render`` gives it (plain Python-Markdown with the site's extensions and
 MkDocs' link rewriting): the same HTML, table of contents, title, anchors and links to anchors.
 
-Every page of the synthetic corpus of 1,000 prompts (1,365 pages) and of the hostile corpus is
-compared, rendered in this process; the second process of a large build (fast_render.Ahead) renders
-from a configuration it rebuilds (fast_render.Setup), and is compared on the hostile corpus and on
-the pages of the first 150 synthetic prompts and every index page.
+Every page of a synthetic corpus of 300 prompts (with lists short enough to run to several pages)
+and of the hostile corpus is compared, rendered in this process; the second process of a large
+build (fast_render.Ahead) renders from a configuration it rebuilds (fast_render.Setup), and is
+compared on the hostile corpus and on the pages of the first 100 synthetic prompts and every
+index page.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from mkdocs.structure.pages import Page
 from benchmarks.synth import write_corpus
 from conftest import DATA
 from site_helpers import copy_project
+from generator.collection import indexes
 from generator.markup import blockhtml
 from generator.steps.check import page_links
 from generator.plugin import fast_render
@@ -113,12 +115,17 @@ def test_every_page_of_the_hostile_corpus_renders_as_page_render(tmp_path):
     assert any(path.startswith("prompts/") for path in plugin.generated)
 
 
-def test_every_page_of_600_synthetic_prompts_renders_as_page_render(tmp_path):
-    """600 prompts give a page to most of the catalog's models and papers, and a second page of
-    prompts to a task's and a model's list (1,000 took twice as long for no page of a new kind)."""
-    project = _project(tmp_path / "synthetic", lambda folder: write_corpus(folder, 600, seed=0))
-    _, whole = _compare(project, lambda paths: [p for p in paths if not p.startswith("prompts/")] + paths[:150])
+def test_every_page_of_300_synthetic_prompts_renders_as_page_render(tmp_path, monkeypatch):
+    """300 prompts give a page to most of the catalog's tasks and to many models and papers; with
+    lists a fifth as long, a task's, a model's, a paper's and a top-level index's list run to
+    pages of their own, with their pagers (1,000 prompts at the real lengths took four times as long)."""
+    monkeypatch.setattr(indexes, "PROMPTS_PER_PAGE", 20)
+    monkeypatch.setattr(indexes, "ROWS_PER_PAGE", 40)
+    project = _project(tmp_path / "synthetic", lambda folder: write_corpus(folder, 300, seed=0))
+    plugin, whole = _compare(project, lambda paths: [p for p in paths if not p.startswith("prompts/")] + paths[:100])
     assert whole == []
+    second_pages = {path.split("/")[0] for path in plugin.generated if ".2." in path or path.endswith(".2.md")}
+    assert {"tasks", "models", "papers"} <= second_pages, sorted(second_pages)
 
 
 def test_a_page_whose_blocks_would_join_is_rendered_whole():

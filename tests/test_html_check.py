@@ -6,20 +6,18 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT, SEEDS
 
-from benchmarks.synth import write_corpus
 from generator import site as site_module
 from generator.pipeline import generate, with_html_links
-from generator.site import PARALLEL_FROM, generate_site
+from generator.site import generate_site
 from generator.files.sources import SourceFile
 from generator.runtime.workers import usable_cpus
 
 
-def test_many_pages_checked_on_every_core_give_what_one_page_at_a_time_gives(tmp_path):
+def test_many_pages_checked_on_every_core_give_what_one_page_at_a_time_gives(corpus_for_workers):
     if usable_cpus() < 2:
         pytest.skip("one core: the pages are rendered in this process")
-    write_corpus(tmp_path, PARALLEL_FROM + 20, seed=3)  # some answers cite other prompts' links
-    site = generate_site([str(tmp_path)])
-    assert len(site.results) == PARALLEL_FROM + 20
+    site = generate_site([str(corpus_for_workers)])
+    assert len(site.results) == 40
     assert any(result.problems for result in site.results)
     for result in site.results:
         alone = generate(result.source)  # rendered and checked here, one page
@@ -48,7 +46,7 @@ def test_a_page_that_cannot_be_rendered_is_a_problem_of_its_prompt_and_the_other
         return real(markdown)
 
     monkeypatch.setattr(site_module, "rendered_links", rendered_links)
-    site = generate_site([str(ROOT / "sources")])  # fewer pages than PARALLEL_FROM: rendered here
+    site = generate_site([str(ROOT / "sources")])  # fewer pages than site.PARALLEL_FROM: rendered here
     messages = {result.source.path: [p.message for p in result.problems] for result in site.results}
     assert messages.pop(f"sources/{SEEDS[0].name}") == [
         "internal error while checking its page's HTML: RuntimeError('renderer broke')"]

@@ -230,10 +230,10 @@ def _assert_only_whole_pages(out: Path, versions: dict[str, set[bytes]]) -> None
 
 def test_a_build_killed_at_any_moment_leaves_only_whole_pages(tmp_path):
     sources, reference, out = tmp_path / "sources", tmp_path / "reference", tmp_path / "out"
-    write_corpus(sources, 100)
+    write_corpus(sources, 40)
     assert run_cli("build", str(sources), "--out", str(reference)).returncode in (0, 1)  # 1: foreign links
     pages = {relative: data.decode("utf-8") for relative, data in files(reference).items()}
-    assert len(pages) > 100 and temporaries(reference) == []
+    assert len(pages) > 40 and temporaries(reference) == []
     versions = {relative: {data.encode("utf-8")} for relative, data in pages.items()}
 
     # The real CLI, killed in its first write (the manifest), its second, and twice a quarter of

@@ -17,10 +17,13 @@ import pytest
 from site_helpers import ScaleSite
 
 #: A prompt page's own HTML, on average: Material's chrome made it 32.3 KB, of which 19.0 KB was
-#: chrome; the lean overrides give 25.3 KB, 12.0 KB of it chrome (benchmarks/README.md).
-MAX_AVERAGE_PAGE_BYTES = 26_000
-MAX_AVERAGE_CHROME_BYTES = 12_500
-#: Issue 29's target, which the article alone (13.2 KB on average) leaves 1.8 KB to meet.
+#: chrome; the lean overrides 25.3 KB (12.0 KB chrome); with what needs script, the table of
+#: contents and headings' links made by the shared chrome.js 18.2 KB, 6.4 KB of it chrome
+#: (benchmarks/README.md).
+MAX_AVERAGE_PAGE_BYTES = 18_700
+MAX_AVERAGE_CHROME_BYTES = 6_700
+#: Issue 29's target. The article alone is 11.7 KB on average, 4.8 KB of it the References'
+#: summaries (each model's and paper's, as its prompt gives it), which the page keeps.
 TARGET_AVERAGE_PAGE_BYTES = 15_000
 
 
@@ -53,14 +56,15 @@ def test_the_chrome_shares_its_icons_and_scripts_and_has_no_whitespace_between_t
         icons = re.findall(r"<svg[^>]*>(.*?)</svg>", chrome)
         assert icons and all(re.fullmatch(r'<use href="\.\./\.\./assets/images/icons\.svg#[\w-]+"></use>', i)
                              for i in icons), icons
-        # The only script written into the page is the theme's configuration (JSON).
+        # No script is written into the page: Material's configuration too comes from chrome.js.
         inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", chrome)
-        assert inline == [' id="__config" type="application/json"'], inline
+        assert inline == [], inline
         spaces = re.search(r">\s{2,}<", chrome)
         assert not spaces, chrome[spaces.start() - 200:spaces.end() + 50]
 
 
-@pytest.mark.xfail(strict=True, reason="the article alone is 13.2 KB on average: issue 29's 15 KB leaves the "
-                                       "chrome 1.8 KB, less than its header and navigation take")
+@pytest.mark.xfail(strict=True, reason="the article alone is 11.7 KB on average (4.8 KB of it the summaries "
+                                       "of the References): issue 29's 15 KB leaves the chrome 3.3 KB, less "
+                                       "than its header, navigation and breadcrumbs take (6.4 KB)")
 def test_a_prompt_page_meets_the_issues_target(prompt_pages):
     assert statistics.mean(len(html) for html in prompt_pages) <= TARGET_AVERAGE_PAGE_BYTES

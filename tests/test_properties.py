@@ -699,7 +699,8 @@ def test_any_question_and_names_give_a_diagram_of_its_plan(question, names):
     workflow = _workflow(prompt, infer_task(prompt.source, load_vocabulary()))
     text = render_workflow(workflow)
     lines = text.split("\n")
-    assert len(lines) == 1 + len(workflow.nodes) + len(workflow.edges) + 8  # 8 classDef lines
+    # The classes are defined by the script that draws the diagrams, not in every page's text.
+    assert len(lines) == 1 + len(workflow.nodes) + len(workflow.edges)
     assert mermaid_nodes(text) == {node.id: (node.label, node.kind) for node in workflow.nodes}
     assert_inert_labels(text)
     edges = [line.strip() for line in lines[1 + len(workflow.nodes): 1 + len(workflow.nodes) + len(workflow.edges)]]

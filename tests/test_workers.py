@@ -17,13 +17,12 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from site_helpers import copy_project
 
-from benchmarks.synth import write_corpus
 from generator.cli import commands as cli
 from generator.runtime import workers
 from generator import site as site_module
 from generator.plugin import fast_render, htmlcheck
 from generator.pipeline import PromptPage
-from generator.site import PARALLEL_FROM, generate_site
+from generator.site import generate_site
 
 #: How FailingInWorker fails in a worker: "die" (the process exits) or "raise".
 #: Read from the environment, which the spawned worker inherits.
@@ -68,14 +67,13 @@ def test_the_worker_count_comes_from_what_the_system_has(monkeypatch):
     assert workers.usable_cpus() == 1
 
 
-def test_check_runs_without_sched_getaffinity_or_process_cpu_count(monkeypatch, capsys, tmp_path):
+def test_check_runs_without_sched_getaffinity_or_process_cpu_count(monkeypatch, capsys, corpus_for_workers):
     """As on macOS: `python -m generator check sources`, and a check big enough for workers."""
     _without_affinity(monkeypatch)
     monkeypatch.chdir(ROOT)
     assert cli.main(["check", "sources", "--quiet"]) == cli.OK
     assert "internal error" not in capsys.readouterr().err
-    write_corpus(tmp_path, PARALLEL_FROM, seed=3)
-    assert cli.main(["check", str(tmp_path), "--quiet"]) in (cli.OK, cli.PROBLEMS)
+    assert cli.main(["check", str(corpus_for_workers), "--quiet"]) in (cli.OK, cli.PROBLEMS)
     assert "internal error" not in capsys.readouterr().err
 
 
@@ -85,15 +83,14 @@ def _checked(site) -> list:
 
 
 @pytest.mark.parametrize("failure", ["die", "raise"])
-def test_a_failing_worker_of_the_check_leaves_the_site_as_it_was(failure, tmp_path, monkeypatch, caplog):
+def test_a_failing_worker_of_the_check_leaves_the_site_as_it_was(failure, monkeypatch, caplog, corpus_for_workers):
     if workers.usable_cpus() < 2:
         pytest.skip("one CPU: the pages are rendered in this process")
-    write_corpus(tmp_path, PARALLEL_FROM + 10, seed=3)  # some answers cite other prompts' links
-    normal = _checked(generate_site([str(tmp_path)]))
+    normal = _checked(generate_site([str(corpus_for_workers)]))
     monkeypatch.setenv(FAILURE, failure)
     monkeypatch.setattr(site_module, "_rendered_batch", FailingInWorker("rendered_batch"))
     with caplog.at_level(logging.WARNING, logger="generator"):
-        assert _checked(generate_site([str(tmp_path)])) == normal
+        assert _checked(generate_site([str(corpus_for_workers)])) == normal
     assert [r.message for r in caplog.records if "worker process failed" in r.message], caplog.text
 
 

@@ -26,6 +26,8 @@ from .verdict import FitCounts, fit_verdict
 from .workflow import Workflow, render_workflow, workflow_legend
 
 TITLE_LENGTH = 90
+#: The id of a prompt page's heading (the question).
+QUESTION_ID = "question"
 #: Material's search skips an element (a heading: its section) with this attribute.
 SEARCH_EXCLUDE = "data-search-exclude"
 
@@ -154,8 +156,9 @@ def _page_head(question: str, task_id: str | None, task_label: str | None) -> tu
         "crumbs": ["Tasks", task_name],
         "crumb_urls": [site_url(TASK_INDEX), site_url(task_page(task_id))],
     }
-    # The heading is the whole question; the title (tab, search, index lists) is its start.
-    return title, "\n".join(front_matter(front)), f"# {markdown_text(question)}"
+    # The heading is the whole question; the title (tab, search, index lists) is its start. Its id
+    # is short: the skip link leads to it, and the question made into an id was as long again.
+    return title, "\n".join(front_matter(front)), f"# {markdown_text(question)} {{#{QUESTION_ID}}}"
 
 
 def _task_section(folder: str, inference: TaskInference, vocab: Vocabulary) -> list[str]:

@@ -383,7 +383,9 @@ _NODE_ID = re.compile(r"^[a-z][a-z0-9]*$")
 
 
 def render_workflow(workflow: Workflow) -> str:
-    """The Mermaid flowchart of a workflow (without the fence)."""
+    """The Mermaid flowchart of a workflow (without the fence). Its nodes' classes (``:::model``…)
+    are defined once for every page, by the script that draws the diagrams
+    (docs/assets/javascripts/workflow-diagrams.js, ``CLASSES``)."""
     lines = ["flowchart LR"]
     for node in workflow.nodes:
         if not _NODE_ID.match(node.id):
@@ -396,16 +398,4 @@ def render_workflow(workflow: Workflow) -> str:
         if edge.label:
             arrow = f'{arrow}|"{mermaid_text(edge.label)}"|'
         lines.append(f"    {edge.source} {arrow} {edge.target}")
-    lines.extend(
-        [
-            "    classDef input stroke-width:2px",
-            "    classDef output stroke-width:2px",
-            "    classDef mismatch stroke-dasharray:5 4",
-            "    classDef uncertain stroke-dasharray:2 3",
-            "    classDef gap stroke-dasharray:5 4",
-            "    classDef technique stroke-dasharray:2 2",
-            "    classDef model stroke-width:1px",
-            "    classDef fuse stroke-width:1px",
-        ]
-    )
     return "\n".join(lines)

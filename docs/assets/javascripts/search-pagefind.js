@@ -6,7 +6,7 @@
  * Material's bundle (overrides/main.html), this script hands Material, in place of its worker,
  * an object that answers those messages from Pagefind's index (site/pagefind/, written by the
  * plugin: generator/plugin/pagefind_index.py). Pagefind loads only the chunks of the index a
- * query needs, and the data of the results shown; its own worker does the searching. Material's
+ * query needs, and the data of the results shown; it searches in the page (noWorker). Material's
  * index (search/search_index.json) is written without its documents.
  *
  * - Each result is Material's: a page, with the sections that match folded under it, and what
@@ -22,7 +22,9 @@
  *   pages' Pagefind metadata "names", which Pagefind also weighs above the title (metaWeights).
  * - Keeping up with typing (as search-latest.js does for Material's worker): a query typed while
  *   another is searched for waits, only the newest is searched for next, only the answer to the
- *   newest query is drawn, and a query of one or two characters waits a moment for the next key.
+ *   newest query is drawn, and a query waits a moment for the next key (150 ms; 250 ms when its
+ *   last word has one or two characters): a word typed quickly loads only what its last prefix
+ *   needs.
  * - Pagefind's script, its index's entry and its WebAssembly are loaded when the search box is
  *   focused, not with every page.
  * - In a pull request's preview of what changed (generator/files/preview.py), the preview's
@@ -53,7 +55,12 @@
   var META_WEIGHTS = { title: 5, names: 20 };
   var SHORT = 3; // characters
   var SHORT_WAIT_MS = 250;
-  var OPTIONS = { excerptLength: 24, ranking: { termSimilarity: 0, metaWeights: META_WEIGHTS } };
+  // Any other query waits this long for the next key: the prefixes of a word typed quickly are
+  // never searched for, so they load neither their index chunks nor their results' data.
+  var TYPING_WAIT_MS = 150;
+  // Pagefind searches in the page, not in a worker of its own: its worker's script (41 KB) was a
+  // fifth of what a first query loaded, and a query here waits for a pause in the typing anyway.
+  var OPTIONS = { noWorker: true, excerptLength: 24, ranking: { termSimilarity: 0, metaWeights: META_WEIGHTS } };
   var PREVIEW = document.querySelector('meta[name="prompt-pages-preview"]');
   var pagefind = null; // a promise of { module: Pagefind's, elsewhere: whether a result is shown from the other index }
 
@@ -320,12 +327,10 @@
       } else if (message.type === QUERY && typeof message.data === "string") {
         var ticket = ++latest; // an answer to any query before this one is no longer drawn
         clearTimeout(shortTimer);
-        var length = message.data.trim().length;
-        if (length > 0 && length < SHORT) {
-          shortTimer = setTimeout(function () { submit(message.data, ticket); }, SHORT_WAIT_MS);
-        } else {
-          submit(message.data, ticket);
-        }
+        // The last word counts: "stable d" needs every chunk of the words starting with d.
+        var last = message.data.trim().split(/\s+/).pop().length;
+        shortTimer = setTimeout(function () { submit(message.data, ticket); },
+          last > 0 && last < SHORT ? SHORT_WAIT_MS : TYPING_WAIT_MS);
       }
     };
   }

@@ -25,6 +25,18 @@
   var MIN_SCALE = 0.82; // 15px labels drawn at 12.3px at least
   // In one column on a narrow screen: labels wrapped at 120px, nodes and rows closer.
   var NARROW = '%%{init: {"flowchart": {"wrappingWidth": 120, "nodeSpacing": 12, "rankSpacing": 30}}}%%\n';
+  // The nodes' classes (generator/steps/workflow.py names them: `m1[...]:::model`), the same on every
+  // page: defined here once rather than at the end of every diagram's text.
+  var CLASSES = [
+    "classDef input stroke-width:2px",
+    "classDef output stroke-width:2px",
+    "classDef mismatch stroke-dasharray:5 4",
+    "classDef uncertain stroke-dasharray:2 3",
+    "classDef gap stroke-dasharray:5 4",
+    "classDef technique stroke-dasharray:2 2",
+    "classDef model stroke-width:1px",
+    "classDef fuse stroke-width:1px"
+  ].map(function (line) { return "\n    " + line; }).join("");
 
   // Fetched in turn, Mermaid first: mermaid-strict.js wraps its initialize before anyone calls it.
   function load(url) {
@@ -283,6 +295,7 @@
 
   function draw(diagrams) {
     diagrams.forEach(function (diagram) {
+      diagram.textContent += CLASSES;
       sources.set(diagram, diagram.textContent);
     });
     return mermaid.run({ nodes: diagrams, suppressErrors: true }).then(function () {
