@@ -178,3 +178,24 @@ def test_the_environment_follows_the_code_and_the_theme(tmp_path):
     (tmp_path / "overrides" / "main.html").write_text("b", encoding="utf-8")
     assert warm_cache.environment(b"site_name: x", "{}", [tmp_path / "overrides"]) != before
     assert warm_cache.environment(b"site_name: y", "{}", [tmp_path / "overrides"]) != before
+
+
+def test_a_page_that_warned_while_it_was_made_is_not_kept(tmp_path):
+    """A warm build would not warn again (a broken link), and --strict would pass: not kept."""
+    from types import SimpleNamespace
+
+    from generator.site import CheckedPage
+
+    build = warm_cache.WarmBuild(Store.load(tmp_path, "environment"))
+    pages = [CheckedPage(f"prompts/{name}.md", f"# {name}\n", f"sources/{name}.txt", frozenset()) for name in "ab"]
+    assert build.start("files", pages) == set()
+    for name, warns in (("a", True), ("b", False)):
+        file = SimpleNamespace(src_uri=f"prompts/{name}.md")
+        page = SimpleNamespace(file=file, title=name, present_anchor_ids=set(), links_to_anchors={})
+        build.page_started(file.src_uri)
+        if warns:
+            logging.getLogger("mkdocs.structure.pages").warning("a link to 'missing.md' is not found")
+        assert build.page_made(page, f"<html>{name}</html>") == f"<html>{name}</html>"
+    build.finish({})
+    assert not build.store.has(build.keys["prompts/a.md"]) and build.store.has(build.keys["prompts/b.md"])
+    assert build.warnings not in logging.getLogger("mkdocs").handlers  # removed at the end

@@ -498,8 +498,12 @@ class _Warnings(logging.Handler):
 
 
 def _page_record(record) -> bool:
-    return (isinstance(record, dict) and isinstance(record.get("anchors"), list)
-            and isinstance(record.get("links"), list) and isinstance(record.get("search"), list))
+    """Whether a page's record has the shape :meth:`WarmBuild.page_made` gives it."""
+    return (isinstance(record, dict) and isinstance(record.get("title", 0), (str, type(None)))
+            and isinstance(record.get("anchors"), list) and isinstance(record.get("search"), list)
+            and all(isinstance(entry, dict) for entry in record["search"])
+            and isinstance(record.get("links"), list)
+            and all(isinstance(link, list) and len(link) == 3 for link in record["links"]))
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:
