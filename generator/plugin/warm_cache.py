@@ -510,7 +510,10 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
     """``files`` (relative path → bytes) written into ``folder``, which is emptied first."""
     if folder.exists():
         shutil.rmtree(folder)
+    made: set[Path] = set()  # each folder made once (Pagefind's 10,000 fragments share a few)
     for name, data in files.items():
         path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         path.write_bytes(data)
