@@ -26,7 +26,7 @@ from typing import NamedTuple
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
-from ..runtime import collector
+from ..runtime import collector, memory
 from ..records import Problem
 from ..cli.report import summary_line
 from ..site import Site, generate_site
@@ -37,7 +37,7 @@ from . import mkdocs_internals
 from .config import PromptPagesConfig
 from .htmlcheck import HTMLCheck
 from .live import GeneratedFile, Live
-from .fast_render import FastRender, SecondProcess, second_process
+from .fast_render import FastRender, SecondProcess, recurring_blocks, second_process
 from .pagefind_index import (
     MATERIAL_INDEX, BackgroundIndex, SearchEngine, SearchEntries, take_material_index, write_entries, write_index,
 )
@@ -120,20 +120,23 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             if page.path in written:
                 log.warning(f"docs/{page.path} is hand-written; not replacing it with the generated page")
                 continue
-            file = live.file(config, page) if live else GeneratedFile.generated(config, page.path, content=page.markdown)
+            # In UTF-8 (CheckedPage.text): MkDocs decodes a page's Markdown when it reads it.
+            file = live.file(config, page) if live else GeneratedFile.generated(config, page.path, content=page.text)
             files.append(file)
             self.generated[page.path] = PageToCheck(page.source, page.allowed_links)
             self.generated_files[page.path] = file
         self.second, ahead = None, None
+        # A build keeps the blocks that recur, each converted once; `make serve` keeps all, for the next.
+        recurring = None if live else recurring_blocks(page.text for page in site.pages if page.path in self.generated)
         if live is None or live.whole:
             # Prompt pages come first and share their blocks; index pages come last, each made
             # of blocks of its own (the prompts it lists).
             prompts = len(site.results)  # the first pages of the site are the prompts'
-            pages = [[(page.path, page.markdown) for page in part if page.path in self.generated]
+            pages = [[(page.path, page.text) for page in part if page.path in self.generated]
                      for part in (site.pages[:prompts], site.pages[prompts:])]
             self.second, ahead = second_process(config, files, (pages[0], pages[1]), self.config.second_process,
-                                                WorkerResults(log.info))
-        self.renderer = FastRender(config, files, ahead)
+                                                WorkerResults(log.info), recurring)
+        self.renderer = FastRender(config, files, ahead, recurring)
         #: The blocks of the pages whose HTML is joined when each is made, by path: MkDocs renders
         #: every page before it writes any, so each page's HTML would be held for all at once.
         #: Only while the only other plugin is Material's search, which reads a page's HTML when it
@@ -241,6 +244,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             except OSError as error:  # --strict fails on it: a preview could not index its pages
                 log.warning(f"prompt-pages: search entries not kept: {error}")
         if self.live is None:
+            memory.give_back()  # what the build freed, for Pagefind's process (runtime/memory.py)
             try:
                 log.info(str(write_index(config.site_dir, docs, names)))
             except (OSError, RuntimeError) as error:  # --strict fails on it; a bare build keeps its pages
