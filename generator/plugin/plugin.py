@@ -26,7 +26,7 @@ from typing import NamedTuple
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
-from ..runtime import collector, memory
+from ..runtime import collector
 from ..records import Problem
 from ..cli.report import summary_line
 from ..site import Site, generate_site
@@ -93,6 +93,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         self.generated_files: dict[str, GeneratedFile] = {}
         self.to_join: dict[str, tuple[blockhtml.Block, ...]] = {}
         self.let_go = self.join_later = False  # what a build may let go of (on_files decides)
+        self.search: mkdocs_internals.MaterialSearch | None = None
         self.second: SecondProcess | None = None
         if self.config.enabled and self.live is not None:
             mkdocs_internals.quiet_dirty_build_warning()  # it does not hold here (see there)
@@ -146,6 +147,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         # nothing is let go.
         self.let_go = live is None and not plugins.unknown
         self.join_later = self.let_go and plugins.tags is None
+        self.search = plugins.search  # Material's, which keeps every page's search entries
         self.check = HTMLCheck(self.second)
         self.summary = SiteSummary.of(site, self.generated_files)
         # A build lets the generated site go once MkDocs has its pages (memory grows with the
@@ -235,24 +237,30 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         if self.config.search != SearchEngine.PAGEFIND or not os.path.isfile(
                 os.path.join(config.site_dir, MATERIAL_INDEX)):
             return  # Material's own search, or none
-        docs = take_material_index(config.site_dir)
-        names = self.summary.search_names
-        if self.config.search_entries:
-            try:
-                write_entries(Path(config.config_file_path or ".").resolve().parent / self.config.search_entries,
-                              SearchEntries(docs, names))
-            except OSError as error:  # --strict fails on it: a preview could not index its pages
-                log.warning(f"prompt-pages: search entries not kept: {error}")
         if self.live is None:
-            memory.give_back()  # what the build freed, for Pagefind's process (runtime/memory.py)
-            try:
-                log.info(str(write_index(config.site_dir, docs, names)))
+            try:  # the entries are let go before Pagefind's process starts (write_index)
+                log.info(str(write_index(config.site_dir, partial(self._search_entries, config))))
             except (OSError, RuntimeError) as error:  # --strict fails on it; a bare build keeps its pages
                 log.warning(f"prompt-pages: search index not written: {error}")
             return
+        entries = self._search_entries(config)
         if self.background_index is None:
             self.background_index = BackgroundIndex()
-        self.background_index.request(config.site_dir, docs, names)
+        self.background_index.request(config.site_dir, entries.docs, entries.names)
+
+    def _search_entries(self, config) -> SearchEntries:
+        """What Pagefind indexes: the entries Material's search plugin wrote (taken from its index,
+        and, in a build, from the plugin too) and each page's other names; kept in a file with
+        ``search_entries``."""
+        if self.let_go and self.search is not None:
+            self.search.let_go_of_entries()
+        entries = SearchEntries(take_material_index(config.site_dir), self.summary.search_names)
+        if self.config.search_entries:
+            try:
+                write_entries(Path(config.config_file_path or ".").resolve().parent / self.config.search_entries, entries)
+            except OSError as error:  # --strict fails on it: a preview could not index its pages
+                log.warning(f"prompt-pages: search entries not kept: {error}")
+        return entries
 
     def _log(self, problems: list[Problem]) -> None:
         """Each problem, at WARNING (which --strict counts) when it fails the build, else at INFO."""
