@@ -128,7 +128,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             self.generated_files[page.path] = file
         self.second, ahead = None, None
         # A build keeps the blocks that recur, each converted once; `make serve` keeps all, for the next.
-        recurring = None if live else recurring_blocks(page.text for page in site.pages if page.path in self.generated)
+        recurring = recurring_blocks(page.text for page in site.pages if page.path in self.generated) \
+            if live is None else None
         if live is None or live.whole:
             # Prompt pages come first and share their blocks; index pages come last, each made
             # of blocks of its own (the prompts it lists).
