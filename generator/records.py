@@ -395,9 +395,10 @@ class Page:
     title: str
     blocks: tuple[str, ...]
 
-    @cached_property
+    @property
     def markdown(self) -> str:
-        # One blank line between blocks: no Markdown construct (and no link) spans it.
+        # One blank line between blocks: no Markdown construct (and no link) spans it. Joined
+        # each time, not kept: a site holds every page's blocks at once (generator/site.py).
         return "\n\n".join(self.blocks) + "\n"
 
 

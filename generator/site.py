@@ -31,11 +31,17 @@ class CheckedPage:
     """A generated page and what its rendered HTML is checked against."""
 
     path: str
-    markdown: str
+    #: Its Markdown in UTF-8: a page holds ✓ and ✗, which make a str two bytes a character, and
+    #: a site holds every page at once (the plugin hands MkDocs these bytes).
+    text: bytes
     source: str  # the file named in problems about this page
     allowed_links: frozenset[str]
     #: The other names search should weigh as the page's title (IndexPage.search_names).
     search_names: tuple[str, ...] = ()
+
+    @property
+    def markdown(self) -> str:
+        return self.text.decode()
 
 
 @dataclass(frozen=True)
@@ -96,14 +102,14 @@ def _generate_site(arguments: list[str], check_html: bool, run: Run | None, prev
         problems.append(Problem(" ".join(arguments), None, "no prompt files (*.txt) found"))
 
     pages = [
-        CheckedPage(prompt_page(r.page.slug), r.page.markdown, r.source.path,
+        CheckedPage(prompt_page(r.page.slug), r.page.markdown.encode(), r.source.path,
                     r.prompt.source.links if isinstance(r, PromptPage) else frozenset())
         for r in results
     ]
     clock.lap("page text")
     for index in build_indexes(results, run.vocab, run.memo):
         problems.extend(_index_problems(index.path, index.markdown, index.allowed_links))
-        pages.append(CheckedPage(index.path, index.markdown, index.path, index.allowed_links, index.search_names))
+        pages.append(CheckedPage(index.path, index.markdown.encode(), index.path, index.allowed_links, index.search_names))
     clock.lap("index pages")
     return Site(results, pages, problems, run, questions)
 

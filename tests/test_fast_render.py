@@ -77,11 +77,13 @@ def _compare(project: Path, second_process_pages=lambda paths: paths):
 
 
 def _compare_pages(config, files, plugin, second_process_pages):
-    renderer = fast_render.PageRenderer(config, files)
-    fast_render.start_process(fast_render.Setup.of(config, files))
+    renderer = fast_render.PageRenderer(config, files)  # keeps every block (mkdocs serve)
+    # A build's renderers keep only the blocks that recur (fast_render.recurring_blocks).
+    recurring = fast_render.recurring_blocks(files.get_file_from_path(path).content_bytes for path in plugin.generated)
+    fast_render.start_process(fast_render.Setup.of(config, files, recurring))
     in_process = set(second_process_pages(list(plugin.generated)))
     # Blocks converted by the second process, learnt by a renderer here (fast_render.Ahead.teach).
-    learnt = fast_render.PageRenderer(config, files)
+    learnt = fast_render.PageRenderer(config, files, recurring)
     learnt.learn(fast_render.convert_in_process([(path, files.get_file_from_path(path).content_string) for path in in_process]))
     different, whole = [], []
     for path in plugin.generated:
@@ -105,6 +107,8 @@ def _compare_pages(config, files, plugin, second_process_pages):
                 different.append(f"{path} (second process)")
             assert links == page_links("", expected[0]), path  # the links of the page's whole HTML
     assert different == []
+    # A block of one page only, learnt, was let go once its page was rendered.
+    assert all(fast_render.block_key(text) in recurring for known in learnt.known.values() for text in known)
     return plugin, whole
 
 

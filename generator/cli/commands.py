@@ -192,7 +192,7 @@ def _preview(arguments: argparse.Namespace, root: str) -> int:
 
     def index_pages(urls: frozenset[str]) -> None:
         kept = entries_of(search_entries, urls)
-        write_index(str(site), kept.docs, kept.names)
+        write_index(str(site), lambda: kept)
 
     try:
         apply_preview(site, plan, index_pages)

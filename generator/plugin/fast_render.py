@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import pickle
 import posixpath
+import re
+import zlib
 from collections import deque
+from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from types import SimpleNamespace
@@ -84,16 +87,46 @@ class Rendered:
             page.links_to_anchors = links
 
 
-class PageRenderer:
-    """Renders the pages of one build (``files`` is that build's)."""
+def block_key(text: str | bytes) -> int:
+    """A block's key in :func:`recurring_blocks`: the same in every process (``hash`` is not)."""
+    return zlib.crc32(text.encode() if isinstance(text, str) else text)
 
-    def __init__(self, config, files: Files):
+
+#: Where a page's Markdown is cut into blocks (blockhtml.split_blocks), on its UTF-8.
+_BLOCK_START = re.compile(rb"\n\n(?=\S)")
+
+
+def recurring_blocks(pages: Iterable[bytes]) -> frozenset[int]:
+    """The keys of the blocks found more than once in ``pages`` (each a page's Markdown in UTF-8,
+    front matter and all): a renderer keeps only these, since every other block serves one
+    page. A block cut otherwise than MkDocs' page is (its front matter), or two blocks of one
+    key, are only converted again or kept longer: the HTML is the same."""
+    seen: set[int] = set()
+    again: set[int] = set()
+    for text in pages:
+        for key in map(block_key, _BLOCK_START.split(text.strip(b"\n"))):
+            (again if key in seen else seen).add(key)
+    return frozenset(again)
+
+
+class PageRenderer:
+    """Renders the pages of one build (``files`` is that build's).
+
+    ``recurring`` (:func:`recurring_blocks`), when given, are the only blocks it keeps once
+    converted: a block of one page only is kept (when learnt from another renderer) until that
+    page is rendered. Else it keeps every block, for the build (or ``mkdocs serve``'s next)."""
+
+    def __init__(self, config, files: Files, recurring: frozenset[int] | None = None):
         self.enabled = blockhtml.block_local(config["markdown_extensions"])
         # As Page.render makes its own, with MkDocs' processors (made afresh for each block, _convert).
         self.md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
         self.processors = mkdocs_internals.PageProcessors(self.md, files, config)
         #: Blocks converted in this build, by the folder of their pages (sources, URLs) and text.
         self.known: dict[tuple[str, str, str], dict[str, blockhtml.Block]] = {}
+        self.recurring = recurring
+
+    def _keeps(self, part: str) -> bool:
+        return self.recurring is None or block_key(part) in self.recurring
 
     def render(self, file: File, text: str) -> Rendered | None:
         """The page of ``file`` from its Markdown ``text``; None when Page.render must render it."""
@@ -111,8 +144,10 @@ class PageRenderer:
             block = known.get(part)
             if block is None:
                 block = self._convert(part, file)
-                if _shared(block, folder):
+                if _shared(block, folder) and self._keeps(part):
                     known[part] = block
+            elif not self._keeps(part):  # learnt for this page alone
+                del known[part]
             converted.append(block)
         return converted
 
@@ -132,7 +167,9 @@ class PageRenderer:
             if part not in known:
                 block = self._convert(part, file)
                 if _shared(block, folder):
-                    known[part] = new[part] = block
+                    new[part] = block
+                    if self._keeps(part):
+                        known[part] = block
         return new
 
     def learn(self, converted: dict[tuple[str, str, str], dict[str, blockhtml.Block]]) -> None:
@@ -163,8 +200,8 @@ def _not_relative(href: str) -> bool:
 class FastRender:
     """``Page.render`` for the generated pages of one build (bound to each by the plugin)."""
 
-    def __init__(self, config, files: Files, ahead: Ahead | None = None):
-        self.renderer = PageRenderer(config, files)
+    def __init__(self, config, files: Files, ahead: Ahead | None = None, recurring: frozenset[int] | None = None):
+        self.renderer = PageRenderer(config, files, recurring)
         self.ahead = ahead
         #: How each page was rendered, when not by Page.render.
         self.rendered: dict[str, Rendered] = {}
@@ -192,6 +229,11 @@ class FastRender:
 
 # --------------------------------------------------------------------------- a second process
 
+#: A page's Markdown with front matter, as a str or in UTF-8 (as the plugin sends it: half the
+#: bytes of a str while thousands of pages wait, see CheckedPage.text).
+PageText = str | bytes
+
+
 #: Pages a second process renders, or converts the blocks of, at a time.
 AHEAD_BATCH = 20
 
@@ -204,19 +246,21 @@ class SecondProcess:
     results: WorkerResults
 
 
-def second_process(config, files: Files, pages: tuple[list[tuple[str, str]], list[tuple[str, str]]],
-                   option: SecondProcessConfig, results: WorkerResults) -> tuple[SecondProcess | None, Ahead | None]:
+def second_process(config, files: Files, pages: tuple[list[tuple[str, PageText]], list[tuple[str, PageText]]],
+                   option: SecondProcessConfig, results: WorkerResults, recurring: frozenset[int] | None = None,
+                   ) -> tuple[SecondProcess | None, Ahead | None]:
     """A second process beside MkDocs, which renders on one core, working on these pages (each
     ``(source path, its Markdown)``: those to convert, those to render, see Ahead), when the
     plugin's ``second_process`` option allows it for so many pages and there is a second core.
-    It also reads HTML for the provenance check (htmlcheck.HTMLCheck)."""
+    It also reads HTML for the provenance check (htmlcheck.HTMLCheck). ``recurring``: the blocks
+    its renderer keeps (PageRenderer)."""
     convert, render = pages
     if not option.enabled or len(convert) + len(render) < option.from_pages or usable_cpus() < 2:
         return None, None
     setup = None
     if blockhtml.block_local(config["markdown_extensions"]):
         set_exclusions(files, config)  # what MkDocs does next: the second process needs it now
-        setup = Setup.of(config, files)
+        setup = Setup.of(config, files, recurring)
         try:
             pickle.dumps(setup)
         except Exception:  # noqa: BLE001 - an extension's configuration that cannot be sent
@@ -236,13 +280,14 @@ class Setup:
     use_directory_urls: bool
     links: dict[str, object]  # config.validation.links
     files: tuple[tuple[str, str, str, InclusionLevel], ...]  # (src_uri, dest_uri, url, inclusion)
+    recurring: frozenset[int] | None = None  # the blocks its renderer keeps (PageRenderer)
 
     @classmethod
-    def of(cls, config, files: Files) -> Setup:
+    def of(cls, config, files: Files, recurring: frozenset[int] | None = None) -> Setup:
         links = config.validation.links
         return cls(list(config["markdown_extensions"]), dict(config["mdx_configs"] or {}), config.use_directory_urls,
                    {name: getattr(links, name) for name in mkdocs_internals.LINK_VALIDATION_OPTIONS},
-                   tuple((f.src_uri, f.dest_uri, f.url, f.inclusion) for f in files.documentation_pages()))
+                   tuple((f.src_uri, f.dest_uri, f.url, f.inclusion) for f in files.documentation_pages()), recurring)
 
 
 _process_renderer: tuple[PageRenderer, Files] | None = None
@@ -260,7 +305,7 @@ def start_process(setup: Setup) -> None:
                      use_directory_urls=setup.use_directory_urls,
                      validation=SimpleNamespace(links=SimpleNamespace(**setup.links)))
     files = Files(files)
-    _process_renderer = (PageRenderer(config, files), files)
+    _process_renderer = (PageRenderer(config, files, setup.recurring), files)
 
 
 class _Config(SimpleNamespace):
@@ -270,27 +315,31 @@ class _Config(SimpleNamespace):
         return getattr(self, key)
 
 
-def convert_in_process(pages: list[tuple[str, str]]) -> dict[tuple[str, str, str], dict[str, blockhtml.Block]]:
+def _body(text: PageText) -> str:
+    """The page's Markdown without front matter, as Page.read_source reads it."""
+    return meta.get_data(text.decode() if isinstance(text, bytes) else text)[0]
+
+
+def convert_in_process(pages: list[tuple[str, PageText]]) -> dict[tuple[str, str, str], dict[str, blockhtml.Block]]:
     """The blocks of each page ``(source path, its Markdown with front matter)`` that the second
     process had not converted yet, converted there, by folder and text (PageRenderer.learn)."""
     renderer, files = _process_renderer
     converted: dict[tuple[str, str, str], dict[str, blockhtml.Block]] = {}
     for uri, text in pages:
         file = files.get_file_from_path(uri)
-        new = renderer.convert_new(file, meta.get_data(text)[0])
+        new = renderer.convert_new(file, _body(text))
         if new:
             converted.setdefault(renderer._known(file)[0], {}).update(new)
     return converted
 
 
-def render_in_process(pages: list[tuple[str, str]]) -> list[tuple[str, Rendered | None, list[str] | None]]:
+def render_in_process(pages: list[tuple[str, PageText]]) -> list[tuple[str, Rendered | None, list[str] | None]]:
     """Each page ``(source path, its Markdown with front matter)`` rendered in the second process,
     and the links of its HTML (check.page_links), read there too."""
     renderer, files = _process_renderer
     out = []
     for uri, text in pages:
-        body = meta.get_data(text)[0]  # as Page.read_source
-        rendered = renderer.render(files.get_file_from_path(uri), body)
+        rendered = renderer.render(files.get_file_from_path(uri), _body(text))
         links = None
         if rendered is not None:
             links = fragments_links(rendered.fragments, fragment_links(list(rendered.fragments)))
@@ -306,7 +355,7 @@ class Ahead:
     ``render`` whole (pages MkDocs comes to after those; each is taken from there). A page MkDocs
     comes to before the second process has started it is done here."""
 
-    def __init__(self, second: SecondProcess, convert: list[tuple[str, str]], render: list[tuple[str, str]]):
+    def __init__(self, second: SecondProcess, convert: list[tuple[str, PageText]], render: list[tuple[str, PageText]]):
         self.results = second.results
         # Numbered from the first page; submitted from the last.
         self.position = {uri: number for number, (uri, _) in enumerate(convert)}

@@ -18,7 +18,7 @@ What it uses (MkDocs 1.6, Python-Markdown 3.11, Material 9.8: pyproject.toml all
 | ``Page._title_from_render`` | where ``Page.render`` leaves that title (``Page.title`` reads it) | the same |
 | logger ``mkdocs.structure.pages`` | a block whose conversion logs (a broken link) leaves its page to ``Page.render`` | a broken link reported without its page |
 | logger ``mkdocs.commands.build``, one message | see :func:`quiet_dirty_build_warning` | a false warning on every rebuild of ``make serve`` |
-| Material's search plugin: ``search_index_prev``, ``search_index.entries``, ``.config``, ``.generate_search_index``, ``"docs":[]`` in its JSON | the whole index written after a dirty build (:class:`MaterialSearch`) | an index of only the pages rendered, or duplicates |
+| Material's search plugin: ``search_index_prev``, ``search_index.entries``, ``.config``, ``.generate_search_index``, ``"docs":[]`` in its JSON | the whole index written after a dirty build; in a build, its copy of the entries let go once written (:class:`MaterialSearch`) | an index of only the pages rendered, or duplicates |
 | Material's tags plugin: ``mappings.data`` | the whole tags.json after a dirty build (:class:`MaterialTags`) | tags.json of only the pages rendered |
 
 ``Page.render`` registers the four processors with their private ``_register``; here each place
@@ -211,6 +211,11 @@ class MaterialSearch:
     def entries(self) -> list[dict]:
         """The entries of the pages rendered in this build."""
         return self.plugin.search_index.entries
+
+    def let_go_of_entries(self) -> None:
+        """Once it has written its index: its copy of every page's entries, which it keeps until
+        the next build (Pagefind's pages are made from the file)."""
+        self.plugin.search_index.entries = []
 
     def index_json(self, entries: list[str]) -> str:
         """The index as the plugin writes it, of these entries (each page's, JSON without brackets)."""

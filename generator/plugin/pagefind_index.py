@@ -40,10 +40,12 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+from ..runtime import memory
 
 log = logging.getLogger("mkdocs.plugins.prompt_pages")
 
@@ -126,16 +128,15 @@ def _weight(boost: float, highest: float) -> float:
     return TITLE_WEIGHT + (HUB_WEIGHT - TITLE_WEIGHT) * min(boost / highest, 1.0) if highest > 0 else TITLE_WEIGHT
 
 
-def indexed_pages(docs: list[dict], names: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+def indexed_pages(docs: list[dict], names: Mapping[str, tuple[str, ...]]) -> Iterator[tuple[str, str]]:
     """Material's search entries (``search_index.json``'s ``docs``) as one HTML page per address,
-    for Pagefind, with the other names of each page (by address) as its metadata ``names``.
-    Titles and texts are HTML as Material's parser keeps them (escaped text and a few tags);
-    tags and names are escaped here."""
+    for Pagefind, with the other names of each page (by address) as its metadata ``names``, one
+    ``(address, page)`` at a time. Titles and texts are HTML as Material's parser keeps them
+    (escaped text and a few tags); tags and names are escaped here."""
     sections: dict[str, list[dict]] = {}
     for doc in docs:
         sections.setdefault(doc["location"].partition("#")[0], []).append(doc)
     highest = max((float(doc.get("boost", 0)) for doc in docs), default=0.0)
-    pages = {}
     for url, entries in sections.items():
         page = next((entry for entry in entries if "#" not in entry["location"]), entries[0])
         boost = float(page.get("boost", 0))
@@ -160,8 +161,7 @@ def indexed_pages(docs: list[dict], names: Mapping[str, tuple[str, ...]]) -> dic
                 out.append(f"<div>{entry['text']}</div>")
             if words := name_words(f"{entry['title']} {entry['text']}"):
                 out.append(f'<p data-pagefind-weight="0.5">{html.escape(words)}</p>')
-        pages[url] = f'<!DOCTYPE html><html lang="en"><body>{"".join(out)}</body></html>\n'
-    return pages
+        yield url, f'<!DOCTYPE html><html lang="en"><body>{"".join(out)}</body></html>\n'
 
 
 def take_material_index(site_dir: str) -> list[dict]:
@@ -204,20 +204,21 @@ def read_entries(path: Path) -> SearchEntries:
     return SearchEntries(data["docs"], {url: tuple(names) for url, names in data["names"].items()})
 
 
-def write_index(site_dir: str, docs: list[dict], names: Mapping[str, tuple[str, ...]]) -> IndexRun:
-    """Pagefind's bundle of ``docs`` (Material's search entries) and ``names`` (each page's other
-    names, by address) into ``site_dir/pagefind/``, written whole in a folder of its own, then swapped in."""
+def write_index(site_dir: str, entries: Callable[[], SearchEntries]) -> IndexRun:
+    """Pagefind's bundle of ``entries()`` (Material's search entries, and each page's other names
+    by address) into ``site_dir/pagefind/``, written whole in a folder of its own, then swapped in.
+
+    The entries are asked for here and let go once the pages Pagefind reads are written, with
+    the memory they held (runtime/memory.py), before its process starts: it needs about 100 KB
+    a page (benchmarks/README.md)."""
     from pagefind_bin import get_executable  # the binary of the pagefind-bin wheel
 
     started = time.monotonic()
-    pages = indexed_pages(docs, names)
     bundle = Path(site_dir, BUNDLE)
     with tempfile.TemporaryDirectory(prefix="prompt-pages-pagefind-") as work:
         source, output = Path(work, "pages"), Path(work, BUNDLE)
-        for url, text in pages.items():
-            path = source / url / "index.html"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+        pages = _write_pages(source, entries())
+        memory.give_back()
         result = subprocess.run([str(get_executable()), "--site", str(source), "--output-path", str(output),
                                  "--force-language", "en", "--silent"], capture_output=True, text=True)
         if result.returncode != 0 or not (output / "pagefind-entry.json").is_file():
@@ -228,7 +229,18 @@ def write_index(site_dir: str, docs: list[dict], names: Mapping[str, tuple[str, 
             bundle.rename(Path(work, "old"))
         shutil.move(str(output), str(bundle))
     size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())
-    return IndexRun(len(pages), size, time.monotonic() - started)
+    return IndexRun(pages, size, time.monotonic() - started)
+
+
+def _write_pages(folder: Path, entries: SearchEntries) -> int:
+    """The pages Pagefind reads (indexed_pages), written into ``folder`` one at a time; how many."""
+    count = 0
+    for url, text in indexed_pages(entries.docs, entries.names):
+        path = folder / url / "index.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        count += 1
+    return count
 
 
 class BackgroundIndex:
@@ -262,7 +274,7 @@ class BackgroundIndex:
                 self._done.wait_for(lambda: self._wanted is not None)
                 (site_dir, docs, names), self._wanted, self._busy = self._wanted, None, True
             try:
-                self.last = write_index(site_dir, docs, names)
+                self.last = write_index(site_dir, lambda: SearchEntries(docs, names))
                 log.info(str(self.last))
             except Exception as error:  # a failed index leaves the last one served; the next edit tries again
                 log.warning(f"prompt-pages: search index not updated: {error}")

@@ -39,7 +39,7 @@ from . import mkdocs_internals
 from .config import PromptPagesConfig
 from .htmlcheck import HTMLCheck
 from .live import GeneratedFile, Live
-from .fast_render import FastRender, SecondProcess, second_process
+from .fast_render import FastRender, SecondProcess, recurring_blocks, second_process
 from .pagefind_index import (
     BUNDLE, MATERIAL_INDEX, PENDING, BackgroundIndex, SearchEngine, SearchEntries, take_material_index, write_entries,
     write_index,
@@ -105,6 +105,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         self.generated_files: dict[str, GeneratedFile] = {}
         self.to_join: dict[str, tuple[blockhtml.Block, ...]] = {}
         self.let_go = self.join_later = False  # what a build may let go of (on_files decides)
+        self.search: mkdocs_internals.MaterialSearch | None = None
         self.second: SecondProcess | None = None
         self.store = self.warm = None
         if self.config.enabled and self.live is not None:
@@ -135,22 +136,27 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             if page.path in written:
                 log.warning(f"docs/{page.path} is hand-written; not replacing it with the generated page")
                 continue
-            file = live.file(config, page) if live else GeneratedFile.generated(config, page.path, content=page.markdown)
+            # In UTF-8 (CheckedPage.text): MkDocs decodes a page's Markdown when it reads it.
+            file = live.file(config, page) if live else GeneratedFile.generated(config, page.path, content=page.text)
             files.append(file)
             self.generated[page.path] = PageToCheck(page.source, page.allowed_links)
             self.generated_files[page.path] = file
         plugins = mkdocs_internals.serve_plugins(config, type(self))
         cached = self._warm_start(files, generated.pages, plugins)
         self.second, ahead = None, None
+        # A build keeps the blocks that recur, each converted once; `make serve` keeps all, for the next.
+        recurring = recurring_blocks(page.text for page in generated.pages
+                                     if page.path in self.generated and page.path not in cached) \
+            if live is None else None
         if live is None or live.whole:
             # Prompt pages come first and share their blocks; index pages come last, each made
             # of blocks of its own (the prompts it lists).
             prompts = generated.prompts  # the first pages of the site are the prompts'
-            pages = [[(page.path, page.markdown) for page in part if page.path in self.generated
+            pages = [[(page.path, page.text) for page in part if page.path in self.generated
                       and page.path not in cached] for part in (generated.pages[:prompts], generated.pages[prompts:])]
             self.second, ahead = second_process(config, files, (pages[0], pages[1]), self.config.second_process,
-                                                WorkerResults(log.info))
-        self.renderer = FastRender(config, files, ahead)
+                                                WorkerResults(log.info), recurring)
+        self.renderer = FastRender(config, files, ahead, recurring)
         #: The blocks of the pages whose HTML is joined when each is made, by path: MkDocs renders
         #: every page before it writes any, so each page's HTML would be held for all at once.
         #: Only while the only other plugin is Material's search, which reads a page's HTML when it
@@ -159,6 +165,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         # nothing is let go.
         self.let_go = live is None and not plugins.unknown
         self.join_later = self.let_go and plugins.tags is None
+        self.search = plugins.search  # Material's, which keeps every page's search entries
         self.check = HTMLCheck(self.second)
         self.summary = SiteSummary.of(generated, self.generated_files)
         # A build lets the generated site go once MkDocs has its pages (memory grows with the
@@ -301,34 +308,48 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         if self.config.search != SearchEngine.PAGEFIND or not os.path.isfile(
                 os.path.join(config.site_dir, MATERIAL_INDEX)):
             return  # Material's own search, or none
-        docs = take_material_index(config.site_dir)
-        names = self.summary.search_names
-        if self.config.search_entries:
-            try:
-                write_entries(self._project(config) / self.config.search_entries,
-                              SearchEntries(docs, names))
-            except OSError as error:  # --strict fails on it: a preview could not index its pages
-                log.warning(f"prompt-pages: search entries not kept: {error}")
         # Under `make serve`, at its first build only: a later one could race the index thread.
         warm = self.warm if self.live is None or self.background_index is None else None
-        key, bundle = warm.pagefind(docs, names) if warm is not None else ("", None)
-        if bundle is not None:  # what it indexes is what it indexed last time
-            warm_cache.write_files(Path(config.site_dir, BUNDLE), bundle)
-            if self.live is not None:
-                Path(config.site_dir, PENDING).write_bytes(b"")  # not behind (BackgroundIndex)
-            log.info(f"prompt-pages: search index of {len(docs):,} entries from the cache")
+        entries, key = None, ""
+        if warm is not None:
+            entries = self._search_entries(config)
+            key, bundle = warm.pagefind(entries.docs, entries.names)
+            if bundle is not None:  # what it indexes is what it indexed last time
+                warm_cache.write_files(Path(config.site_dir, BUNDLE), bundle)
+                if self.live is not None:
+                    Path(config.site_dir, PENDING).write_bytes(b"")  # not behind (BackgroundIndex)
+                log.info(f"prompt-pages: search index of {len(entries.docs):,} entries from the cache")
+                return
+        if self.live is not None:
+            entries = entries if entries is not None else self._search_entries(config)
+            if self.background_index is None:
+                self.background_index = BackgroundIndex()
+            self.background_index.request(config.site_dir, entries.docs, entries.names)
             return
-        if self.live is None:
+        # write_index asks for the entries and lets them go before Pagefind's process starts: this
+        # frame holds none of them meanwhile.
+        handed = [entries] if entries is not None else []
+        del entries
+        try:
+            log.info(str(write_index(config.site_dir, handed.pop if handed else partial(self._search_entries, config))))
+            if self.warm is not None:
+                self.warm.keep_pagefind(key, Path(config.site_dir, BUNDLE))
+        except (OSError, RuntimeError) as error:  # --strict fails on it; a bare build keeps its pages
+            log.warning(f"prompt-pages: search index not written: {error}")
+
+    def _search_entries(self, config) -> SearchEntries:
+        """What Pagefind indexes: the entries Material's search plugin wrote (taken from its index,
+        and, in a build, from the plugin too) and each page's other names; kept in a file with
+        ``search_entries``."""
+        if self.let_go and self.search is not None:
+            self.search.let_go_of_entries()
+        entries = SearchEntries(take_material_index(config.site_dir), self.summary.search_names)
+        if self.config.search_entries:
             try:
-                log.info(str(write_index(config.site_dir, docs, names)))
-                if self.warm is not None:
-                    self.warm.keep_pagefind(key, Path(config.site_dir, BUNDLE))
-            except (OSError, RuntimeError) as error:  # --strict fails on it; a bare build keeps its pages
-                log.warning(f"prompt-pages: search index not written: {error}")
-            return
-        if self.background_index is None:
-            self.background_index = BackgroundIndex()
-        self.background_index.request(config.site_dir, docs, names)
+                write_entries(self._project(config) / self.config.search_entries, entries)
+            except OSError as error:  # --strict fails on it: a preview could not index its pages
+                log.warning(f"prompt-pages: search entries not kept: {error}")
+        return entries
 
     def _log(self, problems: list[Problem]) -> None:
         """Each problem, at WARNING (which --strict counts) when it fails the build, else at INFO."""

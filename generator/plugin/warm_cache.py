@@ -334,7 +334,7 @@ class GeneratedPages:
 
     @classmethod
     def from_json(cls, data: dict) -> GeneratedPages:
-        pages = [CheckedPage(path, markdown, source, frozenset(allowed), tuple(names))
+        pages = [CheckedPage(path, markdown.encode(), source, frozenset(allowed), tuple(names))
                  for path, markdown, source, allowed, names in data["pages"]]
         return cls(int(data["prompts"]), pages, [_problem(item) for item in data["problems"]])
 
@@ -388,7 +388,7 @@ class WarmBuild:
         environment_digest = self.store.environment
         logging.getLogger("mkdocs").addHandler(self.warnings)
         for page in pages:
-            self.keys[page.path] = digest("page", environment_digest, files_digest, page.path, page.markdown,
+            self.keys[page.path] = digest("page", environment_digest, files_digest, page.path, page.text,
                                           page.source, *sorted(page.allowed_links))
         return {path for path, key in self.keys.items() if self.store.has(key)}
 
