@@ -22,9 +22,10 @@
  *   pages' Pagefind metadata "names", which Pagefind also weighs above the title (metaWeights).
  * - Keeping up with typing (as search-latest.js does for Material's worker): a query typed while
  *   another is searched for waits, only the newest is searched for next, only the answer to the
- *   newest query is drawn, and a query waits a moment for the next key (150 ms; 250 ms when its
- *   last word has one or two characters): a word typed quickly loads only what its last prefix
- *   needs.
+ *   newest query is drawn, and a query typed on from the one before waits a moment for the
+ *   next key (150 ms; 250 ms, and any query, when its last word has one or two characters): a
+ *   word typed quickly loads only what its last prefix needs. A query pasted, or erased back to
+ *   a shorter one, is searched for at once.
  * - Pagefind's script, its index's entry and its WebAssembly are loaded when the search box is
  *   focused, not with every page.
  * - In a pull request's preview of what changed (generator/files/preview.py), the preview's
@@ -233,6 +234,7 @@
     var events = new EventTarget();
     var latest = 0;
     var shortTimer = null;
+    var previous = ""; // the query before, to tell a key typed from a query pasted or erased
     var busy = false;
     var waiting = null; // the newest query typed while one was searched for
 
@@ -327,10 +329,12 @@
       } else if (message.type === QUERY && typeof message.data === "string") {
         var ticket = ++latest; // an answer to any query before this one is no longer drawn
         clearTimeout(shortTimer);
+        var typing = message.data.indexOf(previous) === 0; // a key more of the same query
+        previous = message.data;
         // The last word counts: "stable d" needs every chunk of the words starting with d.
         var last = message.data.trim().split(/\s+/).pop().length;
-        shortTimer = setTimeout(function () { submit(message.data, ticket); },
-          last > 0 && last < SHORT ? SHORT_WAIT_MS : TYPING_WAIT_MS);
+        var wait = last > 0 && last < SHORT ? SHORT_WAIT_MS : typing ? TYPING_WAIT_MS : 0;
+        shortTimer = setTimeout(function () { submit(message.data, ticket); }, wait);
       }
     };
   }
