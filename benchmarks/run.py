@@ -59,6 +59,7 @@ from pathlib import Path
 
 from dataclasses import dataclass
 
+from .serve import project_environment
 from .synth import DEFAULT_CORPUS, Questions, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +114,7 @@ def run_measured(command: list[str], cwd: Path, log: Path, cpu: int | None = Non
     (sampled twice a second: a build's second process and Pagefind's run beside it).
 
     stdout and stderr go to ``log``.out / ``log``.err (so a big output cannot block it)."""
-    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    environment = project_environment()
     log.parent.mkdir(parents=True, exist_ok=True)
     out_path, err_path = log.with_suffix(".out"), log.with_suffix(".err")
     preexec = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None

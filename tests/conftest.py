@@ -12,6 +12,12 @@ SOURCES = ROOT / "sources"
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = sorted(SOURCES.glob("0*.txt"))
 
+#: The builds of a test process keep their warm-start cache (mkdocs.yml's ``cache``) in a folder
+#: of its own, never in the repository: a run starts cold, as in a fresh clone, whatever the
+#: developer built before. tests/test_warm_cache.py sets it for its own projects.
+CACHE = tempfile.mkdtemp(prefix="prompt-pages-test-cache-")
+os.environ["PROMPT_PAGES_CACHE"] = CACHE
+
 
 def make_prompt(question: str, models: str, papers: str = "", answer: str = "") -> str:
     """A prompt in the seeds' format with the given sections (their bodies as written)."""
@@ -99,5 +105,6 @@ def pytest_collection_finish(session):
 
 
 def pytest_unconfigure(config):
+    shutil.rmtree(CACHE, ignore_errors=True)
     if not os.environ.get("PYTEST_XDIST_WORKER"):  # the run's own process, after its workers
         shutil.rmtree(_scale_dir(), ignore_errors=True)

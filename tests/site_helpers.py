@@ -56,6 +56,10 @@ def mkdocs(*args, config=None, cwd=ROOT, env=None, tool="mkdocs"):
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=environment)
 
 
+#: mkdocs.yml's line of the plugin's ``cache`` option, for tests that turn it off.
+CACHE_OPTION = "      cache: !ENV [PROMPT_PAGES_CACHE, .cache/prompt-pages]\n"
+
+
 def build_site(destination: Path, config=None, env=None, cwd=ROOT) -> subprocess.CompletedProcess:
     result = mkdocs("build", "--strict", "-d", str(destination), config=config, env=env, cwd=cwd)
     assert result.returncode == 0, result.stderr[-3000:]

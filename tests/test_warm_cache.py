@@ -11,7 +11,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from site_helpers import build_site
+from site_helpers import CACHE_OPTION, build_site as build_anywhere
 
 from benchmarks.synth import write_corpus
 from conftest import ROOT
@@ -21,6 +21,12 @@ from generator.plugin.warm_cache import FORMAT, MAGIC, STORE, Store
 #: Pagefind's files that differ between two runs over the same pages: its filter's values come in
 #: any order, and these are named by hashes of them (tests/test_serve.py compares the same way).
 UNORDERED = re.compile(r"pagefind/(filter/|pagefind-entry\.json|pagefind\..*\.pf_meta)")
+
+
+def build_site(destination: Path, **options):
+    """A build whose cache is its project's (``.cache/prompt-pages``, mkdocs.yml's default), not
+    the test process's (conftest.CACHE)."""
+    return build_anywhere(destination, env={"PROMPT_PAGES_CACHE": ".cache/prompt-pages"}, **options)
 
 
 def _files(site: Path, every: bool = True) -> dict[str, bytes]:
@@ -38,7 +44,7 @@ def _assert_same(site: Path, expected: Path, every: bool = True) -> None:
 def _cold_config(project: Path) -> Path:
     """mkdocs.yml with the cache off: the cold build to compare with."""
     text = (project / "mkdocs.yml").read_text(encoding="utf-8")
-    cold = text.replace("  - prompt-pages:\n", '  - prompt-pages:\n      cache: ""\n', 1)
+    cold = text.replace(CACHE_OPTION, '      cache: ""\n')
     assert cold != text
     (project / "cold.yml").write_text(cold, encoding="utf-8")
     return project / "cold.yml"

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from site_helpers import copy_project
+from site_helpers import CACHE_OPTION, copy_project
 
 from generator.cli import commands as cli
 from generator.runtime import workers
@@ -120,11 +120,9 @@ def second_process_project(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("second") / "project")
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
-    assert "      sources: sources\n" in text
-    config.write_text(text.replace("      sources: sources\n",
-                                   "      sources: sources\n      cache: \"\"\n"
-                                   "      second_process:\n        from_pages: 1\n"),
-                      encoding="utf-8")
+    changed = text.replace(CACHE_OPTION, '      cache: ""\n      second_process:\n        from_pages: 1\n')
+    assert changed != text
+    config.write_text(changed, encoding="utf-8")
     return project
 
 
