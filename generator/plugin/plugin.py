@@ -363,6 +363,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
     def on_build_error(self, *, error):
         if self.warm is not None:
             self.warm.close()
+        if self.store is not None:
+            self.store.close()
         self.store = self.warm = None  # nothing of a failed build is kept
         collector.release()
         self._stop_pool()

@@ -40,6 +40,7 @@ import hashlib
 import importlib.metadata
 import json
 import logging
+import mmap
 import os
 import shutil
 import struct
@@ -179,26 +180,32 @@ class Store:
 
     ``Store.load`` never raises: a file that cannot be trusted gives an empty store, told in one
     INFO line. ``save`` writes what this build used (:meth:`get`) or made (:meth:`put`), only
-    when that differs from what it loaded."""
+    when that differs from what it loaded. Neither holds the entries in memory: the file read is
+    mapped (the kernel pages it in and out), and what a build adds waits in a temporary file
+    beside it (a build of 100,000 prompts adds about 2 GB of pages, while Pagefind's process
+    needs most of the machine's memory)."""
 
     def __init__(self, path: Path, environment: str, entries: dict[str, memoryview] | None = None):
         self.path = path
         self.environment = environment
         self._loaded: dict[str, memoryview] = entries or {}
-        self._kept: dict[str, bytes | memoryview] = {}
+        #: What the next file holds: an entry loaded (its bytes) or added (where it waits).
+        self._kept: dict[str, memoryview | _Added] = {}
+        self._added: tempfile._TemporaryFileWrapper | None = None  # where the added entries wait
         self.hits = self.misses = 0
 
     @classmethod
     def load(cls, folder: Path, environment: str) -> Store:
         path = folder / STORE.format(environment[:16])
         try:
-            data = path.read_bytes()
+            data = _mapped(path)
         except FileNotFoundError:
             log.info(f"prompt-pages: no cache in {folder} for this code and configuration yet; "
                      "this build is cold and fills it")
             return cls(path, environment)
-        except OSError as error:
-            log.info(f"prompt-pages: cache {path} not read ({error.strerror}); this build is cold")
+        except (OSError, ValueError) as error:  # ValueError: an empty file cannot be mapped
+            log.info(f"prompt-pages: cache {path} not read ({getattr(error, 'strerror', None) or error}); "
+                     "this build is cold")
             return cls(path, environment)
         try:
             entries = _read(data, environment)
@@ -216,9 +223,8 @@ class Store:
     def get(self, key: str) -> bytes | None:
         """The entry's bytes (decompressed), kept for the next build; None when there is none or
         it cannot be read (then this build makes it again)."""
-        stored = self._kept.get(key)
-        if stored is None:
-            stored = self._loaded.get(key)
+        kept = self._kept.get(key)
+        stored = self._stored(kept) if kept is not None else self._loaded.get(key)
         if stored is None:
             self.misses += 1
             return None
@@ -227,7 +233,8 @@ class Store:
         except zlib.error:
             self.misses += 1
             return None
-        self._kept[key] = stored
+        if kept is None:
+            self._kept[key] = self._loaded[key]
         self.hits += 1
         return value
 
@@ -242,10 +249,22 @@ class Store:
             return None
 
     def put(self, key: str, value: bytes, compress: bool = True) -> None:
-        self._kept[key] = b"z" + zlib.compress(value, 1) if compress else b"r" + value
+        stored = b"z" + zlib.compress(value, 1) if compress else b"r" + value
+        if self._added is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._added = tempfile.TemporaryFile(dir=self.path.parent, prefix=".added-")
+        at = self._added.seek(0, os.SEEK_END)
+        self._added.write(stored)
+        self._kept[key] = _Added(at, len(stored))
 
     def put_json(self, key: str, value) -> None:
         self.put(key, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+    def _stored(self, kept: memoryview | _Added) -> memoryview | bytes:
+        if isinstance(kept, _Added):
+            self._added.flush()
+            return os.pread(self._added.fileno(), kept.length, kept.at)
+        return kept
 
     @property
     def changed(self) -> bool:
@@ -255,33 +274,64 @@ class Store:
     def save(self) -> bool:
         """Write what this build used or made, if that changed; False (and a line at INFO) when it
         could not be written: the next build is cold then, never wrong."""
-        if not self.changed:
-            return True
-        index: dict[str, list[int]] = {}
-        at = 0
-        for key, value in self._kept.items():
-            index[key] = [at, len(value)]
-            at += len(value)
-        header = json.dumps({"environment": self.environment, "entries": index}, separators=(",", ":")).encode()
-        checked = hashlib.sha256(header)
-        for value in self._kept.values():
-            checked.update(value)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self.path.parent, prefix=".store-", delete=False) as out:
-                try:
-                    out.write(MAGIC + _HEAD.pack(FORMAT, checked.digest(), len(header)) + header)
-                    for value in self._kept.values():
-                        out.write(value)
-                except BaseException:
-                    os.unlink(out.name)
-                    raise
-            os.replace(out.name, self.path)
-            _keep_newest(self.path.parent)
+            if self.changed:
+                self._write()
+            return True
         except OSError as error:
             log.info(f"prompt-pages: cache {self.path} not written ({error}); the next build is cold")
             return False
-        return True
+        finally:
+            self.close()
+
+    def _write(self) -> None:
+        """The entries kept into a temporary file, its checksum written last, then renamed over
+        the store: a reader never sees half of it."""
+        index: dict[str, list[int]] = {}
+        at = 0
+        for key, kept in self._kept.items():
+            length = kept.length if isinstance(kept, _Added) else len(kept)
+            index[key] = [at, length]
+            at += length
+        header = json.dumps({"environment": self.environment, "entries": index}, separators=(",", ":")).encode()
+        checked = hashlib.sha256(header)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=self.path.parent, prefix=".store-", delete=False) as out:
+            try:
+                out.write(MAGIC + _HEAD.pack(FORMAT, bytes(32), len(header)) + header)
+                for kept in self._kept.values():
+                    value = self._stored(kept)
+                    checked.update(value)
+                    out.write(value)
+                out.seek(len(MAGIC))
+                out.write(_HEAD.pack(FORMAT, checked.digest(), len(header)))
+            except BaseException:
+                os.unlink(out.name)
+                raise
+        os.replace(out.name, self.path)
+        _keep_newest(self.path.parent)
+
+    def close(self) -> None:
+        """Let go of the entries added (their temporary file); the store is empty afterwards."""
+        if self._added is not None:
+            self._added.close()
+        self._added = None
+        self._kept = {}
+        self._loaded = {}
+
+
+@dataclass(frozen=True)
+class _Added:
+    """Where an entry added by this build waits in the store's temporary file."""
+
+    at: int
+    length: int
+
+
+def _mapped(path: Path) -> memoryview:
+    """The file's bytes, mapped rather than read (they stay valid once the file is replaced)."""
+    with open(path, "rb") as file:
+        return memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
 
 
 def _keep_newest(folder: Path) -> None:
@@ -291,9 +341,9 @@ def _keep_newest(folder: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-def _read(data: bytes, environment: str) -> dict[str, memoryview]:
+def _read(data: bytes | memoryview, environment: str) -> dict[str, memoryview]:
     """The entries of a store's bytes; ValueError (and the like) when they cannot be trusted."""
-    if not data.startswith(MAGIC):
+    if bytes(data[: len(MAGIC)]) != MAGIC:
         raise ValueError("not a cache of this plugin")
     version, checksum, header_length = _HEAD.unpack_from(data, len(MAGIC))
     if version != FORMAT:
