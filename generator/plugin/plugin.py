@@ -144,17 +144,16 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         plugins = mkdocs_internals.serve_plugins(config, type(self))
         cached = self._warm_start(files, generated.pages, plugins)
         self.second, ahead = None, None
+        # The pages this build renders (the cache has the others): prompt pages first, which share
+        # their blocks; index pages last, each made of blocks of its own (the prompts it lists).
+        prompts = generated.prompts  # the first pages of the site are the prompts'
+        prompt_pages, index_pages = ([(page.path, page.text) for page in part
+                                      if page.path in self.generated and page.path not in cached]
+                                     for part in (generated.pages[:prompts], generated.pages[prompts:]))
         # A build keeps the blocks that recur, each converted once; `make serve` keeps all, for the next.
-        recurring = recurring_blocks(page.text for page in generated.pages
-                                     if page.path in self.generated and page.path not in cached) \
-            if live is None else None
+        recurring = recurring_blocks(text for _, text in prompt_pages + index_pages) if live is None else None
         if live is None or live.whole:
-            # Prompt pages come first and share their blocks; index pages come last, each made
-            # of blocks of its own (the prompts it lists).
-            prompts = generated.prompts  # the first pages of the site are the prompts'
-            pages = [[(page.path, page.text) for page in part if page.path in self.generated
-                      and page.path not in cached] for part in (generated.pages[:prompts], generated.pages[prompts:])]
-            self.second, ahead = second_process(config, files, (pages[0], pages[1]), self.config.second_process,
+            self.second, ahead = second_process(config, files, (prompt_pages, index_pages), self.config.second_process,
                                                 WorkerResults(log.info), recurring)
         self.renderer = FastRender(config, files, ahead, recurring)
         #: The blocks of the pages whose HTML is joined when each is made, by path: MkDocs renders
