@@ -447,14 +447,16 @@ class WarmBuild:
         key = self.keys.get(path)
         if key is None or not self.store.has(key):
             return False
-        record, html = self.store.get_json(key), self.store.get(key + ":html")
+        record = self.store.get_json(key)
         # Kept only when there are: the store is saved once every page's are known (finish).
         problems = self.store.get_json(key + ":problems") if self.store.has(key + ":problems") else []
-        if not _page_record(record) or html is None or not isinstance(problems, list):
+        # Its HTML is read here to know it can be, and taken again when the page is written
+        # (page_made): MkDocs reads every page before it writes any, and 100,000 pages' HTML
+        # would be held at once.
+        if not _page_record(record) or self.store.get(key + ":html") is None or not isinstance(problems, list):
             return False
         try:
             self.problems[path] = [_problem(item) for item in problems]
-            record["html"] = html.decode("utf-8")
         except (TypeError, ValueError):
             return False
         self.found[path] = record
@@ -493,7 +495,7 @@ class WarmBuild:
             if start is not None:
                 del self.search[start:]
                 self.search.extend(record["search"])
-            return record["html"]
+            return self.store.get(self.keys[path] + ":html").decode("utf-8")
         key = self.keys.get(path)
         if key is not None and self._warnings_from.pop(path, None) == self.warnings.count:
             # Not a page that warned while it was made (a broken link): a build that takes it
