@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import itertools
 import json
 import logging
 import mmap
@@ -76,6 +77,12 @@ CACHED_TEMPLATE = "prompt-pages-cached.html"
 
 def digest(*parts: str | bytes) -> str:
     """SHA-256 of ``parts``, each length-prefixed (no two lists of parts give one digest)."""
+    return digest_of(parts)
+
+
+def digest_of(parts: Iterable[str | bytes]) -> str:
+    """:func:`digest` of parts made one at a time (a site's sources, its search entries: at
+    100,000 prompts, gigabytes if made all at once)."""
     hashed = hashlib.sha256()
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
@@ -378,14 +385,18 @@ class GeneratedPages:
         return cls(len(site.results), site.pages, site.problems)
 
     def to_json(self) -> dict:
+        """All but the pages' Markdown (kept apart, a page's at a time: see WarmBuild.keep_generated)."""
         return {"prompts": self.prompts, "problems": [_problem_json(problem) for problem in self.problems],
-                "pages": [[page.path, page.markdown, page.source, sorted(page.allowed_links), list(page.search_names)]
+                "pages": [[page.path, page.source, sorted(page.allowed_links), list(page.search_names)]
                           for page in self.pages]}
 
     @classmethod
-    def from_json(cls, data: dict) -> GeneratedPages:
-        pages = [CheckedPage(path, markdown.encode(), source, frozenset(allowed), tuple(names))
-                 for path, markdown, source, allowed, names in data["pages"]]
+    def from_json(cls, data: dict, texts: list[bytes]) -> GeneratedPages:
+        """The pages of :meth:`to_json`, with their Markdown (UTF-8) in ``texts``."""
+        if len(texts) != len(data["pages"]):
+            raise ValueError("not one text a page")
+        pages = [CheckedPage(path, text, source, frozenset(allowed), tuple(names))
+                 for (path, source, allowed, names), text in zip(data["pages"], texts)]
         return cls(int(data["prompts"]), pages, [_problem(item) for item in data["problems"]])
 
 
@@ -401,7 +412,8 @@ def _problem(item: list) -> Problem:
 def sources_key(environment_digest: str, arguments: list[str], sources: list[SourceFile],
                 problems: list[Problem]) -> str:
     """The key of the site generated from these sources (read by files.sources.read_sources)."""
-    return digest("site", environment_digest, os.getcwd(), *arguments, *map(repr, problems), *map(repr, sources))
+    return digest_of(itertools.chain(("site", environment_digest, os.getcwd(), *arguments),
+                                     map(repr, problems), map(repr, sources)))
 
 
 class WarmBuild:
@@ -422,15 +434,22 @@ class WarmBuild:
 
     def generated(self, key: str) -> GeneratedPages | None:
         data = self.store.get_json(key)
-        if data is None:
+        if not isinstance(data, dict) or not isinstance(data.get("pages"), list):
+            return None
+        texts = [self.store.get(f"{key}:{index}") for index in range(len(data["pages"]))]
+        if None in texts:
             return None
         try:
-            return GeneratedPages.from_json(data)
+            return GeneratedPages.from_json(data, texts)
         except (KeyError, TypeError, ValueError):
             return None
 
     def keep_generated(self, key: str, generated: GeneratedPages) -> None:
+        """The site's pages, each page's Markdown an entry of its own: one JSON of them all would
+        be gigabytes at 100,000 prompts, made at once."""
         self.store.put_json(key, generated.to_json())
+        for index, page in enumerate(generated.pages):
+            self.store.put(f"{key}:{index}", page.text)
 
     def start(self, files_digest: str, pages: Iterable[CheckedPage]) -> set[str]:
         """Each page's key (``files_digest``: every file of the build and its address); returns
@@ -523,8 +542,9 @@ class WarmBuild:
 
     def pagefind(self, docs: list[dict], names) -> tuple[str, dict[str, bytes] | None]:
         """The Pagefind bundle of these entries, if kept (relative path → bytes), and its key."""
-        key = digest("pagefind", json.dumps(docs, sort_keys=True, ensure_ascii=False, default=str),
-                     json.dumps(names, sort_keys=True, ensure_ascii=False))
+        key = digest_of(itertools.chain(
+            ("pagefind", json.dumps(names, sort_keys=True, ensure_ascii=False)),
+            (json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str) for doc in docs)))
         packed = self.store.get(key)
         if packed is None:
             return key, None
