@@ -113,10 +113,11 @@ class Live:
     def file(self, config, page: CheckedPage) -> GeneratedFile:
         """The page's File: the last build's when its Markdown is the same."""
         old = self.files.get(page.path)
-        if old is not None and self.site is not None and old.content_string == page.markdown:
+        # In UTF-8 (CheckedPage.text), as a build hands it: compared without decoding every page.
+        if old is not None and self.site is not None and old.content_bytes == page.text:
             old.changed = False
             return old
-        return GeneratedFile.generated(config, page.path, content=page.markdown)
+        return GeneratedFile.generated(config, page.path, content=page.text)
 
     def prepare(self, config, env, files: Files) -> None:
         """Before the templates are rendered (on_env): the order of the pages, the templates

@@ -249,18 +249,18 @@ class BackgroundIndex:
     rebuilt pages does not wait for search."""
 
     def __init__(self):
-        self._wanted: tuple[str, list[dict], Mapping[str, tuple[str, ...]]] | None = None
+        self._wanted: tuple[str, SearchEntries] | None = None
         self._done = threading.Condition()
         self._busy = False
         self.last: IndexRun | None = None
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
         self._thread.start()
 
-    def request(self, site_dir: str, docs: list[dict], names: Mapping[str, tuple[str, ...]]) -> None:
-        """Index ``docs`` and ``names`` into ``site_dir`` once the run in progress (if any) is done."""
+    def request(self, site_dir: str, entries: SearchEntries) -> None:
+        """Index ``entries`` into ``site_dir`` once the run in progress (if any) is done."""
         Path(site_dir, PENDING).write_bytes(BEHIND)
         with self._done:
-            self._wanted = (site_dir, docs, names)
+            self._wanted = (site_dir, entries)
             self._done.notify_all()
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -272,9 +272,9 @@ class BackgroundIndex:
         while True:
             with self._done:
                 self._done.wait_for(lambda: self._wanted is not None)
-                (site_dir, docs, names), self._wanted, self._busy = self._wanted, None, True
+                (site_dir, entries), self._wanted, self._busy = self._wanted, None, True
             try:
-                self.last = write_index(site_dir, lambda: SearchEntries(docs, names))
+                self.last = write_index(site_dir, lambda: entries)
                 log.info(str(self.last))
             except Exception as error:  # a failed index leaves the last one served; the next edit tries again
                 log.warning(f"prompt-pages: search index not updated: {error}")

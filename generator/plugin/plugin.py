@@ -185,11 +185,11 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         arguments = [str(self.sources)]
         key = warm_cache.sources_key(self.store.environment, arguments, *read_sources(arguments, texts.read))
         texts.sweep()
-        if (generated := WarmBuild(self.store).generated(key)) is not None:
+        if (generated := warm_cache.cached_site(self.store, key)) is not None:
             return None, generated
         site = generate_site(arguments, check_html=False, read=texts.read)
         generated = GeneratedPages.of(site)
-        WarmBuild(self.store).keep_generated(key, generated)
+        warm_cache.keep_site(self.store, key, generated)
         return site, generated
 
     def _warm_start(self, files: Files, pages: list, plugins) -> set[str]:
@@ -323,7 +323,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
             entries = entries if entries is not None else self._search_entries(config)
             if self.background_index is None:
                 self.background_index = BackgroundIndex()
-            self.background_index.request(config.site_dir, entries.docs, entries.names)
+            self.background_index.request(config.site_dir, entries)
             return
         # write_index asks for the entries and lets them go before Pagefind's process starts: this
         # frame holds none of them meanwhile.

@@ -385,7 +385,7 @@ class GeneratedPages:
         return cls(len(site.results), site.pages, site.problems)
 
     def to_json(self) -> dict:
-        """All but the pages' Markdown (kept apart, a page's at a time: see WarmBuild.keep_generated)."""
+        """All but the pages' Markdown (kept apart, a page's at a time: see keep_site)."""
         return {"prompts": self.prompts, "problems": [_problem_json(problem) for problem in self.problems],
                 "pages": [[page.path, page.source, sorted(page.allowed_links), list(page.search_names)]
                           for page in self.pages]}
@@ -416,6 +416,28 @@ def sources_key(environment_digest: str, arguments: list[str], sources: list[Sou
                                      map(repr, problems), map(repr, sources)))
 
 
+def cached_site(store: Store, key: str) -> GeneratedPages | None:
+    """The generated site kept under ``key`` (:func:`sources_key`), None when there is none whole."""
+    data = store.get_json(key)
+    if not isinstance(data, dict) or not isinstance(data.get("pages"), list):
+        return None
+    texts = [store.get(f"{key}:{index}") for index in range(len(data["pages"]))]
+    if None in texts:
+        return None
+    try:
+        return GeneratedPages.from_json(data, texts)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def keep_site(store: Store, key: str, generated: GeneratedPages) -> None:
+    """The site's pages, each page's Markdown an entry of its own: one JSON of them all would be
+    gigabytes at 100,000 prompts, made at once."""
+    store.put_json(key, generated.to_json())
+    for index, page in enumerate(generated.pages):
+        store.put(f"{key}:{index}", page.text)
+
+
 class WarmBuild:
     """What one build takes from the store and gives it (see the module's docstring).
 
@@ -431,25 +453,6 @@ class WarmBuild:
         self.search: list[dict] | None = None
         self._search_from: dict[str, int] = {}
         self.problems: dict[str, list[Problem]] = {}  # the HTML check's, of the pages found
-
-    def generated(self, key: str) -> GeneratedPages | None:
-        data = self.store.get_json(key)
-        if not isinstance(data, dict) or not isinstance(data.get("pages"), list):
-            return None
-        texts = [self.store.get(f"{key}:{index}") for index in range(len(data["pages"]))]
-        if None in texts:
-            return None
-        try:
-            return GeneratedPages.from_json(data, texts)
-        except (KeyError, TypeError, ValueError):
-            return None
-
-    def keep_generated(self, key: str, generated: GeneratedPages) -> None:
-        """The site's pages, each page's Markdown an entry of its own: one JSON of them all would
-        be gigabytes at 100,000 prompts, made at once."""
-        self.store.put_json(key, generated.to_json())
-        for index, page in enumerate(generated.pages):
-            self.store.put(f"{key}:{index}", page.text)
 
     def start(self, files_digest: str, pages: Iterable[CheckedPage]) -> set[str]:
         """Each page's key (``files_digest``: every file of the build and its address); returns
