@@ -40,8 +40,7 @@ def recorder(browser, request):
 
 
 def search(page, query):
-    """Type a query into Material's search once its index is loaded; wait for the results."""
-    page.wait_for_load_state("networkidle")
+    """Type a query into Material's search; wait for the results."""
     page.keyboard.press("/")
     field = page.locator("input.md-search__input")
     results = page.locator(".md-search-result__item")

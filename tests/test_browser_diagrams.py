@@ -146,7 +146,9 @@ def test_on_a_phone_every_seed_diagram_fits_in_one_column_with_labels_of_12_px(b
 
 
 def largest_diagrams(site: Path, count: int) -> list[str]:
-    """The prompts of a built site whose diagrams have the most nodes, then the longest label."""
+    """The prompts of a built site whose diagrams have the most nodes (then the longest label),
+    and as many again whose diagrams have the longest label (then the most nodes): the two ways a
+    diagram outgrows a phone."""
     sizes = []
     for page in site.glob("prompts/*/index.html"):
         found = re.search(r'<div class="mermaid"[^>]*>(.*?)</div>', page.read_text(encoding="utf-8"), re.S)
@@ -154,7 +156,9 @@ def largest_diagrams(site: Path, count: int) -> list[str]:
             source = html.unescape(found.group(1))
             nodes = len(re.findall(r"^\s+[a-z][a-z0-9]*[\[({]", source, re.M))
             sizes.append((nodes, max(len(line) for line in source.splitlines()), page.parent.name))
-    return [name for *_, name in sorted(sizes, reverse=True)[:count]]
+    most_nodes = [name for *_, name in sorted(sizes, reverse=True)]
+    longest_label = [name for _, _, name in sorted(sizes, key=lambda size: (size[1], size[0], size[2]), reverse=True)]
+    return list(dict.fromkeys(most_nodes[:count] + longest_label[:count]))
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +167,7 @@ def scale_site(tmp_path_factory):
 
 
 def test_the_largest_diagrams_of_the_1000_prompt_site_fit_a_phone(browser, scale_site):
-    prompts = largest_diagrams(scale_site, 30)
+    prompts = largest_diagrams(scale_site, 6)
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     wide = {}
@@ -175,7 +179,7 @@ def test_the_largest_diagrams_of_the_1000_prompt_site_fit_a_phone(browser, scale
             if drawn["scrolls"] or drawn["rows"] != drawn["nodes"] or min(drawn["sizes"]) < 12:
                 wide[prompt] = drawn
     context.close()
-    assert len(prompts) == 30 and wide == {}
+    assert 6 < len(prompts) <= 12 and wide == {}
 
 
 def test_the_wider_layout_stays_on_a_desktop(browser, site_url):
