@@ -192,7 +192,7 @@ def _preview(arguments: argparse.Namespace, root: str) -> int:
 
     def index_pages(urls: frozenset[str]) -> None:
         kept = entries_of(search_entries, urls)
-        list_parts(str(site), write_index(str(site), lambda: kept).parts)  # the build's parts were the whole site's
+        list_parts(str(site), write_index(str(site), lambda: kept).parts)  # it listed the whole site's parts
 
     try:
         apply_preview(site, plan, index_pages)

@@ -83,9 +83,9 @@ PART = "part-{}"
 #: The key of Material's index's ``config`` that lists those folders (relative to the bundle);
 #: absent when the index is one part.
 PARTS_KEY = "pagefind_parts"
-#: Files of a part after the first that Pagefind's ``mergeIndex`` never loads: a merged index
-#: uses the first part's script and WebAssembly.
-MERGED_UNUSED = ("pagefind.js", "pagefind-worker.js")
+#: Files of a part after the first that Pagefind's ``mergeIndex`` never loads (names or
+#: patterns): a merged index runs on the first part's script and WebAssembly.
+MERGED_UNUSED = ("pagefind.js", "pagefind-worker.js", "wasm.*.pagefind")
 #: The first tag of a prompt's page (steps/compose.py). What a prompt's page holds above its
 #: first section is its card, all of it left out of search but its title ("At a glance"), which
 #: would be every prompt's excerpt: it is left out too.
@@ -291,12 +291,9 @@ def write_index(site_dir: str, entries: Callable[[], SearchEntries], part_pages:
         output = Path(work, BUNDLE)
         pages, parts = _write_pages(Path(work), entries(), part_pages)
         memory.give_back()
-        for part in range(parts):
+        for part in range(parts):  # the first part first: the others go inside its folder
             folder = output / PART.format(part + 1) if part else output
             _run_pagefind(Path(work, f"pages-{part + 1}"), folder, UNUSED + (MERGED_UNUSED if part else ()))
-            if part:
-                for wasm in folder.glob("wasm.*.pagefind"):
-                    wasm.unlink()
         if bundle.exists():
             bundle.rename(Path(work, "old"))
         shutil.move(str(output), str(bundle))
@@ -306,7 +303,7 @@ def write_index(site_dir: str, entries: Callable[[], SearchEntries], part_pages:
 
 def _run_pagefind(source: Path, output: Path, unused: tuple[str, ...]) -> None:
     """Pagefind's bundle of the pages in ``source`` into ``output`` (which must not exist yet,
-    and is made), without the files ``unused``; the pages are deleted after."""
+    and is made), without the files ``unused`` (names or patterns); the pages are deleted after."""
     from pagefind_bin import get_executable  # the binary of the pagefind-bin wheel
 
     staged = output.parent / f"{output.name}.new"  # Pagefind's output is never a folder holding parts
@@ -315,8 +312,9 @@ def _run_pagefind(source: Path, output: Path, unused: tuple[str, ...]) -> None:
     if result.returncode != 0 or not (staged / "pagefind-entry.json").is_file():
         raise RuntimeError(f"Pagefind could not index the site: {(result.stderr or result.stdout).strip()[-2000:]}")
     shutil.rmtree(source, ignore_errors=True)  # none when there are no pages
-    for name in unused:
-        Path(staged, name).unlink(missing_ok=True)
+    for pattern in unused:
+        for path in staged.glob(pattern):
+            path.unlink()
     staged.rename(output)
 
 
