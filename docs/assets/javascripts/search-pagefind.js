@@ -232,15 +232,19 @@
   // How near a page is to the query, nearest first: 0, the query names it (its whole title);
   // 1, it is a task's page (or 1.5, a model's or a paper's) whose title holds the query's words
   // (at word boundaries, as a reader reads the name: "face" is in FaceReplacement, not in
-  // HuggingFace or facebook); 2, the query is another name of it (a task's alias or cue, "upscale" for
-  // Super-resolution; a model's repository); 3, its title holds the query's words; 4, none.
+  // HuggingFace or facebook), a quarter nearer when the query is another name of it too ("video
+  // generation" for Text-to-video generation, not for Video-to-audio generation: Pagefind's
+  // scores, which would order them, are each part's own when the index is in parts); 2, the query
+  // is another name of it (a task's alias or cue, "upscale" for Super-resolution; a model's
+  // repository); 3, its title holds the query's words; 4, none.
   function nearness(asked, page) {
     var title = page.meta.title || "";
     var others = page.meta.names ? page.meta.names.split(", ") : [];
     if (names(asked, title)) return 0;
     var holding = holds(asked, title);
-    if (holding && page.meta.tag0 !== "Prompt") return page.meta.tag0 === "Task" ? 1 : 1.5;
-    if (others.some(function (name) { return names(asked, name); })) return 2;
+    var named = others.some(function (name) { return names(asked, name); });
+    if (holding && page.meta.tag0 !== "Prompt") return (page.meta.tag0 === "Task" ? 1 : 1.5) - (named ? 0.25 : 0);
+    if (named) return 2;
     return holding ? 3 : 4;
   }
 
