@@ -36,6 +36,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import statistics
 import sys
 import threading
@@ -96,8 +97,11 @@ _QUERY = """(query) => new Promise(resolve => {
 })"""
 
 #: Pagefind's files, by what they are (the rest: its script, WebAssembly, entry and metadata).
-_PAGEFIND_KINDS = (("index", "/pagefind/index/"), ("fragment", "/pagefind/fragment/"),
-                   ("filter", "/pagefind/filter/"), ("pagefind", "/pagefind/"))
+#: What each of Pagefind's requests is, by its path; an index in parts has the same folders in
+#: each part's (pagefind/part-2/…).
+_PAGEFIND_KINDS = tuple((kind, re.compile(rf"/pagefind/(?:part-\d+/)?{folder}"))
+                        for kind, folder in (("index", "index/"), ("fragment", "fragment/"), ("filter", "filter/"),
+                                             ("pagefind", "")))
 
 _RESULTS = """() => [...document.querySelectorAll('.md-search-result__item > a')].map(a => a.getAttribute('href'))"""
 
@@ -242,7 +246,7 @@ def first_results_bytes(browser, url: str, query: str, site: Path) -> dict:
         for request in finished:
             sizes = request.sizes()
             path = request.url.split("//", 1)[-1].partition("/")[2]
-            kind = next((kind for kind, part in _PAGEFIND_KINDS if part in "/" + path), "other")
+            kind = next((kind for kind, folder in _PAGEFIND_KINDS if folder.search("/" + path)), "other")
             by_kind[kind] += body_bytes(request, site) + sizes["responseHeadersSize"]
         return {"bytes": sum(by_kind.values()), "requests": len(finished), "by_kind": by_kind,
                 "results": len(current), "first": current[0]}

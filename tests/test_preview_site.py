@@ -25,10 +25,14 @@ from test_github_workflows import load, previews_module
 
 from generator.files.changes import FileChange, prompt_of
 from generator.files.preview import ChangedPrompt, PreviewPlan, only_prompts, plan_preview, rewritten_page
+from generator.plugin.pagefind_index import read_entries
 
 PRODUCTION = "https://owner.github.io/prompt-pages/"
 SITE_URL = f"{PRODUCTION}pr-preview/pr-7/"
 META = '<meta name="prompt-pages-preview" content="{}search/preview.json">'  # the way up to the root
+#: The most pages a Pagefind run indexes in the production build: its 27 pages in 3 parts.
+PART_PAGES = 10
+PARTS = ("", "part-2/", "part-3/")
 
 
 def preview_step() -> dict:
@@ -105,7 +109,9 @@ def preview(tmp_path_factory):
     python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
     python.chmod(0o755)
     full = repository.parent / "full"
-    build_site(full, cwd=repository, env={"SITE_URL": SITE_URL, "SEARCH_ENTRIES": str(search_entries(repository))})
+    # Production's index in 3 parts (search_part_pages), which both its search and the preview's merge.
+    build_site(full, cwd=repository, env={"SITE_URL": SITE_URL, "SEARCH_ENTRIES": str(search_entries(repository)),
+                                          "SEARCH_PART_PAGES": str(PART_PAGES)})
     listed = subprocess.run([sys.executable, "-m", "generator", "export", "sources", "--brief", "--quiet"],
                             cwd=repository, capture_output=True, text=True, check=True).stdout
     (full / "prompts.json").write_text(listed, encoding="utf-8")
@@ -171,10 +177,12 @@ def test_every_link_of_a_preview_leads_to_a_page_it_holds_or_to_the_production_s
     assert trimmed.replace(META.format("../"), "").replace(PRODUCTION, "../") == built.replace(PRODUCTION, "../") != trimmed
 
 
-def fragment_urls(site: Path) -> set[str]:
-    """The addresses of the pages of a Pagefind index (its fragments: gzipped JSON behind a signature)."""
+def fragment_urls(site: Path, part: str | None = None) -> set[str]:
+    """The addresses of the pages of a Pagefind index, or of one of its parts (its fragments:
+    gzipped JSON behind a signature)."""
+    folders = [site / "pagefind" / part / "fragment"] if part is not None else (site / "pagefind").glob("**/fragment")
     return {json.loads(gzip.decompress(fragment.read_bytes())[len(b"pagefind_dcd"):])["url"]
-            for fragment in (site / "pagefind" / "fragment").iterdir()}
+            for folder in folders for fragment in folder.iterdir()}
 
 
 def test_the_preview_has_a_search_index_of_its_own_pages_and_says_where_productions_is(preview):
@@ -184,6 +192,9 @@ def test_the_preview_has_a_search_index_of_its_own_pages_and_says_where_producti
     # The preview's own pages, each where it is: the build's search entries of those pages only.
     assert urls == {"/" + page.removesuffix("index.html") for page in pages}
     assert len(fragment_urls(preview["full"])) > len(urls)
+    # One index, though the build's was in parts: Material's index lists none.
+    assert "pagefind_parts" not in json.loads((site / "search" / "search_index.json").read_text())["config"]
+    assert not list((site / "pagefind").glob("part-*"))
     described = json.loads((site / "search" / "preview.json").read_text())
     assert described == {"index": "../../../pagefind/", "production": PRODUCTION,
                          "pages": [page.removesuffix("index.html") for page in pages]}
@@ -227,8 +238,46 @@ def test_search_in_a_preview_leads_to_its_pages_and_to_production_for_the_others
     assert {SEEDS[0].stem, SEEDS[1].stem} <= set(slugs["preview"]) <= preview["changed"]
     assert SEEDS[2].stem in slugs["production"] and not set(slugs["production"]) & preview["changed"]
     assert all(href.startswith((url, PRODUCTION)) for href in hrefs) and len(set(hrefs)) == len(hrefs)
-    # Production's index was read where production is, and nothing failed to load.
+    # Production's index was read where production is, every part of it, and nothing failed to load.
     assert any(request.startswith(root + "prompt-pages/pagefind/fragment/") for request in requested)
+    assert all(any(request.startswith(f"{root}prompt-pages/pagefind/{part}pagefind-entry.json") for request in requested)
+               for part in PARTS)
+    assert failed == []
+
+
+def test_an_index_in_parts_is_searched_as_one(preview, browser, tmp_path):
+    """Production's site, of more pages than a Pagefind run indexes (PART_PAGES): its index in 3
+    parts of equal size, the first at pagefind/ and the others inside it, which Material's index
+    lists; in Chromium its search box merges them, so that a query finds pages of every part and
+    a task's page still comes first for its name."""
+    from test_browser import search
+
+    full = preview["full"]
+    assert json.loads((full / "search" / "search_index.json").read_text())["config"]["pagefind_parts"] == list(PARTS[1:])
+    by_part = [fragment_urls(full, part) for part in PARTS]
+    indexed = {"/" + doc["location"].partition("#")[0] for doc in read_entries(search_entries(preview["repository"])).docs}
+    sizes = [len(urls) for urls in by_part]
+    assert max(sizes) <= PART_PAGES and max(sizes) - min(sizes) <= 1  # of equal size
+    assert sum(sizes) == len(indexed) and set().union(*by_part) == indexed  # each page in one part
+    for part in PARTS:
+        bundle = full / "pagefind" / part
+        assert (bundle / "pagefind-entry.json").is_file() and list(bundle.glob("pagefind.*.pf_meta"))
+        assert list((bundle / "index").iterdir()) and list((bundle / "filter").iterdir())
+        assert (bundle / "pagefind.js").is_file() == (part == "")  # a merged part runs on the first's script
+    with serve(pages_site(full, preview["site"], tmp_path / "pages")) as root:
+        url = root + "prompt-pages/"
+        page = browser.new_page()
+        failed = []
+        page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+        try:
+            page.goto(url)
+            search(page, "Super-resolution")
+            found = [anchor.evaluate("a => a.pathname")[len("/prompt-pages"):]
+                     for anchor in page.locator(".md-search-result__item > a").all()]
+        finally:
+            page.close()
+    assert found[0] == "/tasks/super_resolution/"  # the task's page first, from whichever part holds it
+    assert all(urls & set(found) for urls in by_part), (found, by_part)  # and pages of every part
     assert failed == []
 
 

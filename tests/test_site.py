@@ -72,7 +72,10 @@ def test_no_page_loads_anything_from_another_host(built):
 def test_the_search_index_skips_diagram_source_and_repeated_references(built):
     """Each model and paper is indexed once, on its own page; prompt pages index their own words
     (what Pagefind indexed, site/pagefind/; Material's own index is left without documents)."""
-    assert json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"] == []
+    material = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert material["docs"] == []
+    # Fewer pages than one Pagefind run indexes (search_part_pages): one bundle, no parts listed.
+    assert "pagefind_parts" not in material["config"] and not list((built / "pagefind").glob("part-*"))
     pages = pagefind_pages(built)
     prompt = f"prompts/{SEEDS[0].stem}/"
     anchors = {anchor["id"] for anchor in pages[prompt]["anchors"]}

@@ -4,6 +4,7 @@ or made with other inputs is ignored; a changed prompt or mkdocs.yml never serve
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
@@ -20,13 +21,15 @@ from generator.plugin.warm_cache import FORMAT, MAGIC, STORE, Store
 
 #: Pagefind's files that differ between two runs over the same pages: its filter's values come in
 #: any order, and these are named by hashes of them (tests/test_serve.py compares the same way).
-UNORDERED = re.compile(r"pagefind/(filter/|pagefind-entry\.json|pagefind\..*\.pf_meta)")
+UNORDERED = re.compile(r"pagefind/(part-\d+/)?(filter/|pagefind-entry\.json|pagefind\..*\.pf_meta)")
+#: The index of the 20 prompts' pages in 3 parts (search_part_pages): the cache keeps every part.
+IN_PARTS = {"SEARCH_PART_PAGES": "40"}
 
 
-def build_site(destination: Path, **options):
+def build_site(destination: Path, env: dict | None = None, **options):
     """A build whose cache is its project's (``.cache/prompt-pages``, mkdocs.yml's default), not
     the test process's (conftest.CACHE)."""
-    return build_anywhere(destination, env={"PROMPT_PAGES_CACHE": ".cache/prompt-pages"}, **options)
+    return build_anywhere(destination, env={"PROMPT_PAGES_CACHE": ".cache/prompt-pages", **(env or {})}, **options)
 
 
 def _files(site: Path, every: bool = True) -> dict[str, bytes]:
@@ -50,7 +53,7 @@ def _cold_config(project: Path) -> Path:
     return project / "cold.yml"
 
 
-def _new_project(project: Path, prompts: int) -> Path:
+def _new_project(project: Path, prompts: int, env: dict | None = None) -> Path:
     """The site's configuration, docs/ and theme with synthetic prompts, built once with the cache
     (cold: it fills it) into ``first``. A cache is the project folder's: the configuration names
     it (docs_dir), so a copy of the project elsewhere builds cold."""
@@ -59,19 +62,22 @@ def _new_project(project: Path, prompts: int) -> Path:
         shutil.copytree(ROOT / name, project / name)
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     write_corpus(project / "sources", prompts, seed=3)
-    result = build_site(project / "first", cwd=project)
+    result = build_site(project / "first", env, cwd=project)
     assert "no cache in" in result.stderr
     assert len(list((project / ".cache" / "prompt-pages").glob(STORE.format("*")))) == 1
     return project
 
 
 def test_a_warm_build_is_the_cold_build_file_by_file(tmp_path):
-    project = _new_project(tmp_path / "project", 20)
-    warm = build_site(project / "warm", cwd=project)
+    project = _new_project(tmp_path / "project", 20, IN_PARTS)
+    warm = build_site(project / "warm", IN_PARTS, cwd=project)
     assert re.search(r"(\d+) of \1 generated pages from the cache", warm.stderr), warm.stderr[-2000:]
     assert "search index of" in warm.stderr and "from the cache" in warm.stderr
-    _assert_same(project / "warm", project / "first")  # its search index too: the one kept
-    build_site(project / "cold", config=_cold_config(project), cwd=project)
+    material = json.loads((project / "warm" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert material["config"]["pagefind_parts"] == ["part-2/", "part-3/"]
+    assert (project / "warm" / "pagefind" / "part-3" / "pagefind-entry.json").is_file()
+    _assert_same(project / "warm", project / "first")  # its search index too, every part: the one kept
+    build_site(project / "cold", IN_PARTS, config=_cold_config(project), cwd=project)
     _assert_same(project / "warm", project / "cold", every=False)
 
 

@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..files.changes import FileChange, PromptChanges, from_git_name_status, prompt_changes
-from ..plugin.pagefind_index import SearchEntries, entries_of, read_entries, write_index
+from ..plugin.pagefind_index import SearchEntries, entries_of, list_parts, read_entries, write_index
 from ..files.preview import ChangedPrompt, PROMPT_LIST, apply_preview, listed_prompts, only_prompts, plan_preview, site_files
 from ..collection.export import brief_record, export_record
 from ..collection.review import review_list
@@ -192,7 +192,7 @@ def _preview(arguments: argparse.Namespace, root: str) -> int:
 
     def index_pages(urls: frozenset[str]) -> None:
         kept = entries_of(search_entries, urls)
-        write_index(str(site), lambda: kept)
+        list_parts(str(site), write_index(str(site), lambda: kept).parts)  # it listed the whole site's parts
 
     try:
         apply_preview(site, plan, index_pages)

@@ -1,7 +1,20 @@
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import Config, ValidationError
 
-from .pagefind_index import SearchEngine
+from .pagefind_index import PART_PAGES, SearchEngine
+
+
+class AtLeastOne(c.Type):
+    """A whole number of at least 1."""
+
+    def __init__(self, default: int):
+        super().__init__(int, default=default)
+
+    def run_validation(self, value):
+        value = super().run_validation(value)
+        if value < 1:
+            raise ValidationError(f"Expected a number of at least 1, but received: {value}")
+        return value
 
 
 class SecondProcessConfig(Config):
@@ -37,6 +50,11 @@ class PromptPagesConfig(Config):
     #: a pull request's preview indexes its own pages from it (``python -m generator preview
     #: --search-entries``; preview.yml sets it). Empty: not kept.
     search_entries = c.Type(str, default="")
+    #: With ``search: pagefind``, the most pages one Pagefind run indexes: a site of more is
+    #: indexed in parts of equal size, one run after another (Pagefind's process needs about
+    #: 100 KB a page), which the search box merges (plugin/pagefind_index.py). At or below it,
+    #: one index.
+    search_part_pages = AtLeastOne(default=PART_PAGES)
     #: A folder (relative to mkdocs.yml) where a build keeps what it worked out (the generated
     #: pages, each page as written with its search entries and HTML check, the Pagefind index),
     #: keyed by everything each depends on, so that the next ``mkdocs build`` or ``make serve``

@@ -18,6 +18,15 @@ offline) indexes those pages into ``site/pagefind/``; Material's ``search/search
 is then written without its documents, so that Material's search box starts and no visitor
 downloads the whole index. ``docs/assets/javascripts/search-pagefind.js`` answers that box.
 
+Pagefind's process needs about 100 KB a page, whatever the page holds (benchmarks/README.md): a
+site of more pages than the plugin's ``search_part_pages`` is indexed in parts of equal size
+(:func:`part_count`, :func:`part_of`), one Pagefind run after another, so that one part's
+process is alive at a time. The first part is the bundle at ``pagefind/``, each other one a
+folder inside it (``pagefind/part-2/``…, :func:`part_folders`), so that the whole is still
+swapped in at once; Material's index names those folders in its ``config``
+(:data:`PARTS_KEY`), which Material hands search-pagefind.js with its first message, and the
+browser merges them with Pagefind's ``mergeIndex`` before the first query.
+
 Under ``mkdocs serve`` the index is written in a thread of its own after each build
 (:class:`BackgroundIndex`): the served site follows an edit as soon as the build is done, and
 search a few seconds later (``benchmarks/README.md`` has the figures); meanwhile
@@ -67,6 +76,16 @@ HUB_WEIGHT = 10.0
 #: Where a reader sees words in a name: case changes, letters against digits, punctuation.
 _BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
 _SEPARATOR = re.compile(r"[^0-9A-Za-z]+")
+#: Pages a Pagefind run indexes at most by default (the plugin's ``search_part_pages``).
+PART_PAGES = 40_000
+#: The folder of each part after the first, inside the bundle (``part-2``, ``part-3``…).
+PART = "part-{}"
+#: The key of Material's index's ``config`` that lists those folders (relative to the bundle);
+#: absent when the index is one part.
+PARTS_KEY = "pagefind_parts"
+#: Files of a part after the first that Pagefind's ``mergeIndex`` never loads (names or
+#: patterns): a merged index runs on the first part's script and WebAssembly.
+MERGED_UNUSED = ("pagefind.js", "pagefind-worker.js", "wasm.*.pagefind")
 #: The first tag of a prompt's page (steps/compose.py). What a prompt's page holds above its
 #: first section is its card, all of it left out of search but its title ("At a glance"), which
 #: would be every prompt's excerpt: it is left out too.
@@ -87,15 +106,42 @@ class SearchEngine(StrEnum):
 
 @dataclass(frozen=True)
 class IndexRun:
-    """What one indexing did: pages indexed, the bundle's bytes, and the seconds it took."""
+    """What one indexing did: pages indexed, the bundle's bytes, the seconds it took, and in how
+    many parts (Pagefind runs)."""
 
     pages: int
     bundle_bytes: int
     seconds: float
+    parts: int = 1
 
     def __str__(self) -> str:
-        return (f"prompt-pages: Pagefind indexed {self.pages:,} pages in {self.seconds:.1f} s "
+        parts = f" in {self.parts} parts" if self.parts > 1 else ""
+        return (f"prompt-pages: Pagefind indexed {self.pages:,} pages{parts} in {self.seconds:.1f} s "
                 f"({self.bundle_bytes / 1e6:.1f} MB in {BUNDLE}/)")
+
+
+def part_count(pages: int, part_pages: int) -> int:
+    """How many parts an index of ``pages`` pages is made in, none of more than ``part_pages``
+    pages (at least one page a part)."""
+    return max(1, -(-pages // max(1, part_pages)))
+
+
+def part_of(page: int, parts: int) -> int:
+    """The part (0, 1…) of the page at ``page`` in Material's order: one page to each part in
+    turn, so that the parts are of equal size (±1) and alike. Pagefind ranks a merged index's
+    results by each part's own scores, whose word statistics are its part's: alike parts (not
+    the hubs in one and the prompts in another) keep those scores comparable."""
+    return page % parts
+
+
+def part_folders(parts: int) -> list[str]:
+    """The folders of the parts after the first, relative to the bundle, as :data:`PARTS_KEY` lists them."""
+    return [PART.format(number) + "/" for number in range(2, parts + 1)]
+
+
+def page_count(docs: list[dict]) -> int:
+    """How many pages Material's search entries are of (a page's sections share its address)."""
+    return len({doc["location"].partition("#")[0] for doc in docs})
 
 
 def _pieces(word: str) -> list[str]:
@@ -164,15 +210,41 @@ def indexed_pages(docs: list[dict], names: Mapping[str, tuple[str, ...]]) -> Ite
         yield url, f'<!DOCTYPE html><html lang="en"><body>{"".join(out)}</body></html>\n'
 
 
-def take_material_index(site_dir: str) -> list[dict]:
+def take_material_index(site_dir: str, part_pages: int = PART_PAGES) -> list[dict]:
     """The entries of the index Material's search plugin has just written, which is written
-    again without them: Material's search box starts on it, and no visitor downloads them."""
+    again without them: Material's search box starts on it, and no visitor downloads them. When
+    the entries are of more than ``part_pages`` pages, its ``config`` lists the folders of the
+    index's other parts (:data:`PARTS_KEY`), as :func:`write_index` will write them."""
     path = Path(site_dir, MATERIAL_INDEX)
     index = json.loads(path.read_text(encoding="utf-8"))
     docs = index.get("docs", [])
     index["docs"] = []
+    _list_parts(index, part_count(page_count(docs), part_pages))
     path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
     return docs
+
+
+def _list_parts(index: dict, parts: int) -> bool:
+    """Material's index made to list the folders of ``parts`` parts; whether that changed it."""
+    config = index.get("config") if isinstance(index.get("config"), dict) else {}
+    if config.get(PARTS_KEY) == (part_folders(parts) if parts > 1 else None):
+        return False
+    config.pop(PARTS_KEY, None)
+    if parts > 1:
+        config[PARTS_KEY] = part_folders(parts)
+    index["config"] = config
+    return True
+
+
+def list_parts(site_dir: str, parts: int) -> None:
+    """Material's index in ``site_dir`` written again to list the parts of an index written
+    otherwise than by a build (a preview's, of its own pages); untouched when it lists them already."""
+    path = Path(site_dir, MATERIAL_INDEX)
+    if not path.is_file():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    if _list_parts(index, parts):
+        path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -204,43 +276,59 @@ def read_entries(path: Path) -> SearchEntries:
     return SearchEntries(data["docs"], {url: tuple(names) for url, names in data["names"].items()})
 
 
-def write_index(site_dir: str, entries: Callable[[], SearchEntries]) -> IndexRun:
+def write_index(site_dir: str, entries: Callable[[], SearchEntries], part_pages: int = PART_PAGES) -> IndexRun:
     """Pagefind's bundle of ``entries()`` (Material's search entries, and each page's other names
-    by address) into ``site_dir/pagefind/``, written whole in a folder of its own, then swapped in.
+    by address) into ``site_dir/pagefind/``, written whole in a folder of its own, then swapped in;
+    of more than ``part_pages`` pages, in parts (:func:`part_count`), each indexed by a Pagefind
+    run of its own, one after another, the others' folders inside the first's.
 
     The entries are asked for here and let go once the pages Pagefind reads are written, with
-    the memory they held (runtime/memory.py), before its process starts: it needs about 100 KB
-    a page (benchmarks/README.md)."""
-    from pagefind_bin import get_executable  # the binary of the pagefind-bin wheel
-
+    the memory they held (runtime/memory.py), before its first process starts: it needs about
+    100 KB a page (benchmarks/README.md)."""
     started = time.monotonic()
     bundle = Path(site_dir, BUNDLE)
     with tempfile.TemporaryDirectory(prefix="prompt-pages-pagefind-") as work:
-        source, output = Path(work, "pages"), Path(work, BUNDLE)
-        pages = _write_pages(source, entries())
+        output = Path(work, BUNDLE)
+        pages, parts = _write_pages(Path(work), entries(), part_pages)
         memory.give_back()
-        result = subprocess.run([str(get_executable()), "--site", str(source), "--output-path", str(output),
-                                 "--force-language", "en", "--silent"], capture_output=True, text=True)
-        if result.returncode != 0 or not (output / "pagefind-entry.json").is_file():
-            raise RuntimeError(f"Pagefind could not index the site: {(result.stderr or result.stdout).strip()[-2000:]}")
-        for name in UNUSED:
-            Path(output, name).unlink(missing_ok=True)
+        for part in range(parts):  # the first part first: the others go inside its folder
+            folder = output / PART.format(part + 1) if part else output
+            _run_pagefind(Path(work, f"pages-{part + 1}"), folder, UNUSED + (MERGED_UNUSED if part else ()))
         if bundle.exists():
             bundle.rename(Path(work, "old"))
         shutil.move(str(output), str(bundle))
     size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())
-    return IndexRun(pages, size, time.monotonic() - started)
+    return IndexRun(pages, size, time.monotonic() - started, parts)
 
 
-def _write_pages(folder: Path, entries: SearchEntries) -> int:
-    """The pages Pagefind reads (indexed_pages), written into ``folder`` one at a time; how many."""
+def _run_pagefind(source: Path, output: Path, unused: tuple[str, ...]) -> None:
+    """Pagefind's bundle of the pages in ``source`` into ``output`` (which must not exist yet,
+    and is made), without the files ``unused`` (names or patterns); the pages are deleted after."""
+    from pagefind_bin import get_executable  # the binary of the pagefind-bin wheel
+
+    staged = output.parent / f"{output.name}.new"  # Pagefind's output is never a folder holding parts
+    result = subprocess.run([str(get_executable()), "--site", str(source), "--output-path", str(staged),
+                             "--force-language", "en", "--silent"], capture_output=True, text=True)
+    if result.returncode != 0 or not (staged / "pagefind-entry.json").is_file():
+        raise RuntimeError(f"Pagefind could not index the site: {(result.stderr or result.stdout).strip()[-2000:]}")
+    shutil.rmtree(source, ignore_errors=True)  # none when there are no pages
+    for pattern in unused:
+        for path in staged.glob(pattern):
+            path.unlink()
+    staged.rename(output)
+
+
+def _write_pages(work: Path, entries: SearchEntries, part_pages: int) -> tuple[int, int]:
+    """The pages Pagefind reads (indexed_pages), written one at a time into ``work/pages-1/``,
+    ``work/pages-2/``… (:func:`part_of`); how many, and in how many parts."""
+    parts = part_count(page_count(entries.docs), part_pages)
     count = 0
     for url, text in indexed_pages(entries.docs, entries.names):
-        path = folder / url / "index.html"
+        path = work / f"pages-{part_of(count, parts) + 1}" / url / "index.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         count += 1
-    return count
+    return count, parts
 
 
 class BackgroundIndex:
@@ -248,7 +336,8 @@ class BackgroundIndex:
     first (a request made while one runs replaces any still waiting), so that serving the
     rebuilt pages does not wait for search."""
 
-    def __init__(self):
+    def __init__(self, part_pages: int = PART_PAGES):
+        self._part_pages = part_pages
         self._wanted: tuple[str, SearchEntries] | None = None
         self._done = threading.Condition()
         self._busy = False
@@ -274,7 +363,7 @@ class BackgroundIndex:
                 self._done.wait_for(lambda: self._wanted is not None)
                 (site_dir, entries), self._wanted, self._busy = self._wanted, None, True
             try:
-                self.last = write_index(site_dir, lambda: entries)
+                self.last = write_index(site_dir, lambda: entries, self._part_pages)
                 log.info(str(self.last))
             except Exception as error:  # a failed index leaves the last one served; the next edit tries again
                 log.warning(f"prompt-pages: search index not updated: {error}")

@@ -6,6 +6,7 @@ what they made, or reports what they found.
 Options (``mkdocs.yml``, typed in :mod:`.config`): ``sources``, the folder of prompt files;
 ``enabled``; ``answers_strict``; ``search``, what answers the search box (:mod:`.pagefind_index`);
 ``search_entries``, where a build keeps what Pagefind indexed, for a preview's own index;
+``search_part_pages``, the most pages one Pagefind run indexes (more are indexed in parts);
 ``cache``, where a build keeps what it worked out for the next (:mod:`.warm_cache`).
 Every problem is logged as ``path:line: message``. An error (a prompt that cannot be read, a
 link on a generated page that its sources lack) is a WARNING, so ``mkdocs build --strict``
@@ -322,7 +323,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         if self.live is not None:
             entries = entries if entries is not None else self._search_entries(config)
             if self.background_index is None:
-                self.background_index = BackgroundIndex()
+                self.background_index = BackgroundIndex(self.config.search_part_pages)
             self.background_index.request(config.site_dir, entries)
             return
         # write_index asks for the entries and lets them go before Pagefind's process starts: this
@@ -330,7 +331,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         handed = [entries] if entries is not None else []
         del entries
         try:
-            log.info(str(write_index(config.site_dir, handed.pop if handed else partial(self._search_entries, config))))
+            log.info(str(write_index(config.site_dir, handed.pop if handed else partial(self._search_entries, config),
+                                      self.config.search_part_pages)))
             if self.warm is not None:
                 self.warm.keep_pagefind(key, Path(config.site_dir, BUNDLE))
         except (OSError, RuntimeError) as error:  # --strict fails on it; a bare build keeps its pages
@@ -342,7 +344,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         ``search_entries``."""
         if self.let_go and self.search is not None:
             self.search.let_go_of_entries()
-        entries = SearchEntries(take_material_index(config.site_dir), self.summary.search_names)
+        entries = SearchEntries(take_material_index(config.site_dir, self.config.search_part_pages), self.summary.search_names)
         if self.config.search_entries:
             try:
                 write_entries(self._project(config) / self.config.search_entries, entries)

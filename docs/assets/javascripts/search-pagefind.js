@@ -28,6 +28,11 @@
  *   a shorter one, is searched for at once.
  * - Pagefind's script, its index's entry and its WebAssembly are loaded when the search box is
  *   focused, not with every page.
+ * - A site of more pages than one Pagefind run indexes (the plugin's search_part_pages) has its
+ *   index in parts: the first at pagefind/, the others in folders inside it that Material's index
+ *   lists in its config ("pagefind_parts", handed here with Material's first message). Each part
+ *   is merged in with Pagefind's mergeIndex before the first query, with the options of the first;
+ *   Pagefind then searches every part and orders their results by score together.
  * - In a pull request's preview of what changed (generator/files/preview.py), the preview's
  *   index holds its own pages only; its pages' <meta name="prompt-pages-preview"> says where
  *   search/preview.json is, which says where the production site's index is (merged in with
@@ -63,12 +68,18 @@
   // fifth of what a first query loaded, and a query here waits for a pause in the typing anyway.
   var OPTIONS = { noWorker: true, excerptLength: 24, ranking: { termSimilarity: 0, metaWeights: META_WEIGHTS } };
   var PREVIEW = document.querySelector('meta[name="prompt-pages-preview"]');
+  var PARTS = "pagefind_parts"; // the key of Material's index's config that lists the other parts
+  var parts = []; // this site's other parts (folders relative to its bundle), from Material's index
   var pagefind = null; // a promise of { module: Pagefind's, elsewhere: whether a result is shown from the other index }
 
   function load() {
     if (!pagefind) {
       pagefind = import(BUNDLE).then(function (module) {
-        var own = function () { return module.options(Object.assign({ baseUrl: "/" }, OPTIONS)); };
+        var own = function () {
+          return module.options(Object.assign({ baseUrl: "/" }, OPTIONS)).then(function () {
+            return mergeParts(module, BUNDLE, parts, "/");
+          });
+        };
         return own().then(function () {
           return PREVIEW ? merge(module).catch(function (error) {
             console.warn("search: the production site's index is not merged: " + error);
@@ -82,6 +93,21 @@
 
   function nowhere() { return false; }
 
+  // The other parts of the index at `bundle` (a URL in it), merged in one after another.
+  function mergeParts(module, bundle, folders, baseUrl) {
+    return folders.reduce(function (done, folder) {
+      return done.then(function () {
+        return module.mergeIndex(new URL(folder, bundle).href, Object.assign({ baseUrl: baseUrl }, OPTIONS));
+      });
+    }, Promise.resolve());
+  }
+
+  // The folders of the other parts of the index of a site, from its Material index's config.
+  function partsOf(index) {
+    var listed = index && index.config && index.config[PARTS];
+    return Array.isArray(listed) ? listed.filter(function (folder) { return typeof folder === "string"; }) : [];
+  }
+
   // A preview's search: the production site's index merged in, whose results lead there; of a
   // page the preview holds, the production result is left out (it is the page before the change).
   function merge(module) {
@@ -92,10 +118,18 @@
     }).then(function (merged) {
       var held = {};
       merged.pages.forEach(function (page) { held[merged.production + page] = true; });
-      return module.mergeIndex(new URL(merged.index, described).href, Object.assign({ baseUrl: merged.production }, OPTIONS))
-        .then(function () {
-          return function (data) { return held[data.url] === true; };
-        });
+      var index = new URL(merged.index, described).href;
+      // The production site's parts: its Material index lists them (as this site's does its own).
+      var material = new URL("../search/search_index.json", index).href;
+      return module.mergeIndex(index, Object.assign({ baseUrl: merged.production }, OPTIONS)).then(function () {
+        return fetch(material);
+      }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (production) {
+        return mergeParts(module, index, partsOf(production), merged.production);
+      }).then(function () {
+        return function (data) { return held[data.url] === true; };
+      });
     });
   }
 
@@ -198,15 +232,19 @@
   // How near a page is to the query, nearest first: 0, the query names it (its whole title);
   // 1, it is a task's page (or 1.5, a model's or a paper's) whose title holds the query's words
   // (at word boundaries, as a reader reads the name: "face" is in FaceReplacement, not in
-  // HuggingFace or facebook); 2, the query is another name of it (a task's alias or cue, "upscale" for
-  // Super-resolution; a model's repository); 3, its title holds the query's words; 4, none.
+  // HuggingFace or facebook), a quarter nearer when the query is another name of it too ("video
+  // generation" for Text-to-video generation, not for Video-to-audio generation: Pagefind's
+  // scores, which would order them, are each part's own when the index is in parts); 2, the query
+  // is another name of it (a task's alias or cue, "upscale" for Super-resolution; a model's
+  // repository); 3, its title holds the query's words; 4, none.
   function nearness(asked, page) {
     var title = page.meta.title || "";
     var others = page.meta.names ? page.meta.names.split(", ") : [];
     if (names(asked, title)) return 0;
     var holding = holds(asked, title);
-    if (holding && page.meta.tag0 !== "Prompt") return page.meta.tag0 === "Task" ? 1 : 1.5;
-    if (others.some(function (name) { return names(asked, name); })) return 2;
+    var named = others.some(function (name) { return names(asked, name); });
+    if (holding && page.meta.tag0 !== "Prompt") return (page.meta.tag0 === "Task" ? 1 : 1.5) - (named ? 0.25 : 0);
+    if (named) return 2;
     return holding ? 3 : 4;
   }
 
@@ -321,6 +359,7 @@
     this.postMessage = function (message) {
       if (!message) return;
       if (message.type === SETUP) {
+        parts = partsOf(message.data);
         setTimeout(function () { events.dispatchEvent(new MessageEvent("message", { data: { type: READY } })); });
         var field = document.querySelector("input.md-search__input");
         if (field) field.addEventListener("focus", function () {
