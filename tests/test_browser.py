@@ -15,7 +15,8 @@ SEED_PAGE = "prompts/000_39a63bbddd643d31/"
 
 
 class Recorder:
-    """A page that remembers every request it made and every console error."""
+    """A page that remembers every request it made and every console error or warning (a
+    library's warning is how it says it was misused: Pagefind's "Unknown Pagefind option")."""
 
     def __init__(self, browser):
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -23,7 +24,7 @@ class Recorder:
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        self.page.on("console", lambda message: message.type in ("error", "warning") and self.errors.append(message.text))
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
 
     def close(self):

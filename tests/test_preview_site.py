@@ -224,9 +224,10 @@ def test_search_in_a_preview_leads_to_its_pages_and_to_production_for_the_others
     with serve(pages_site(preview["full"], preview["site"], tmp_path / "pages")) as root:
         url = root + "prompt-pages/pr-preview/pr-7/"
         page = browser.new_page()
-        failed, requested = [], []
+        failed, requested, said = [], [], []
         page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
         page.on("request", lambda request: requested.append(request.url))
+        page.on("console", lambda message: message.type in ("error", "warning") and said.append(message.text))
         try:
             page.goto(url)
             search(page, "MSSNet")  # the seeds 000, 001 (changed) and 002 (not)
@@ -242,7 +243,7 @@ def test_search_in_a_preview_leads_to_its_pages_and_to_production_for_the_others
     assert any(request.startswith(root + "prompt-pages/pagefind/fragment/") for request in requested)
     assert all(any(request.startswith(f"{root}prompt-pages/pagefind/{part}pagefind-entry.json") for request in requested)
                for part in PARTS)
-    assert failed == []
+    assert failed == [] and said == []  # nor did Pagefind warn of an option it does not know
 
 
 def test_an_index_in_parts_is_searched_as_one(preview, browser, tmp_path):
@@ -267,8 +268,9 @@ def test_an_index_in_parts_is_searched_as_one(preview, browser, tmp_path):
     with serve(pages_site(full, preview["site"], tmp_path / "pages")) as root:
         url = root + "prompt-pages/"
         page = browser.new_page()
-        failed = []
+        failed, said = [], []
         page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+        page.on("console", lambda message: message.type in ("error", "warning") and said.append(message.text))
         try:
             page.goto(url)
             search(page, "Super-resolution")
@@ -278,7 +280,7 @@ def test_an_index_in_parts_is_searched_as_one(preview, browser, tmp_path):
             page.close()
     assert found[0] == "/tasks/super_resolution/"  # the task's page first, from whichever part holds it
     assert all(urls & set(found) for urls in by_part), (found, by_part)  # and pages of every part
-    assert failed == []
+    assert failed == [] and said == []
 
 
 def test_the_deploys_checks_accept_the_preview(preview):

@@ -67,6 +67,9 @@
   // Pagefind searches in the page, not in a worker of its own: its worker's script (41 KB) was a
   // fifth of what a first query loaded, and a query here waits for a pause in the typing anyway.
   var OPTIONS = { noWorker: true, excerptLength: 24, ranking: { termSimilarity: 0, metaWeights: META_WEIGHTS } };
+  // A merged index's options: the same but noWorker, which is Pagefind's as a whole (a merged
+  // index told it logs "Unknown Pagefind option").
+  var MERGED_OPTIONS = { excerptLength: OPTIONS.excerptLength, ranking: OPTIONS.ranking };
   var PREVIEW = document.querySelector('meta[name="prompt-pages-preview"]');
   var PARTS = "pagefind_parts"; // the key of Material's index's config that lists the other parts
   var parts = []; // this site's other parts (folders relative to its bundle), from Material's index
@@ -97,7 +100,7 @@
   function mergeParts(module, bundle, folders, baseUrl) {
     return folders.reduce(function (done, folder) {
       return done.then(function () {
-        return module.mergeIndex(new URL(folder, bundle).href, Object.assign({ baseUrl: baseUrl }, OPTIONS));
+        return module.mergeIndex(new URL(folder, bundle).href, Object.assign({ baseUrl: baseUrl }, MERGED_OPTIONS));
       });
     }, Promise.resolve());
   }
@@ -121,7 +124,7 @@
       var index = new URL(merged.index, described).href;
       // The production site's parts: its Material index lists them (as this site's does its own).
       var material = new URL("../search/search_index.json", index).href;
-      return module.mergeIndex(index, Object.assign({ baseUrl: merged.production }, OPTIONS)).then(function () {
+      return module.mergeIndex(index, Object.assign({ baseUrl: merged.production }, MERGED_OPTIONS)).then(function () {
         return fetch(material);
       }).then(function (response) {
         return response.ok ? response.json() : null;
