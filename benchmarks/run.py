@@ -551,6 +551,8 @@ def table(results: dict) -> str:
         row(f"search: {query!r} keyup→results, ms", lambda s, q=query: s["search"]["queries"][q]["ms_median"])
         row(f"search: {query!r} typed→final, ms", lambda s, q=query: s["search"]["queries"][q]["typed_ms_median"])
         row(f"search: {query!r} last key→final, ms", lambda s, q=query: s["search"]["queries"][q]["last_key_ms_median"])
+        row(f"search: {query!r} last key→first result (the hubs first, index in parts), ms",
+            lambda s, q=query: s["search"]["queries"][q]["first_result_ms_median"])
         row(f"search: {query!r} first results, KB transferred",
             lambda s, q=query: round(s["search"]["queries"][q]["first_results"]["bytes"] / 1e3, 1))
 

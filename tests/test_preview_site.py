@@ -246,11 +246,20 @@ def test_search_in_a_preview_leads_to_its_pages_and_to_production_for_the_others
     assert failed == [] and said == []  # nor did Pagefind warn of an option it does not know
 
 
+#: Records each list of results the search box draws, with its line above: (meta, [pathname…]).
+DRAWN_LISTS = """() => { window.drawnLists = [];
+  new MutationObserver(() => window.drawnLists.push([
+    document.querySelector('.md-search-result__meta').textContent,
+    [...document.querySelectorAll('.md-search-result__item > a')].map(a => a.pathname)]))
+  .observe(document.querySelector('.md-search-result'), {childList: true, subtree: true, characterData: true}); }"""
+
+
 def test_an_index_in_parts_is_searched_as_one(preview, browser, tmp_path):
     """Production's site, of more pages than a Pagefind run indexes (PART_PAGES): its index in 3
     parts of equal size, the first at pagefind/ and the others inside it, which Material's index
     lists; in Chromium its search box merges them, so that a query finds pages of every part and
-    a task's page still comes first for its name."""
+    a task's page still comes first for its name. Meanwhile, as on any site of more than one
+    part, the hubs the query names are shown, as the results then begin."""
     from test_browser import search
 
     full = preview["full"]
@@ -273,14 +282,22 @@ def test_an_index_in_parts_is_searched_as_one(preview, browser, tmp_path):
         page.on("console", lambda message: message.type in ("error", "warning") and said.append(message.text))
         try:
             page.goto(url)
+            page.evaluate(DRAWN_LISTS)
             search(page, "Super-resolution")
+            page.wait_for_function("() => !/Searching/.test(document.querySelector('.md-search-result__meta').textContent)")
             found = [anchor.evaluate("a => a.pathname")[len("/prompt-pages"):]
                      for anchor in page.locator(".md-search-result__item > a").all()]
+            drawn = page.evaluate("() => window.drawnLists")
         finally:
             page.close()
     assert found[0] == "/tasks/super_resolution/"  # the task's page first, from whichever part holds it
     assert all(urls & set(found) for urls in by_part), (found, by_part)  # and pages of every part
     assert failed == [] and said == []
+    # Meanwhile, the hubs the query names were shown, as the results then begin.
+    meanwhile = [(meta, pages) for meta, pages in drawn if pages and meta == "Searching every page…"]
+    assert meanwhile, drawn
+    hubs = [page[len("/prompt-pages"):] for page in meanwhile[0][1]]
+    assert hubs == found[:len(hubs)] and all(hub.startswith(("/tasks/", "/models/")) for hub in hubs), (hubs, found)
 
 
 def test_the_deploys_checks_accept_the_preview(preview):

@@ -71,6 +71,8 @@
   // index told it logs "Unknown Pagefind option").
   var MERGED_OPTIONS = { excerptLength: OPTIONS.excerptLength, ranking: OPTIONS.ranking };
   var PREVIEW = document.querySelector('meta[name="prompt-pages-preview"]');
+  var SEARCHING = "Searching every page…"; // while the hubs are shown and the rest is searched for
+  var DRAWN_MS = 20; // long enough for Material to draw the hubs shown meanwhile
   var PARTS = "pagefind_parts"; // the key of Material's index's config that lists the other parts
   var parts = []; // this site's other parts (folders relative to its bundle), from Material's index
   var pagefind = null; // a promise of { module: Pagefind's, elsewhere: whether a result is shown from the other index }
@@ -271,6 +273,22 @@
     return items;
   }
 
+  // `pages` (Pagefind's data, each once) in the order of their nearness to the query, Pagefind's
+  // within each step; of those after the first `kept`, only the near ones (nearness below 4).
+  function ordered(asked, pages, kept) {
+    var seen = {};
+    var data = pages.filter(function (page) { return seen[page.url] ? false : (seen[page.url] = true); });
+    var near = data.map(function (page) { return nearness(asked, page); });
+    return data.map(function (page, i) { return i; }).filter(function (i) {
+      return i < kept || near[i] < 4;
+    }).sort(function (a, b) { return near[a] - near[b] || a - b; }).map(function (i) { return data[i]; });
+  }
+
+  // Once the hubs shown meanwhile are drawn, if any (Pagefind's search then holds the page).
+  function later(meanwhile) {
+    return new Promise(function (resolve) { setTimeout(resolve, meanwhile ? DRAWN_MS : 0); });
+  }
+
   function PagefindSearch() {
     var events = new EventTarget();
     var latest = 0;
@@ -295,11 +313,14 @@
       });
     }
 
+    // Material's results: `items`, of `total` matching pages (null: still searching the others).
     function answer(items, total) {
       setTimeout(function () {
         events.dispatchEvent(new MessageEvent("message", { data: { type: RESULT, data: { items: items } } }));
         var meta = document.querySelector(".md-search-result__meta");
-        if (meta && total > items.length) {
+        if (meta && total === null) {
+          meta.textContent = SEARCHING;
+        } else if (meta && total > items.length) {
           meta.textContent = "The first " + items.length + " of " + total.toLocaleString("en") + " matching documents";
         }
         if (meta && typeof window.livereload === "function") {
@@ -318,32 +339,34 @@
       var terms = {};
       typed.split(/\s+/).forEach(function (word) { terms[word.toLowerCase()] = true; });
       return load().then(function (loaded) {
-        // And the hubs the query finds, apart: a task's or a model's name may be the start of
-        // many other names ("Segmentation"), which could push its page past the results loaded.
-        return Promise.all([loaded.module.search(typed)].concat(HUBS.map(function (kind) {
+        var asked = readings(query);
+        // The hubs the query finds, searched apart (Pagefind's filter "kind"): a task's or a
+        // model's name may be the start of many other names ("Segmentation"), which could push
+        // its page past the results loaded. Then every page.
+        return Promise.all(HUBS.map(function (kind) {
           return loaded.module.search(typed, { filters: { kind: kind } });
-        }))).then(function (found) {
+        })).then(function (found) {
           if (ticket !== latest || found.indexOf(null) >= 0) return null;
-          return Promise.all(found.map(function (search, i) {
-            return shown(search.results, i ? HUBS_SHOWN : SHOWN, loaded.elsewhere);
-          })).then(function (lists) {
-            if (ticket !== latest) return;
-            var data = lists[0].slice();
-            var first = data.length;
-            var urls = data.map(function (page) { return page.url; });
-            lists.slice(1).forEach(function (hubs) {
-              hubs.forEach(function (page) {
-                if (urls.indexOf(page.url) < 0) data.push(page), urls.push(page.url);
-              });
+          return Promise.all(found.map(function (search) { return shown(search.results, HUBS_SHOWN, loaded.elsewhere); }));
+        }).then(function (hubs) {
+          if (!hubs || ticket !== latest) return null;
+          // The hubs near the query, which the results begin with, in this order. An index in
+          // parts is a big site's, where a query that many pages match takes Pagefind a second
+          // (benchmarks/README.md): they are shown meanwhile.
+          var named = ordered(asked, [].concat.apply([], hubs), 0);
+          var meanwhile = parts.length > 0 && named.length > 0;
+          if (meanwhile) answer(named.map(function (page) { return group(page, terms); }), null);
+          return later(meanwhile).then(function () {
+            return ticket === latest ? loaded.module.search(typed) : null;
+          }).then(function (search) {
+            if (!search || ticket !== latest) return null;
+            return shown(search.results, SHOWN, loaded.elsewhere).then(function (pages) {
+              if (ticket !== latest) return;
+              // The nearer first (see nearness): the hubs near the query as above, then in
+              // Pagefind's order; of the other hubs found apart, none.
+              var data = ordered(asked, named.concat(pages), named.length + pages.length);
+              answer(data.map(function (page) { return group(page, terms); }), search.results.length);
             });
-            // Pagefind's order, the nearer first (see nearness); of the hubs found apart, only
-            // those near the query.
-            var asked = readings(query);
-            var near = data.map(function (page) { return nearness(asked, page); });
-            var order = data.map(function (page, i) { return i; }).filter(function (i) {
-              return i < first || near[i] < 4;
-            }).sort(function (a, b) { return near[a] - near[b] || a - b; });
-            answer(order.map(function (i) { return group(data[i], terms); }), found[0].results.length);
           });
         });
       }).catch(function (error) {
