@@ -220,3 +220,21 @@ def test_generating_a_site_leaves_the_collector_on_with_its_young_generation_emp
         assert not any(o is site for o in gc.get_objects(generation=2))
     finally:
         collector.release()
+
+
+def test_pagefind_memory_indexes_copies_of_a_builds_entries_in_parts(tmp_path, capsys):
+    from benchmarks.pagefind_memory import copied, main
+    from generator.plugin.pagefind_index import SearchEntries, page_count, write_entries
+
+    entries = SearchEntries([{"location": "", "title": "Home", "text": "hello"},
+                             {"location": "tasks/a/", "title": "A task", "text": "denoise"},
+                             {"location": "tasks/a/#more", "title": "More", "text": "words"}],
+                            {"tasks/a/": ("denoising",)})
+    made = copied(entries, 5)
+    assert page_count(made.docs) == 5 and len(made.docs) == 7  # two copies and a half: sections go with their page
+    assert {doc["location"] for doc in made.docs} >= {"c1/tasks/a/#more", "c2/"} and "c2/tasks/a/" not in made.names
+    write_entries(tmp_path / "entries.json", entries)
+    assert main([str(tmp_path / "entries.json"), "--pages", "7", "--part-pages", "3"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["pages"] == 7 and figures["parts"] == 3
+    assert figures["bundle_bytes"] > 0 and figures["pagefind_peak_rss_mb"] > 0
