@@ -224,27 +224,24 @@ def take_material_index(site_dir: str, part_pages: int = PART_PAGES) -> list[dic
     return docs
 
 
-def _list_parts(index: dict, parts: int) -> bool:
-    """Material's index made to list the folders of ``parts`` parts; whether that changed it."""
+def _list_parts(index: dict, parts: int) -> None:
+    """Material's index made to list the folders of ``parts`` parts (none for one)."""
     config = index.get("config") if isinstance(index.get("config"), dict) else {}
-    if config.get(PARTS_KEY) == (part_folders(parts) if parts > 1 else None):
-        return False
     config.pop(PARTS_KEY, None)
     if parts > 1:
         config[PARTS_KEY] = part_folders(parts)
     index["config"] = config
-    return True
 
 
 def list_parts(site_dir: str, parts: int) -> None:
     """Material's index in ``site_dir`` written again to list the parts of an index written
-    otherwise than by a build (a preview's, of its own pages); untouched when it lists them already."""
+    otherwise than by a build (a preview's, of its own pages)."""
     path = Path(site_dir, MATERIAL_INDEX)
     if not path.is_file():
         return
     index = json.loads(path.read_text(encoding="utf-8"))
-    if _list_parts(index, parts):
-        path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
+    _list_parts(index, parts)
+    path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
 
 
 @dataclass(frozen=True)

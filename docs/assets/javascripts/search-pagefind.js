@@ -98,7 +98,8 @@
 
   function nowhere() { return false; }
 
-  // The other parts of the index at `bundle` (a URL in it), merged in one after another.
+  // The parts of the index at `bundle` (a URL in it) in `folders` ("" for the bundle itself),
+  // merged in one after another.
   function mergeParts(module, bundle, folders, baseUrl) {
     return folders.reduce(function (done, folder) {
       return done.then(function () {
@@ -124,14 +125,12 @@
       var held = {};
       merged.pages.forEach(function (page) { held[merged.production + page] = true; });
       var index = new URL(merged.index, described).href;
-      // The production site's parts: its Material index lists them (as this site's does its own).
-      var material = new URL("../search/search_index.json", index).href;
-      return module.mergeIndex(index, Object.assign({ baseUrl: merged.production }, MERGED_OPTIONS)).then(function () {
-        return fetch(material);
-      }).then(function (response) {
+      // The production site's index, and its other parts: its Material index lists them (as
+      // this site's does its own).
+      return fetch(new URL("../search/search_index.json", index).href).then(function (response) {
         return response.ok ? response.json() : null;
       }).then(function (production) {
-        return mergeParts(module, index, partsOf(production), merged.production);
+        return mergeParts(module, index, [""].concat(partsOf(production)), merged.production);
       }).then(function () {
         return function (data) { return held[data.url] === true; };
       });
