@@ -175,8 +175,10 @@ def _compose(draft: Draft, run: Run) -> Draft:
 
 
 def _check(draft: Draft, run: Run) -> PromptPage:
-    """The page with the provenance check of its Markdown: its links, and the answers' citations."""
-    links = block_links(draft.page.blocks)
+    """The page with the provenance check of its Markdown and of the files it links to (its
+    summaries): their links, and the answers' citations."""
+    page = draft.page
+    links = block_links(page.blocks, "".join(file.text for file in page.files) if page.files else None)
     problems = [*check_links(draft.source.path, links, draft.prompt.source.links), *draft.unreadable_answers,
                 *draft.sidecar_problems]
     for answer in draft.answers:

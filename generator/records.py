@@ -386,6 +386,16 @@ class Technique:
 
 
 @dataclass(frozen=True)
+class SiteFile:
+    """A file of the site beside the pages, which pages link to: an entry's summary, as HTML
+    (generator.steps.compose.summary_file). Its path says what it holds (collection.paths), so
+    every page that shows the same links to the one file."""
+
+    path: str  # from the site's root
+    text: str
+
+
+@dataclass(frozen=True)
 class Page:
     """A composed Markdown page, as its blocks: front matter, headings, paragraphs, lists,
     tables, fences and HTML blocks, each without a blank line at either end."""
@@ -394,6 +404,7 @@ class Page:
     source: str  # the prompt's path, as given
     title: str
     blocks: tuple[str, ...]
+    files: tuple[SiteFile, ...] = ()  # the files beside it that it links to
 
     @property
     def markdown(self) -> str:

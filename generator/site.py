@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable
 
@@ -18,7 +18,7 @@ from .collection.paths import prompt_page
 from .steps.misplaced import QuestionIndex, find_misplaced
 from .pipeline import (Generated, PromptPage, Run, collection_questions, generate_all, prompt_pages, rendered_links,
                        with_html_links)
-from .records import Problem
+from .records import Problem, SiteFile
 from .files.sources import SourceFile, read_sources, read_text
 from .runtime.workers import map_batches, usable_cpus
 
@@ -53,6 +53,8 @@ class Site:
     run: Run
     #: The collection's questions, against which its answers were read (generator/steps/misplaced.py).
     questions: QuestionIndex | None = None
+    #: The files beside the pages that they link to (their summaries), each once, by path.
+    files: list[SiteFile] = field(default_factory=list)
 
 
 #: ``progress(phase, done, total)``: told how far a site's generation has come (the CLI's bar).
@@ -111,7 +113,8 @@ def _generate_site(arguments: list[str], check_html: bool, run: Run | None, prev
         problems.extend(_index_problems(index.path, index.markdown, index.allowed_links))
         pages.append(CheckedPage(index.path, index.markdown.encode(), index.path, index.allowed_links, index.search_names))
     clock.lap("index pages")
-    return Site(results, pages, problems, run, questions)
+    files = {file.path: file for result in prompt_pages(results) for file in result.page.files}
+    return Site(results, pages, problems, run, questions, [files[path] for path in sorted(files)])
 
 
 def _generate(sources: list[SourceFile], previous: Site | None, run: Run) -> tuple[list[Generated], QuestionIndex]:

@@ -45,9 +45,26 @@ def test_words_a_visitor_would_not_know_are_explained_and_abstracts_are_folded(b
     summaries = page.locator("#references ~ details, article details")
     assert summaries.count() == 3  # one per entry with a summary: the three papers
     assert all(not summaries.nth(i).evaluate("d => d.open") for i in range(summaries.count()))
+    # Each summary is a file the whole site shares, fetched into its box once the page is read.
+    page.wait_for_function("() => !document.querySelector('article a.summary-file')", timeout=5000)
     first = summaries.first
     first.locator("summary").click()
     assert first.evaluate("d => d.open") and len(first.inner_text()) > 100
+    summary = first.inner_text()
+    context.close()
+    # Without script, the box links to that file, which shows the same text.
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + SEED_PAGE)
+    box = page.locator("article details").first
+    box.locator("summary").click()
+    link = box.get_by_role("link", name="Open the summary")
+    assert "/assets/summaries/" in link.get_attribute("href")
+    link.click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Summary of ")
+    shown = page.locator("main").inner_text()
+    assert " ".join(shown.split()) == " ".join(summary.removeprefix("Summary").split())
     context.close()
 
 

@@ -44,3 +44,18 @@ def test_relative_and_anchor_links_are_internal():
 
 def test_reference_style_links_are_found():
     assert markdown_links("[a][1]\n\n[1]: https://evil.example/ref\n") == ["https://evil.example/ref", "https://evil.example/ref"]
+
+
+def test_the_files_a_page_links_to_are_checked_with_it():
+    """A page's summaries are files of their own (compose.summary_page): their links are the page's."""
+    from dataclasses import replace
+
+    from generator.pipeline import Draft, Run, _check
+    from generator.records import SiteFile
+
+    result = generated()
+    assert result.page.files and all(file.path.startswith("assets/summaries/") for file in result.page.files)
+    forged = SiteFile("assets/summaries/x.html", '<main><p><a href="https://evil.example/x">x</a></p></main>')
+    draft = Draft(result.source, result.prompt, result.inference, page=replace(result.page, files=(forged,)))
+    checked = _check(draft, Run.start())
+    assert [str(p) for p in checked.problems] == [f"{result.source.path}: link https://evil.example/x is not in the source block"]

@@ -410,6 +410,10 @@ def test_every_good_prompt_has_its_page_and_shows_hostile_text_as_text(sites, co
             article = soup.find("article")
             text = " ".join(article.get_text(" ").split())
             assert "could not be turned into a page" not in text, case.relative
+            # and the References' summaries, each in the file its box links to (and shows with script)
+            for link in article.select("a.summary-file"):
+                summary = BeautifulSoup((page.parent / link["href"]).read_text(encoding="utf-8"), "html.parser")
+                text += " " + " ".join(summary.find("main").get_text(" ").split())
             answer = _answer_body(article, case.label)
             if case.is_answer:  # an answer's text is looked for in that answer
                 assert answer is not None, (case.relative, case.label)

@@ -128,7 +128,7 @@ def preview(tmp_path_factory):
 def test_a_preview_holds_the_changed_prompts_pages_the_pages_listing_them_and_the_shared_files(preview):
     site, full = preview["site"], preview["full"]
     kept, built = files_of(site), files_of(full)
-    pages = {name for name in kept if name.endswith(".html")}
+    pages = {name for name in kept if name.endswith(".html") and not name.startswith("assets/summaries/")}
     prompt_pages = {name for name in pages if name.startswith("prompts/")}
     assert prompt_pages == {f"prompts/{slug}/index.html" for slug in preview["changed"]}
     assert not any(preview["deleted"] in name for name in built)  # the deleted prompt has no page at all
@@ -148,7 +148,11 @@ def test_a_preview_holds_the_changed_prompts_pages_the_pages_listing_them_and_th
     shared = {name for name in built if not name.endswith(".html")}
     dropped = {name for name in shared if name.startswith(("sitemap.xml", "pagefind/")) or name.endswith(".map")}
     own = {name for name in kept if name.startswith("pagefind/")} | {"preview-of-changes.txt", "search/preview.json"}
-    assert dropped and shared - dropped == kept - pages - own
+    # Of the References' summaries, those the kept pages link to, and no other.
+    summaries = {name for name in built if name.startswith("assets/summaries/")}
+    linked = {target(page, href) for page in pages for href in links_of(site, page)} & summaries
+    assert linked and kept & summaries == linked and linked < summaries
+    assert dropped and shared - dropped == kept - pages - own - summaries
     assert "pagefind/pagefind.js" in own and "search/search_index.json" in kept
     assert any(name.startswith("assets/stylesheets/") for name in kept)
     assert (site / "preview-of-changes.txt").is_file()  # the deploy's comment says what it holds
@@ -187,7 +191,8 @@ def fragment_urls(site: Path, part: str | None = None) -> set[str]:
 
 def test_the_preview_has_a_search_index_of_its_own_pages_and_says_where_productions_is(preview):
     site = preview["site"]
-    pages = sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html"))
+    pages = sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html")
+                   if not path.relative_to(site).as_posix().startswith("assets/summaries/"))
     urls = fragment_urls(site)
     # The preview's own pages, each where it is: the build's search entries of those pages only.
     assert urls == {"/" + page.removesuffix("index.html") for page in pages}
@@ -366,7 +371,8 @@ def test_a_link_goes_to_production_unless_the_preview_holds_its_page():
 
 
 def test_rewriting_a_page_changes_only_its_links_start_tags():
-    plan = plan_preview(["index.html", "prompts/a/index.html"], [ChangedPrompt("a", listed=False)], {}.get, PRODUCTION)
+    plan = plan_preview(["index.html", "prompts/a/index.html"], [ChangedPrompt("a", listed=False)], lambda page: "",
+                        PRODUCTION)
     page = ('<!doctype html>\n<html><head><script>var s = "<a href=\'x/\'>";</script></head>\n'
             '<body   class="x"><a class="k" href="prompts/a/">A</a>\u2028<a href="tasks/t/" title="&quot;t&quot;"\n'
             'data-x>T</a><A HREF="models/m/">M</A></body></html>\n')

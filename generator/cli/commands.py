@@ -118,7 +118,8 @@ def _run(argv: list[str] | None) -> int:
     problems = site.problems
     done = " checked"
     if arguments.command == "build":
-        problems += write_pages(arguments.out, {page.path: page.markdown for page in site.pages})
+        problems += write_pages(arguments.out, {**{page.path: page.markdown for page in site.pages},
+                                                **{file.path: file.text for file in site.files}})
         done = f" written to {arguments.out}"
     elif arguments.command == "export":
         vocab = site.run.vocab

@@ -55,6 +55,17 @@ def paper_page(name: str, page: int = 1) -> str:
     return _paged(f"papers/{slugify(name)}", page)
 
 
+#: The References' summaries, each in a file of its own that every page showing it shares.
+SUMMARIES = "assets/summaries"
+
+
+def summary_file(name: str, summary: str) -> str:
+    """Where the summary ``summary`` of the model or paper ``name`` is: named by both, so that a
+    prompt giving another summary for the same entry, or an edited one, gets a file of its own."""
+    digest = hashlib.sha256(f"{name}\0{summary}".encode()).hexdigest()[:20]
+    return f"{SUMMARIES}/{digest}.html"
+
+
 def index_page(base: str, page: int) -> str:
     """Page ``page`` of a top-level index (``tasks/index.md``, ``tasks/index.2.md``…)."""
     return base if page == 1 else base.removesuffix(".md") + f".{page}.md"

@@ -10,7 +10,8 @@ A preview holds:
   the nav;
 - every file that is not a page: the shared assets, the theme's files, Material's search index
   (``search/``) and ``prompts.json``; not the sitemap, the source maps (read by a browser's
-  developer tools only) or the 404 page (GitHub Pages serves the site's own);
+  developer tools only) or the 404 page (GitHub Pages serves the site's own); of the References'
+  summaries (``assets/summaries/``), those that the kept pages link to;
 - a Pagefind index of its own pages only, in place of the site's (``pagefind/``), made from the
   build's search entries (the plugin's ``search_entries``): the search box merges it with the
   production site's index (Pagefind's ``mergeIndex``), as ``search/preview.json`` describes
@@ -37,8 +38,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..collection.paths import (
-    HOME, MODEL_INDEX, PAPER_INDEX, REPORT_INDEX, TASK_INDEX, UNSUPPORTED_INDEX, index_page, model_page, paper_page,
-    prompt_page, task_page,
+    HOME, MODEL_INDEX, PAPER_INDEX, REPORT_INDEX, SUMMARIES, TASK_INDEX, UNSUPPORTED_INDEX, index_page, model_page,
+    paper_page, prompt_page, task_page,
 )
 from ..collection.paths import site_url as page_url
 from .changes import FileChange, prompt_of
@@ -128,7 +129,11 @@ def preview_pages(prompts: Iterable[ChangedPrompt], files: frozenset[str], read_
 
 
 def _is_page(name: str) -> bool:
-    return name.lower().endswith(_HTML)
+    return name.lower().endswith(_HTML) and not _is_summary(name)
+
+
+def _is_summary(name: str) -> bool:
+    return name.startswith(SUMMARIES + "/")
 
 
 def _dropped(name: str) -> bool:
@@ -237,7 +242,9 @@ def plan_preview(files: Iterable[str], prompts: Iterable[ChangedPrompt], read_pa
     is kept go."""
     files = frozenset(files)
     pages = preview_pages(prompts, files, read_page, site_url)
-    keep = frozenset(name for name in files if (name in pages if _is_page(name) else not _dropped(name)))
+    summaries = frozenset().union(*(linked_files(page, read_page(page), site_url) for page in pages))
+    keep = frozenset(name for name in files if (
+        name in pages if _is_page(name) else name in summaries if _is_summary(name) else not _dropped(name)))
     return PreviewPlan(keep, production_url.rstrip("/") + "/", site_url, _PAGEFIND_ENTRY in files)
 
 

@@ -279,7 +279,9 @@ class Setup:
     mdx_configs: dict
     use_directory_urls: bool
     links: dict[str, object]  # config.validation.links
-    files: tuple[tuple[str, str, str, InclusionLevel], ...]  # (src_uri, dest_uri, url, inclusion)
+    #: (src_uri, dest_uri, url, inclusion) of every file a page may link to: the pages, and the
+    #: files beside them (the References' summaries).
+    files: tuple[tuple[str, str, str, InclusionLevel], ...]
     recurring: frozenset[int] | None = None  # the blocks its renderer keeps (PageRenderer)
 
     @classmethod
@@ -287,7 +289,8 @@ class Setup:
         links = config.validation.links
         return cls(list(config["markdown_extensions"]), dict(config["mdx_configs"] or {}), config.use_directory_urls,
                    {name: getattr(links, name) for name in mkdocs_internals.LINK_VALIDATION_OPTIONS},
-                   tuple((f.src_uri, f.dest_uri, f.url, f.inclusion) for f in files.documentation_pages()), recurring)
+                   tuple((f.src_uri, f.dest_uri, f.url, f.inclusion) for f in files
+                         if f.is_documentation_page() or f.generated_by), recurring)
 
 
 _process_renderer: tuple[PageRenderer, Files] | None = None

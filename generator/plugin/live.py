@@ -36,7 +36,7 @@ from mkdocs import utils
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..runtime import collector
-from ..site import CheckedPage, Site
+from ..site import Site
 from ..files.sources import TextCache
 from .mkdocs_internals import MaterialSearch, ServePlugins, serve_plugins
 
@@ -110,14 +110,14 @@ class Live:
     def forget(self) -> None:
         self.site, self.files, self.search, self.tags, self.html_problems = None, {}, {}, {}, {}
 
-    def file(self, config, page: CheckedPage) -> GeneratedFile:
-        """The page's File: the last build's when its Markdown is the same."""
-        old = self.files.get(page.path)
+    def file(self, config, path: str, content: bytes) -> GeneratedFile:
+        """A generated page's or file's File: the last build's when its content is the same."""
+        old = self.files.get(path)
         # In UTF-8 (CheckedPage.text), as a build hands it: compared without decoding every page.
-        if old is not None and self.site is not None and old.content_bytes == page.text:
+        if old is not None and self.site is not None and old.content_bytes == content:
             old.changed = False
             return old
-        return GeneratedFile.generated(config, page.path, content=page.text)
+        return GeneratedFile.generated(config, path, content=content)
 
     def prepare(self, config, env, files: Files) -> None:
         """Before the templates are rendered (on_env): the order of the pages, the templates

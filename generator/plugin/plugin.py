@@ -132,16 +132,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
                 _config_bytes(config), warm_cache.settings_text(config), (config.theme.custom_dir, config.docs_dir)))
         site, generated = self._generate()
         self._log(generated.problems)
-        written = files.src_uris  # the pages of docs/ (and the theme's files), by path
-        for page in generated.pages:
-            if page.path in written:
-                log.warning(f"docs/{page.path} is hand-written; not replacing it with the generated page")
-                continue
-            # In UTF-8 (CheckedPage.text): MkDocs decodes a page's Markdown when it reads it.
-            file = live.file(config, page) if live else GeneratedFile.generated(config, page.path, content=page.text)
-            files.append(file)
-            self.generated[page.path] = PageToCheck(page.source, page.allowed_links)
-            self.generated_files[page.path] = file
+        self._add(files, generated, config)
         plugins = mkdocs_internals.serve_plugins(config, type(self))
         cached = self._warm_start(files, generated.pages, plugins)
         self.second, ahead = None, None
@@ -174,6 +165,25 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         if live is None or live.whole:
             collector.keep_through_build()
         return files
+
+    def _add(self, files: Files, generated: GeneratedPages, config) -> None:
+        """The generated pages, and the files beside them (their summaries, which MkDocs copies as
+        they are), added to the build's files: not where docs/ has a file at the same path."""
+        written = files.src_uris  # the pages of docs/ (and the theme's files), by path
+        # In UTF-8 (CheckedPage.text): MkDocs decodes a page's Markdown when it reads it.
+        added = [(page.path, page.text, page) for page in generated.pages]
+        added += [(beside.path, beside.text.encode(), None) for beside in generated.files]
+        for path, content, page in added:
+            if path in written:
+                log.warning(f"docs/{path} is hand-written; not replacing it with the generated "
+                            f"{'page' if page else 'file'}")
+                continue
+            file = self.live.file(config, path, content) if self.live else GeneratedFile.generated(
+                config, path, content=content)
+            files.append(file)
+            self.generated_files[path] = file
+            if page is not None:
+                self.generated[path] = PageToCheck(page.source, page.allowed_links)
 
     def _generate(self) -> tuple[Site | None, GeneratedPages]:
         """The generated site (None when the cache had its pages) and its pages."""

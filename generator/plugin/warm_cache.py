@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files.sources import SourceFile
-from ..records import Level, Problem
+from ..records import Level, Problem, SiteFile
 from ..site import CheckedPage, Site
 from . import mkdocs_internals
 
@@ -379,16 +379,18 @@ class GeneratedPages:
     prompts: int
     pages: list[CheckedPage]
     problems: list[Problem]
+    files: list[SiteFile]  # beside the pages (Site.files)
 
     @classmethod
     def of(cls, site: Site) -> GeneratedPages:
-        return cls(len(site.results), site.pages, site.problems)
+        return cls(len(site.results), site.pages, site.problems, site.files)
 
     def to_json(self) -> dict:
         """All but the pages' Markdown (kept apart, a page's at a time: see keep_site)."""
         return {"prompts": self.prompts, "problems": [_problem_json(problem) for problem in self.problems],
                 "pages": [[page.path, page.source, sorted(page.allowed_links), list(page.search_names)]
-                          for page in self.pages]}
+                          for page in self.pages],
+                "files": [[file.path, file.text] for file in self.files]}
 
     @classmethod
     def from_json(cls, data: dict, texts: list[bytes]) -> GeneratedPages:
@@ -397,7 +399,8 @@ class GeneratedPages:
             raise ValueError("not one text a page")
         pages = [CheckedPage(path, text, source, frozenset(allowed), tuple(names))
                  for (path, source, allowed, names), text in zip(data["pages"], texts)]
-        return cls(int(data["prompts"]), pages, [_problem(item) for item in data["problems"]])
+        files = [SiteFile(str(path), str(text)) for path, text in data["files"]]
+        return cls(int(data["prompts"]), pages, [_problem(item) for item in data["problems"]], files)
 
 
 def _problem_json(problem: Problem) -> list:

@@ -17,10 +17,11 @@ from ..markup.latex import plain_math
 from ..markup.links import label_url, url_spans
 from ..markup.sanitise import UNSUPPORTED_MARK
 from ..collection.paths import (
-    TASK_INDEX, UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, site_url, task_page,
+    TASK_INDEX, UNSUPPORTED_INDEX, folder_link, link, model_page, paper_page, prompt_page, site_url, summary_file,
+    task_page,
 )
 from ..records import (AnswerAudit, Basis, Confidence, Entry, ModelFit, Page, Problem, Prompt, Relation,
-                      ReviewedAnswer, Task, TaskCheck, TaskInference, WorkflowSign)
+                      ReviewedAnswer, SiteFile, Task, TaskCheck, TaskInference, WorkflowSign)
 from ..vocabulary import Vocabulary
 from .verdict import FitCounts, fit_verdict
 from .workflow import Workflow, render_workflow, workflow_legend
@@ -92,7 +93,9 @@ def compose_page(
     blocks += _workflow_section(workflow, block.papers)
     blocks += _references_section(folder, block.models, block.papers)
     blocks += _answers_section(here, answers, unreadable_answers)
-    return Page(prompt.slug, prompt.path, title, tuple(blocks))
+    files = {file.path: file for file in (summary_page(entry.name, entry.summary)
+                                          for entry in (*block.models, *block.papers) if entry.summary)}
+    return Page(prompt.slug, prompt.path, title, tuple(blocks), tuple(files.values()))
 
 
 
@@ -347,12 +350,43 @@ def _reference_entry(entry: Entry, index: int, here_folder: str, kind: _Referenc
         out.append("\n".join(rows))
     out.append(f"[→ {kind.others}]({folder_link(here_folder, kind.page_of(entry.name))})")
     if entry.summary:
-        # Collapsed: abstracts are most of a page's length. The entry's own page (linked above)
-        # shows the summary in full, and search finds it there.
-        summary = "\n\n".join("    " + linked_text(paragraph) for paragraph in entry.summary.split("\n\n"))
-        out.append(f'??? abstract "Summary"\n\n{summary}')
+        # Collapsed, and kept in a file of its own (summary_page) that the box fetches when the
+        # page is read (chrome.js), or opens without script: summaries are most of a page's
+        # length, and the same ones recur on thousands of pages (each of which the site would
+        # otherwise hold). The entry's own page (linked above) shows one in full, and search
+        # finds it there.
+        target = folder_link(here_folder, summary_file(entry.name, entry.summary))
+        out.append(f'??? abstract "Summary"\n\n    [Open the summary]({target}){{ .{SUMMARY_LINK} }}')
     out += [f"*{markdown_text(key)}:* {linked_text(value)}" for key, value in entry.extra]
     return "\n\n".join(out)
+
+
+#: The class of the link that stands for a summary in its box, which chrome.js replaces with it.
+SUMMARY_LINK = "summary-file"
+
+
+@lru_cache(maxsize=1 << 13)  # summaries recur across thousands of pages
+def summary_page(name: str, summary: str) -> SiteFile:
+    """The summary of the model or paper ``name`` as a page of its own: its paragraphs, with
+    their URLs as links and everything else escaped, as the prompt page would show them."""
+    title = html.escape(f"Summary of {plain_math(name)}", quote=False)
+    paragraphs = "".join(f"<p>{_linked_html(paragraph)}</p>" for paragraph in summary.split("\n\n") if paragraph.strip())
+    return SiteFile(summary_file(name, summary),
+                    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+                    'content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">'
+                    f"<title>{title}</title></head><body><h1>{title}</h1><main>{paragraphs}</main></body></html>\n")
+
+
+def _linked_html(text: str) -> str:
+    """HTML of :func:`linked_text`: the text escaped, its URLs as labelled links."""
+    text = " ".join(plain_math(text).split())
+    out, position = [], 0
+    for start, end, url in url_spans(text):
+        out += [html.escape(text[position:start], quote=False),
+                f'<a href="{html.escape(url)}">{html.escape(label_url(url), quote=False)}</a>']
+        position = end
+    out.append(html.escape(text[position:], quote=False))
+    return "".join(out)
 
 
 @lru_cache(maxsize=1 << 13)  # summaries recur across thousands of pages

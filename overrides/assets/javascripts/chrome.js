@@ -18,7 +18,11 @@
     toc extension and Material's partials/toc-item.html make them;
   - a permanent link (¶) on every heading of the article that has an id, as Python-Markdown's toc
     extension wrote them with `permalink: true`: the same link, title and place, focusable by the
-    keyboard and named for a screen reader, made here from the headings' ids.
+    keyboard and named for a screen reader, made here from the headings' ids;
+  - the summaries of the References' entries, each kept once for the whole site in a file of its
+    own (assets/summaries/, generator/steps/compose.py summary_page) that its box links to: each
+    box gets its summary's paragraphs in place of the link, as soon as the page is read, so that
+    find-in-page and printing see them; only their text and their http(s) links are taken.
   The icons' address is made relative to this file, since a page may be anywhere in the site.
 -#}
 {%- import "partials/language.html" as lang with context -%}
@@ -75,6 +79,16 @@ open[open.length-1].children.push(node);open.push(node);
 var link=element("a","headerlink");link.href="#"+heading.id;link.title="Permanent link";link.textContent="\u00b6";heading.appendChild(link);});
 var contents=document.querySelector("[data-md-component=toc]"),headings=root.children;
 if(headings.length&&headings[0].level===1)headings=headings[0].children;
-if(contents)headings.forEach(function(heading){contents.appendChild(entry(heading));});});
+if(contents)headings.forEach(function(heading){contents.appendChild(entry(heading));});
+document.querySelectorAll("article a.summary-file").forEach(function(link){
+fetch(link.href).then(function(response){if(!response.ok)throw new Error(response.status);return response.text();}).then(function(text){
+var found=new DOMParser().parseFromString(text,"text/html").querySelectorAll("main > p"),place=link.parentNode;
+if(!found.length||!place.parentNode)return;
+found.forEach(function(paragraph){var made=element("p");
+paragraph.childNodes.forEach(function(node){var href=node.nodeName==="A"&&node.getAttribute("href");
+if(href&&/^https?:\/\//i.test(href)){var anchor=element("a");anchor.href=href;anchor.textContent=node.textContent;made.appendChild(anchor);}
+else made.appendChild(document.createTextNode(node.textContent));});
+place.parentNode.insertBefore(made,place);});
+place.remove();}).catch(function(){});});});
 })();
 var palette=__md_get("__palette");if(palette&&palette.color){if("(prefers-color-scheme)"===palette.color.media){var media=matchMedia("(prefers-color-scheme: light)"),input=document.querySelector(media.matches?"[data-md-color-media='(prefers-color-scheme: light)']":"[data-md-color-media='(prefers-color-scheme: dark)']");palette.color.media=input.getAttribute("data-md-color-media"),palette.color.scheme=input.getAttribute("data-md-color-scheme"),palette.color.primary=input.getAttribute("data-md-color-primary"),palette.color.accent=input.getAttribute("data-md-color-accent")}for(var[key,value]of Object.entries(palette.color))document.body.setAttribute("data-md-color-"+key,value)}
