@@ -129,3 +129,54 @@ def test_the_served_site_after_edits_additions_and_deletions_is_a_clean_build(pr
         wait_for(base + f"prompts/{slug}/", lambda s, b: b"Edited Pages" in b)
         wait_for(base, lambda s, b: b"Prompt Pages, edited" in b)
         _assert_served_site_is_a_clean_build(project, base, tmp_path, gone=["prompts/upscale/"])
+
+
+def test_the_served_search_lists_only_parts_it_serves_while_their_number_changes(tmp_path):
+    """With the index in parts (two pages a part here), a prompt added or deleted changes how many
+    parts there are. Material's index lists them for the search box, and the pages are served
+    before the index is written again (pagefind_index.BackgroundIndex): at every moment, each
+    part it lists is there, and once the index is written it lists every part."""
+    project = copy_project(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"search_part_pages: .*", "search_part_pages: 2", text), encoding="utf-8")
+    added = project / "sources" / "added.txt"
+
+    def listed_parts(base: str) -> list[str]:
+        status, body = http_get(base + "search/search_index.json")
+        assert status == 200
+        return json.loads(body)["config"].get("pagefind_parts", [])
+
+    def every_listed_part_is_served(base: str) -> list[str]:
+        parts = listed_parts(base)
+        missing = [part for part in parts if http_get(f"{base}pagefind/{part}pagefind-entry.json")[0] != 200]
+        # Unless the index was written again between the two readings: fewer parts are listed
+        # before the bundle loses any (pagefind_index.write_index).
+        assert missing == [] or listed_parts(base) != parts, f"listed but not served: {missing}"
+        return parts
+
+    def settled(base: str, before: list[str], seconds: float = 90) -> list[str]:
+        """The parts listed once the index is written again, checked all along the way."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            parts = every_listed_part_is_served(base)
+            if parts != before and http_get(base + "search/pagefind-pending")[1] == b"":
+                return parts
+            time.sleep(0.05)
+        raise AssertionError(f"the parts listed stayed {before}")
+
+    with mkdocs_serve(project, "--dirty") as base:
+        wait_for(base + "search/pagefind-pending", lambda s, b: s == 200 and b == b"")
+        first = every_listed_part_is_served(base)
+        assert len(first) >= 10
+        # A prompt with a model and a paper of its own: three pages more, at least one part more.
+        added.write_text(make_prompt("How can I colorize my grandfather's black and white photo?",
+                                     "Model: Colorization-Only-Here\nPaper: https://arxiv.org/pdf/2206.13184\n",
+                                     "Title: A Paper Only Here\nPaper: https://arxiv.org/pdf/2206.99999\n"),
+                         encoding="utf-8")
+        wait_for(base + "prompts/added/", lambda s, b: s == 200)
+        more = settled(base, first)
+        assert len(more) > len(first)
+        added.unlink()
+        wait_for(base + "prompts/added/", lambda s, b: s == 404)
+        assert settled(base, more) == first

@@ -173,7 +173,10 @@ class Live:
         self.search = whole
         # The index as the search plugin writes it, with every page's entries in page order.
         data = search.index_json(list(whole.values()))
-        utils.write_file(data.encode("utf-8"), os.path.join(config.site_dir, "search", "search_index.json"))
+        path = os.path.join(config.site_dir, "search", "search_index.json")
+        # Written whole, then put in place: the search index's thread reads and writes it too.
+        utils.write_file(data.encode("utf-8"), path + ".new")
+        os.replace(path + ".new", path)
 
 
 def _inputs(config) -> tuple:

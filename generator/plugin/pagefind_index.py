@@ -39,6 +39,7 @@ them (:func:`read_entries`, :func:`entries_of`, ``python -m generator preview``)
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import logging
@@ -210,18 +211,40 @@ def indexed_pages(docs: list[dict], names: Mapping[str, tuple[str, ...]]) -> Ite
         yield url, f'<!DOCTYPE html><html lang="en"><body>{"".join(out)}</body></html>\n'
 
 
-def take_material_index(site_dir: str, part_pages: int = PART_PAGES) -> list[dict]:
+def take_material_index(site_dir: str, part_pages: int = PART_PAGES, *, served: bool = False) -> list[dict]:
     """The entries of the index Material's search plugin has just written, which is written
     again without them: Material's search box starts on it, and no visitor downloads them. When
     the entries are of more than ``part_pages`` pages, its ``config`` lists the folders of the
-    index's other parts (:data:`PARTS_KEY`), as :func:`write_index` will write them."""
+    index's other parts (:data:`PARTS_KEY`), as :func:`write_index` will write them; ``served``
+    (under ``mkdocs serve``, whose index is written after the pages are served): the parts of
+    the index in ``site_dir`` until then (:class:`BackgroundIndex` lists the new ones)."""
     path = Path(site_dir, MATERIAL_INDEX)
     index = json.loads(path.read_text(encoding="utf-8"))
     docs = index.get("docs", [])
     index["docs"] = []
-    _list_parts(index, part_count(page_count(docs), part_pages))
-    path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
+    parts = served_parts(site_dir) if served else None
+    _list_parts(index, part_count(page_count(docs), part_pages) if parts is None else parts)
+    _write_json(path, index)
     return docs
+
+
+def served_parts(site_dir: str) -> int | None:
+    """How many parts the index in ``site_dir`` has (None when there is none yet)."""
+    bundle = Path(site_dir, BUNDLE)
+    if not (bundle / "pagefind-entry.json").is_file():
+        return None
+    parts = 1
+    while (bundle / PART.format(parts + 1) / "pagefind-entry.json").is_file():
+        parts += 1
+    return parts
+
+
+def _write_json(path: Path, data: dict) -> None:
+    """``data`` into ``path`` whole: a server never hands out half of it (``mkdocs serve``'s,
+    while the index thread and a build both write Material's index)."""
+    staged = path.with_name(path.name + ".new")
+    staged.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    staged.replace(path)
 
 
 def _list_parts(index: dict, parts: int) -> None:
@@ -241,7 +264,7 @@ def list_parts(site_dir: str, parts: int) -> None:
         return
     index = json.loads(path.read_text(encoding="utf-8"))
     _list_parts(index, parts)
-    path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
+    _write_json(path, index)
 
 
 @dataclass(frozen=True)
@@ -273,11 +296,16 @@ def read_entries(path: Path) -> SearchEntries:
     return SearchEntries(data["docs"], {url: tuple(names) for url, names in data["names"].items()})
 
 
-def write_index(site_dir: str, entries: Callable[[], SearchEntries], part_pages: int = PART_PAGES) -> IndexRun:
+def write_index(site_dir: str, entries: Callable[[], SearchEntries], part_pages: int = PART_PAGES, *,
+                listing: threading.Lock | None = None) -> IndexRun:
     """Pagefind's bundle of ``entries()`` (Material's search entries, and each page's other names
     by address) into ``site_dir/pagefind/``, written whole in a folder of its own, then swapped in;
     of more than ``part_pages`` pages, in parts (:func:`part_count`), each indexed by a Pagefind
     run of its own, one after another, the others' folders inside the first's.
+
+    ``listing`` (under ``mkdocs serve``, whose pages are served meanwhile): held while Material's
+    index, which lists the parts for the search box, is made to list only parts that are there
+    (those both bundles have), the bundle swapped in, and every part of it listed.
 
     The entries are asked for here and let go once the pages Pagefind reads are written, with
     the memory they held (runtime/memory.py), before its first process starts: it needs about
@@ -291,9 +319,14 @@ def write_index(site_dir: str, entries: Callable[[], SearchEntries], part_pages:
         for part in range(parts):  # the first part first: the others go inside its folder
             folder = output / PART.format(part + 1) if part else output
             _run_pagefind(Path(work, f"pages-{part + 1}"), folder, UNUSED + (MERGED_UNUSED if part else ()))
-        if bundle.exists():
-            bundle.rename(Path(work, "old"))
-        shutil.move(str(output), str(bundle))
+        with listing or contextlib.nullcontext():
+            if listing is not None:
+                list_parts(site_dir, min(parts, served_parts(site_dir) or parts))
+            if bundle.exists():
+                bundle.rename(Path(work, "old"))
+            shutil.move(str(output), str(bundle))
+            if listing is not None:
+                list_parts(site_dir, parts)
     size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())
     return IndexRun(pages, size, time.monotonic() - started, parts)
 
@@ -338,6 +371,9 @@ class BackgroundIndex:
         self._wanted: tuple[str, SearchEntries] | None = None
         self._done = threading.Condition()
         self._busy = False
+        #: Held while Material's index (which lists the parts) or the bundle changes: a build
+        #: takes its entries under it, which lists the parts of the bundle served then.
+        self.listing = threading.Lock()
         self.last: IndexRun | None = None
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
         self._thread.start()
@@ -360,7 +396,7 @@ class BackgroundIndex:
                 self._done.wait_for(lambda: self._wanted is not None)
                 (site_dir, entries), self._wanted, self._busy = self._wanted, None, True
             try:
-                self.last = write_index(site_dir, lambda: entries, self._part_pages)
+                self.last = write_index(site_dir, lambda: entries, self._part_pages, listing=self.listing)
                 log.info(str(self.last))
             except Exception as error:  # a failed index leaves the last one served; the next edit tries again
                 log.warning(f"prompt-pages: search index not updated: {error}")

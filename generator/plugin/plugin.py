@@ -17,6 +17,7 @@ and fails nothing, since no maintainer can fix a model's answer without falsifyi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -354,7 +355,10 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         ``search_entries``."""
         if self.let_go and self.search is not None:
             self.search.let_go_of_entries()
-        entries = SearchEntries(take_material_index(config.site_dir, self.config.search_part_pages), self.summary.search_names)
+        # Under `make serve`, the index is written after the pages are served (BackgroundIndex).
+        with self.background_index.listing if self.background_index else contextlib.nullcontext():
+            docs = take_material_index(config.site_dir, self.config.search_part_pages, served=self.live is not None)
+        entries = SearchEntries(docs, self.summary.search_names)
         if self.config.search_entries:
             try:
                 write_entries(self._project(config) / self.config.search_entries, entries)
