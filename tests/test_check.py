@@ -47,7 +47,7 @@ def test_reference_style_links_are_found():
 
 
 def test_the_files_a_page_links_to_are_checked_with_it():
-    """A page's summaries are files of their own (compose.summary_page): their links are the page's."""
+    """A page's summaries are files of their own (compose.compose_summary): their links are the page's."""
     from dataclasses import replace
 
     from generator.pipeline import Draft, Run, _check

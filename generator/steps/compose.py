@@ -93,7 +93,7 @@ def compose_page(
     blocks += _workflow_section(workflow, block.papers)
     blocks += _references_section(folder, block.models, block.papers)
     blocks += _answers_section(here, answers, unreadable_answers)
-    files = {file.path: file for file in (summary_page(entry.name, entry.summary)
+    files = {file.path: file for file in (compose_summary(entry.name, entry.summary)
                                           for entry in (*block.models, *block.papers) if entry.summary)}
     return Page(prompt.slug, prompt.path, title, tuple(blocks), tuple(files.values()))
 
@@ -350,7 +350,7 @@ def _reference_entry(entry: Entry, index: int, here_folder: str, kind: _Referenc
         out.append("\n".join(rows))
     out.append(f"[→ {kind.others}]({folder_link(here_folder, kind.page_of(entry.name))})")
     if entry.summary:
-        # Collapsed, and kept in a file of its own (summary_page) that the box fetches when the
+        # Collapsed, and kept in a file of its own (compose_summary) that the box fetches when the
         # page is read (chrome.js), or opens without script: summaries are most of a page's
         # length, and the same ones recur on thousands of pages (each of which the site would
         # otherwise hold). The entry's own page (linked above) shows one in full, and search
@@ -366,7 +366,7 @@ SUMMARY_LINK = "summary-file"
 
 
 @lru_cache(maxsize=1 << 13)  # summaries recur across thousands of pages
-def summary_page(name: str, summary: str) -> SiteFile:
+def compose_summary(name: str, summary: str) -> SiteFile:
     """The summary of the model or paper ``name`` as a page of its own: its paragraphs, with
     their URLs as links and everything else escaped, as the prompt page would show them."""
     title = html.escape(f"Summary of {plain_math(name)}", quote=False)

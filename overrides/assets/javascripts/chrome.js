@@ -20,7 +20,7 @@
     extension wrote them with `permalink: true`: the same link, title and place, focusable by the
     keyboard and named for a screen reader, made here from the headings' ids;
   - the summaries of the References' entries, each kept once for the whole site in a file of its
-    own (assets/summaries/, generator/steps/compose.py summary_page) that its box links to: each
+    own (assets/summaries/, generator/steps/compose.py compose_summary) that its box links to: each
     box gets its summary's paragraphs in place of the link, as soon as the page is read, so that
     find-in-page and printing see them; only their text and their http(s) links are taken.
   The icons' address is made relative to this file, since a page may be anywhere in the site.
