@@ -9,9 +9,9 @@ A preview holds:
   the unsupported citations, the Report page, the home page, and the first page of each index in
   the nav;
 - every file that is not a page: the shared assets, the theme's files, Material's search index
-  (``search/``) and ``prompts.json``; not the sitemap, the source maps (read by a browser's
-  developer tools only) or the 404 page (GitHub Pages serves the site's own); of the References'
-  summaries (``assets/summaries/``), those that the kept pages link to;
+  (``search/``) and ``prompts.json``; not the sitemap (nor its parts), the source maps (read by
+  a browser's developer tools only) or the 404 page (GitHub Pages serves the site's own); of the
+  References' summaries (``assets/summaries/``), those that the kept pages link to;
 - a Pagefind index of its own pages only, in place of the site's (``pagefind/``), made from the
   build's search entries (the plugin's ``search_entries``): the search box merges it with the
   production site's index (Pagefind's ``mergeIndex``), as ``search/preview.json`` describes
@@ -42,6 +42,7 @@ from ..collection.paths import (
     paper_page, prompt_page, task_page,
 )
 from ..collection.paths import site_url as page_url
+from .sitemap import is_sitemap_part
 from .changes import FileChange, prompt_of
 
 #: Pages a preview always holds: the home page, the first page of each index in the nav, the Report.
@@ -137,7 +138,8 @@ def _is_summary(name: str) -> bool:
 
 
 def _dropped(name: str) -> bool:
-    return name in DROPPED_NAMES or name.endswith(DROPPED_SUFFIXES) or name.startswith(PAGEFIND_BUNDLE + "/")
+    return (name in DROPPED_NAMES or is_sitemap_part(name) or name.endswith(DROPPED_SUFFIXES)
+            or name.startswith(PAGEFIND_BUNDLE + "/"))
 
 
 def search_location(file: str) -> str:

@@ -2,6 +2,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config, ValidationError
 
 from .pagefind_index import PART_PAGES, SearchEngine
+from ..files.sitemap import URL_LIMIT
 
 
 class AtLeastOne(c.Type):
@@ -55,6 +56,10 @@ class PromptPagesConfig(Config):
     #: 100 KB a page), which the search box merges (plugin/pagefind_index.py). At or below it,
     #: one index.
     search_part_pages = AtLeastOne(default=PART_PAGES)
+    #: The most URLs the sitemap lists: a site of more pages gets its sitemap in parts, and
+    #: ``sitemap.xml`` their index (files/sitemap.py). The default is the sitemap protocol's
+    #: limit, past which search engines refuse a sitemap.
+    sitemap_part_urls = AtLeastOne(default=URL_LIMIT)
     #: A folder (relative to mkdocs.yml) where a build keeps what it worked out (the generated
     #: pages, each page as written with its search entries and HTML check, the Pagefind index),
     #: keyed by everything each depends on, so that the next ``mkdocs build`` or ``make serve``

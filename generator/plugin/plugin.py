@@ -47,6 +47,7 @@ from .pagefind_index import (
     write_index,
 )
 from . import warm_cache
+from ..files.sitemap import write_sitemap_parts
 from .warm_cache import GeneratedPages, Store, WarmBuild
 
 
@@ -308,6 +309,9 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         summary = self.summary
         log.info(summary_line(summary.prompts, summary.pages, time.monotonic() - self.started,
                               summary.problems + found, " generated"))
+        if (parts := write_sitemap_parts(config.site_dir, config.site_url or "", self.config.sitemap_part_urls)) > 1:
+            log.info(f"prompt-pages: the sitemap in {parts} parts of at most {self.config.sitemap_part_urls:,} "
+                     "URLs, listed by sitemap.xml")
         self._index_search(config)
         if self.store is not None:
             self.store.save()
