@@ -388,8 +388,8 @@ class Technique:
 @dataclass(frozen=True)
 class SiteFile:
     """A file of the site beside the pages, which pages link to: an entry's summary, as HTML
-    (generator.steps.compose.summary_file). Its path says what it holds (collection.paths), so
-    every page that shows the same links to the one file."""
+    (generator.steps.compose.compose_summary). Its path says what it holds
+    (collection.paths.summary_file), so every page that shows the same links to the one file."""
 
     path: str  # from the site's root
     text: str

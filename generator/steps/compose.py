@@ -10,7 +10,7 @@ import html
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from ..markup.escape import front_matter, inert_text, markdown_link, markdown_text, yaml_title
 from ..markup.latex import plain_math
@@ -355,7 +355,7 @@ def _reference_entry(entry: Entry, index: int, here_folder: str, kind: _Referenc
         # length, and the same ones recur on thousands of pages (each of which the site would
         # otherwise hold). The entry's own page (linked above) shows one in full, and search
         # finds it there.
-        target = folder_link(here_folder, summary_file(entry.name, entry.summary))
+        target = folder_link(here_folder, compose_summary(entry.name, entry.summary).path)
         out.append(f'??? abstract "Summary"\n\n    [Open the summary]({target}){{ .{SUMMARY_LINK} }}')
     out += [f"*{markdown_text(key)}:* {linked_text(value)}" for key, value in entry.extra]
     return "\n\n".join(out)
@@ -379,27 +379,27 @@ def compose_summary(name: str, summary: str) -> SiteFile:
 
 def _linked_html(text: str) -> str:
     """HTML of :func:`linked_text`: the text escaped, its URLs as labelled links."""
-    text = " ".join(plain_math(text).split())
-    out, position = [], 0
-    for start, end, url in url_spans(text):
-        out += [html.escape(text[position:start], quote=False),
-                f'<a href="{html.escape(url)}">{html.escape(label_url(url), quote=False)}</a>']
-        position = end
-    out.append(html.escape(text[position:], quote=False))
-    return "".join(out)
+    return _with_links(" ".join(plain_math(text).split()), partial(html.escape, quote=False), _html_link)
+
+
+def _html_link(label: str, url: str) -> str:
+    return f'<a href="{html.escape(url)}">{html.escape(label, quote=False)}</a>'
 
 
 @lru_cache(maxsize=1 << 13)  # summaries recur across thousands of pages
 def linked_text(text: str) -> str:
     """Text with its URLs as labelled links, simple LaTeX as text, everything else escaped."""
-    text = plain_math(text)
+    return _with_links(plain_math(text), markdown_text, markdown_link).strip()
+
+
+def _with_links(text: str, escape: Callable[[str], str], link: Callable[[str, str], str]) -> str:
+    """``text`` with each URL in it as ``link(its label, it)`` and the rest as ``escape`` gives it."""
     out, position = [], 0
     for start, end, url in url_spans(text):
-        out.append(markdown_text(text[position:start]))
-        out.append(markdown_link(label_url(url), url))
+        out += [escape(text[position:start]), link(label_url(url), url)]
         position = end
-    out.append(markdown_text(text[position:]))
-    return "".join(out).strip()
+    out.append(escape(text[position:]))
+    return "".join(out)
 
 
 def _answers_section(here: str, answers: tuple[ReviewedAnswer, ...], unreadable: tuple[Problem, ...]) -> list[str]:
