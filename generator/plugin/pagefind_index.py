@@ -267,6 +267,16 @@ def list_parts(site_dir: str, parts: int) -> None:
     _write_json(path, index)
 
 
+def _list_served_parts(site_dir: str, parts: int) -> None:
+    """:func:`list_parts` under ``mkdocs serve``, where a build may be writing Material's index
+    (its search plugin does, without the lock): a half-written one is left to that build, which
+    then lists the parts served (:func:`take_material_index`)."""
+    try:
+        list_parts(site_dir, parts)
+    except ValueError:  # json's error for half a file
+        log.info("prompt-pages: Material's search index is being written; its build lists the parts")
+
+
 @dataclass(frozen=True)
 class SearchEntries:
     """What Pagefind indexes: Material's search entries, and each page's other names by address."""
@@ -321,12 +331,12 @@ def write_index(site_dir: str, entries: Callable[[], SearchEntries], part_pages:
             _run_pagefind(Path(work, f"pages-{part + 1}"), folder, UNUSED + (MERGED_UNUSED if part else ()))
         with listing or contextlib.nullcontext():
             if listing is not None:
-                list_parts(site_dir, min(parts, served_parts(site_dir) or parts))
+                _list_served_parts(site_dir, min(parts, served_parts(site_dir) or parts))
             if bundle.exists():
                 bundle.rename(Path(work, "old"))
             shutil.move(str(output), str(bundle))
             if listing is not None:
-                list_parts(site_dir, parts)
+                _list_served_parts(site_dir, parts)
     size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())
     return IndexRun(pages, size, time.monotonic() - started, parts)
 

@@ -303,7 +303,8 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         if self.warm is not None:
             problems = self.warm.finish(problems)
         if self.live is not None:
-            problems = self.live.finish(config, self.site, self.generated_files, problems)
+            with self._material_index_lock():  # live.finish writes Material's whole index
+                problems = self.live.finish(config, self.site, self.generated_files, problems)
         found = [problem for path in self.generated for problem in problems.get(path, ())]
         self._log(found)
         summary = self.summary
@@ -353,6 +354,11 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         except (OSError, RuntimeError) as error:  # --strict fails on it; a bare build keeps its pages
             log.warning(f"prompt-pages: search index not written: {error}")
 
+    def _material_index_lock(self):
+        """Held while this build writes Material's search index: under `make serve` the search
+        index's thread writes it too (BackgroundIndex.listing), and neither may lose the other's."""
+        return self.background_index.listing if self.background_index else contextlib.nullcontext()
+
     def _search_entries(self, config) -> SearchEntries:
         """What Pagefind indexes: the entries Material's search plugin wrote (taken from its index,
         and, in a build, from the plugin too) and each page's other names; kept in a file with
@@ -360,7 +366,7 @@ class PromptPagesPlugin(BasePlugin[PromptPagesConfig]):
         if self.let_go and self.search is not None:
             self.search.let_go_of_entries()
         # Under `make serve`, the index is written after the pages are served (BackgroundIndex).
-        with self.background_index.listing if self.background_index else contextlib.nullcontext():
+        with self._material_index_lock():
             docs = take_material_index(config.site_dir, self.config.search_part_pages, served=self.live is not None)
         entries = SearchEntries(docs, self.summary.search_names)
         if self.config.search_entries:
